@@ -1,0 +1,38 @@
+package ai.powerpost.gateway;
+
+import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
+
+/**
+ * Every order constant of this gateway's global filters, in one place, relative to Spring Cloud
+ * Gateway's own. All of them run before {@link RouteToRequestUrlFilter} (10000), which turns the
+ * matched route into the upstream URL, and so before the Netty routing filter sends anything.
+ * The sequence follows Kong's: identify the request, authenticate, authorise, then limit.
+ */
+public final class FilterOrder {
+
+    private static final int BEFORE_PROXY = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER;
+
+    /** First: every answer, even a 404, carries the request id. */
+    public static final int REQUEST_ID = BEFORE_PROXY - 5000;
+
+    /** A path no route declares is answered before anyone looks at credentials. */
+    public static final int ROUTE_RESOLUTION = BEFORE_PROXY - 4900;
+
+    /** Who is calling: the key, looked up through the cache. */
+    public static final int AUTHENTICATE = BEFORE_PROXY - 4800;
+
+    /** May this key use this route: its scopes must hold the route's scope. */
+    public static final int AUTHORIZE_SCOPE = BEFORE_PROXY - 4700;
+
+    /** Content routes need a workspace the key's account owns. */
+    public static final int WORKSPACE = BEFORE_PROXY - 4600;
+
+    /** Last-used is recorded only for requests that passed every check. */
+    public static final int RECORD_USAGE = BEFORE_PROXY - 4500;
+
+    /** Last of ours: strip client credentials and spoofed identity, add the verified identity. */
+    public static final int IDENTITY_HEADERS = BEFORE_PROXY - 100;
+
+    private FilterOrder() {
+    }
+}

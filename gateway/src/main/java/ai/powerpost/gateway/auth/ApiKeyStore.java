@@ -1,0 +1,28 @@
+package ai.powerpost.gateway.auth;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * The only read path for keys and workspace ownership: a local cache in front of Redis.
+ * A warm key costs no Redis command; concurrent look-ups of one uncached key share one Redis
+ * call; unknown keys are cached too (briefly), so a flood of random keys costs one look-up per
+ * distinct key. A Redis failure is an error signal, never an empty answer: authentication fails
+ * closed.
+ */
+public interface ApiKeyStore {
+
+    /** The key whose SHA-256 is {@code keyHash}; empty when unknown or revoked; an error when Redis fails. */
+    Mono<KeyRecord> find(String keyHash);
+
+    /** Whether the account owns the workspace; an error when Redis fails. */
+    Mono<Boolean> ownsWorkspace(String accountId, String workspaceId);
+
+    /** Drops what this replica cached for the key (after a create or a revoke). */
+    void invalidateKey(String keyHash);
+
+    /** Drops what this replica cached of the account's workspaces. */
+    void invalidateWorkspaces(String accountId);
+
+    /** Drops everything (after a reconnect to Redis, when invalidations may have been missed). */
+    void invalidateAll();
+}

@@ -1,0 +1,67 @@
+package ai.powerpost.gateway.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * What an API key looks like, how it is hashed, and how a new one is made. A key is
+ * {@code pp_live_sk_} followed by 16 to 128 characters of {@code [A-Za-z0-9]}.
+ */
+public final class ApiKeys {
+
+    public static final String PREFIX = "pp_live_sk_";
+    static final int MIN_RANDOM = 16;
+    static final int MAX_RANDOM = 128;
+    /** 40 base-62 characters: 238 bits from {@link SecureRandom}. */
+    static final int GENERATED_RANDOM = 40;
+    private static final char[] BASE62 =
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    private ApiKeys() {
+    }
+
+    /** Whether {@code key} has the form of a PowerPost key; checked before any look-up. */
+    public static boolean isWellFormed(String key) {
+        int length = key.length() - PREFIX.length();
+        if (length < MIN_RANDOM || length > MAX_RANDOM || !key.startsWith(PREFIX)) {
+            return false;
+        }
+        for (int i = PREFIX.length(); i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** SHA-256 of the key, lower-case hex: the only form in which a key is stored or named. */
+    public static String hash(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    /** A new random key. */
+    public static String generate(SecureRandom random) {
+        return PREFIX + randomBase62(random, GENERATED_RANDOM);
+    }
+
+    /** {@code length} random base-62 characters (rejection sampling, so every character is uniform). */
+    public static String randomBase62(SecureRandom random, int length) {
+        StringBuilder out = new StringBuilder(length);
+        while (out.length() < length) {
+            int b = random.nextInt() >>> 26; // 6 random bits
+            if (b < BASE62.length) {
+                out.append(BASE62[b]);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,116 @@
+package ai.powerpost.gateway.auth;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import ai.powerpost.gateway.redis.RedisSchema;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@link ApiKeyStore} on Caffeine async caches in front of Redis.
+ *
+ * <p>The caches hold futures: concurrent misses on one key join the one look-up already in flight
+ * (single flight). An invalidation removes the entry, in flight or not, and Caffeine never puts a
+ * removed in-flight future back when it completes, so a look-up that started before a revocation
+ * cannot re-insert the revoked key as valid. Failed look-ups are not cached.
+ */
+final class CachingKeyStore implements ApiKeyStore {
+
+    private final ReactiveStringRedisTemplate redis;
+    private final AsyncCache<String, Optional<KeyRecord>> keys;
+    private final AsyncCache<String, Set<String>> workspaces;
+
+    CachingKeyStore(ReactiveStringRedisTemplate redis, KeyCacheProperties properties) {
+        this.redis = redis;
+        this.keys = Caffeine.newBuilder()
+                .maximumSize(properties.maxSize())
+                .expireAfter(new KeyExpiry(properties.maxAge().toNanos(), properties.negativeMaxAge().toNanos()))
+                .recordStats()
+                .buildAsync();
+        this.workspaces = Caffeine.newBuilder()
+                .maximumSize(properties.maxSize())
+                .expireAfterWrite(properties.maxAge())
+                .recordStats()
+                .buildAsync();
+    }
+
+    @Override
+    public Mono<KeyRecord> find(String keyHash) {
+        CompletableFuture<Optional<KeyRecord>> future = keys.get(keyHash, (hash, executor) -> read(hash).toFuture());
+        if (future.isDone() && !future.isCompletedExceptionally()) {
+            return Mono.justOrEmpty(future.join());
+        }
+        return Mono.fromFuture(future, true).flatMap(Mono::justOrEmpty);
+    }
+
+    @Override
+    public Mono<Boolean> ownsWorkspace(String accountId, String workspaceId) {
+        CompletableFuture<Set<String>> future =
+                workspaces.get(accountId, (account, executor) -> readWorkspaces(account).toFuture());
+        if (future.isDone() && !future.isCompletedExceptionally()) {
+            return Mono.just(future.join().contains(workspaceId));
+        }
+        return Mono.fromFuture(future, true).map(owned -> owned.contains(workspaceId));
+    }
+
+    @Override
+    public void invalidateKey(String keyHash) {
+        keys.synchronous().invalidate(keyHash);
+    }
+
+    @Override
+    public void invalidateWorkspaces(String accountId) {
+        workspaces.synchronous().invalidate(accountId);
+    }
+
+    @Override
+    public void invalidateAll() {
+        keys.synchronous().invalidateAll();
+        workspaces.synchronous().invalidateAll();
+    }
+
+    AsyncCache<String, Optional<KeyRecord>> keyCache() {
+        return keys;
+    }
+
+    AsyncCache<String, Set<String>> workspaceCache() {
+        return workspaces;
+    }
+
+    private Mono<Optional<KeyRecord>> read(String keyHash) {
+        return redis.<String, String>opsForHash().entries(RedisSchema.keyRecord(keyHash))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                .map(fields -> KeyRecords.parse(keyHash, fields));
+    }
+
+    private Mono<Set<String>> readWorkspaces(String accountId) {
+        return redis.opsForSet().members(RedisSchema.accountWorkspaces(accountId))
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Known keys live for the max age, unknown ones for the shorter negative max age. */
+    private record KeyExpiry(long positiveNanos, long negativeNanos) implements Expiry<String, Optional<KeyRecord>> {
+
+        @Override
+        public long expireAfterCreate(String key, Optional<KeyRecord> value, long currentTime) {
+            return value.isPresent() ? positiveNanos : negativeNanos;
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, Optional<KeyRecord> value, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, value, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(String key, Optional<KeyRecord> value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

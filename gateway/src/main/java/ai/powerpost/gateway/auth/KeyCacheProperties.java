@@ -1,0 +1,24 @@
+package ai.powerpost.gateway.auth;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The local key cache ({@code gateway.keys.*}).
+ *
+ * @param maxSize         entries at most per cache (keys; accounts' workspaces), whatever a flood of random keys does
+ * @param maxAge          backstop: an entry is re-read from Redis after this long even if no invalidation arrived
+ * @param negativeMaxAge  how long an unknown key stays known as unknown (a creation replaces it at once anyway)
+ */
+@Validated
+@ConfigurationProperties("gateway.keys")
+public record KeyCacheProperties(
+        @DefaultValue("100000") @Min(1) long maxSize,
+        @DefaultValue("60s") @NotNull Duration maxAge,
+        @DefaultValue("30s") @NotNull Duration negativeMaxAge) {
+}

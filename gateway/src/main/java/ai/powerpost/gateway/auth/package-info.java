@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.auth;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.demo;
+
+import org.jspecify.annotations.NullMarked;

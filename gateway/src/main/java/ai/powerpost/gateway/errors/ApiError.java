@@ -1,0 +1,63 @@
+package ai.powerpost.gateway.errors;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+
+/**
+ * An error as data: what the client is told, in PowerPost's format
+ * {@code {"error":{"code":"…","message":"…"}}}. Filters return these; only
+ * {@link ErrorResponseWriter} turns them into bytes.
+ *
+ * @param status        HTTP status
+ * @param code          PowerPost error code, for example {@code INVALID_API_KEY}
+ * @param message       human-readable message; never contains a key, a stack trace or an address
+ * @param requiredScope the scope a 403 {@code INSUFFICIENT_SCOPE} names, otherwise null
+ * @param allow         the methods a 405 lists in its {@code Allow} header, otherwise null
+ */
+public record ApiError(HttpStatus status, String code, String message, @Nullable String requiredScope,
+                       @Nullable String allow) {
+
+    public static final String WWW_AUTHENTICATE_VALUE = "Bearer realm=\"powerpost\"";
+
+    public static final ApiError MISSING_API_KEY =
+            of(HttpStatus.UNAUTHORIZED, "INVALID_API_KEY", "Missing API key");
+    /** One answer for malformed, unknown and revoked keys, so a client cannot tell them apart. */
+    public static final ApiError INVALID_API_KEY =
+            of(HttpStatus.UNAUTHORIZED, "INVALID_API_KEY", "Invalid API key");
+    public static final ApiError NOT_FOUND =
+            of(HttpStatus.NOT_FOUND, "NOT_FOUND", "Resource not found");
+    public static final ApiError MALFORMED_PATH =
+            of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "Malformed request path");
+    public static final ApiError WORKSPACE_MISSING =
+            of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "X-Workspace-Id header is missing");
+    public static final ApiError WORKSPACE_MALFORMED =
+            of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "X-Workspace-Id header is malformed");
+    public static final ApiError WORKSPACE_FORBIDDEN =
+            of(HttpStatus.FORBIDDEN, "FORBIDDEN", "You don't own the specified workspace");
+    public static final ApiError AUTH_UNAVAILABLE = of(HttpStatus.SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
+            "The service is temporarily unavailable, try again later");
+    public static final ApiError BAD_GATEWAY =
+            of(HttpStatus.BAD_GATEWAY, "BAD_GATEWAY", "The upstream service could not be reached");
+    public static final ApiError GATEWAY_TIMEOUT =
+            of(HttpStatus.GATEWAY_TIMEOUT, "GATEWAY_TIMEOUT", "The upstream service did not answer in time");
+    public static final ApiError INTERNAL_ERROR =
+            of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Server error, try again later");
+
+    public static ApiError of(HttpStatus status, String code, String message) {
+        return new ApiError(status, code, message, null, null);
+    }
+
+    public static ApiError insufficientScope(String scope) {
+        return new ApiError(HttpStatus.FORBIDDEN, "INSUFFICIENT_SCOPE",
+                "This API key lacks the required scope: " + scope, scope, null);
+    }
+
+    public static ApiError methodNotAllowed(String allow) {
+        return new ApiError(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                "Method not allowed on this resource", null, allow);
+    }
+
+    public static ApiError validation(String message) {
+        return of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", message);
+    }
+}

@@ -1,0 +1,79 @@
+package ai.powerpost.gateway.errors;
+
+import java.nio.charset.StandardCharsets;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The single place where an error becomes a response: PowerPost's body
+ * {@code {"error":{"code":"…","message":"…"}}} with {@code Content-Type: application/json},
+ * {@code WWW-Authenticate} on 401 and {@code Allow} on 405. Filters, the exception handler and the
+ * key management API all answer through it, so every error looks the same.
+ */
+public final class ErrorResponseWriter {
+
+    private ErrorResponseWriter() {
+    }
+
+    /** Writes {@code error} as the whole response, unless the response is already committed. */
+    public static Mono<Void> write(ServerWebExchange exchange, ApiError error) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.empty();
+        }
+        response.setStatusCode(error.status());
+        HttpHeaders headers = response.getHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        headers.remove(HttpHeaders.CONTENT_LENGTH);
+        if (error.status() == HttpStatus.UNAUTHORIZED) {
+            headers.set(HttpHeaders.WWW_AUTHENTICATE, ApiError.WWW_AUTHENTICATE_VALUE);
+        }
+        if (error.allow() != null) {
+            headers.set(HttpHeaders.ALLOW, error.allow());
+        }
+        byte[] body = body(error);
+        DataBuffer buffer = response.bufferFactory().wrap(body);
+        return response.writeWith(Mono.just(buffer));
+    }
+
+    /** The JSON body of {@code error}, as UTF-8 bytes. */
+    public static byte[] body(ApiError error) {
+        StringBuilder json = new StringBuilder(96).append("{\"error\":{\"code\":");
+        appendString(json, error.code());
+        json.append(",\"message\":");
+        appendString(json, error.message());
+        if (error.requiredScope() != null) {
+            json.append(",\"required_scope\":");
+            appendString(json, error.requiredScope());
+        }
+        return json.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void appendString(StringBuilder json, String value) {
+        json.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        json.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        json.append('"');
+    }
+}

@@ -1,0 +1,75 @@
+package ai.powerpost.gateway.errors;
+
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.webflux.autoconfigure.error.ErrorWebFluxAutoConfiguration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+
+/**
+ * Maps every exception that escapes the filter chain to PowerPost's error body, at one boundary:
+ * connection failures become 502, timeouts 504, framework status exceptions keep their status
+ * (a client mistake is never a 500), anything else a bare 500 without details. Runs ahead of
+ * Boot's own handler ({@link ErrorWebFluxAutoConfiguration} registers it at -1), so no stack
+ * trace or class name ever reaches a client.
+ */
+@Component
+@Order(-2)
+public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(JsonErrorWebExceptionHandler.class);
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+        ApiError error = toApiError(ex);
+        if (error.status().is5xxServerError()) {
+            // The exception's class only: its message may carry addresses, and never a key.
+            log.warn("request failed with {}: {}", error.code(), ex.getClass().getName());
+        }
+        return ErrorResponseWriter.write(exchange, error);
+    }
+
+    static ApiError toApiError(Throwable ex) {
+        if (ex instanceof ConnectException || ex instanceof ConnectTimeoutException
+                || ex.getCause() instanceof ConnectException) {
+            return ApiError.BAD_GATEWAY;
+        }
+        if (ex instanceof TimeoutException || ex instanceof ReadTimeoutException) {
+            return ApiError.GATEWAY_TIMEOUT;
+        }
+        if (ex instanceof ResponseStatusException rse) {
+            return fromStatus(rse.getStatusCode());
+        }
+        return ApiError.INTERNAL_ERROR;
+    }
+
+    private static ApiError fromStatus(HttpStatusCode code) {
+        HttpStatus status = HttpStatus.resolve(code.value());
+        if (status == null) {
+            return ApiError.INTERNAL_ERROR;
+        }
+        return switch (status) {
+            case NOT_FOUND -> ApiError.NOT_FOUND;
+            case BAD_GATEWAY -> ApiError.BAD_GATEWAY;
+            case GATEWAY_TIMEOUT -> ApiError.GATEWAY_TIMEOUT;
+            case SERVICE_UNAVAILABLE -> ApiError.AUTH_UNAVAILABLE;
+            case PAYLOAD_TOO_LARGE -> ApiError.of(status, "PAYLOAD_TOO_LARGE", "Request body too large");
+            case UNSUPPORTED_MEDIA_TYPE -> ApiError.of(status, "VALIDATION_ERROR", "Unsupported media type");
+            case METHOD_NOT_ALLOWED -> ApiError.of(status, "METHOD_NOT_ALLOWED", "Method not allowed on this resource");
+            default -> status.is4xxClientError()
+                    ? ApiError.of(status, "VALIDATION_ERROR", "Invalid request")
+                    : ApiError.INTERNAL_ERROR;
+        };
+    }
+}

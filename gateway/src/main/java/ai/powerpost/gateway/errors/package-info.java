@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.errors;
+
+import org.jspecify.annotations.NullMarked;

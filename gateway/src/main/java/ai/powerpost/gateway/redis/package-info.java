@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.redis;
+
+import org.jspecify.annotations.NullMarked;

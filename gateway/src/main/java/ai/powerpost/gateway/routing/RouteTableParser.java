@@ -1,0 +1,230 @@
+package ai.powerpost.gateway.routing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+import ai.powerpost.gateway.auth.Scope;
+import org.jspecify.annotations.Nullable;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Reads routes.yml into a {@link RouteTable}, or fails with one message that names the file and
+ * the offending entry. The file holds plain values only: it is read with SnakeYAML's safe
+ * constructor (no type tags, no objects) and nothing in it is ever evaluated as an expression.
+ *
+ * <p>Checked: the top level has only {@code upstreams} and {@code routes}; every upstream has an
+ * absolute http(s) URI without path, query or user info; every route has a unique id, known
+ * methods, a well-formed path template, exactly one of the 14 scopes, a known upstream, and no
+ * unknown field; no two routes share a method on paths of the same shape.
+ */
+public final class RouteTableParser {
+
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final Set<String> TOP_LEVEL_FIELDS = Set.of("upstreams", "routes");
+    private static final Set<String> UPSTREAM_FIELDS = Set.of("uri");
+    private static final Set<String> ROUTE_FIELDS = Set.of("id", "method", "methods", "path", "scope", "workspace",
+            "upstream");
+
+    private final String source;
+    private final UnaryOperator<@Nullable String> environment;
+
+    /**
+     * @param source      how to name the file in messages (its path)
+     * @param environment looks up {@code GATEWAY_UPSTREAM_<NAME>} overrides; returns null when unset
+     */
+    public RouteTableParser(String source, UnaryOperator<@Nullable String> environment) {
+        this.source = source;
+        this.environment = environment;
+    }
+
+    /** Reads and validates the file at {@code file}. */
+    public static RouteTable load(Path file, UnaryOperator<@Nullable String> environment) {
+        Path absolute = file.toAbsolutePath().normalize();
+        try (InputStream in = Files.newInputStream(absolute)) {
+            return new RouteTableParser(absolute.toString(), environment).parse(in);
+        } catch (IOException e) {
+            throw new RouteTableException("routes file " + absolute + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    public RouteTable parse(InputStream yaml) {
+        Object document;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(10);
+            document = new Yaml(new SafeConstructor(options)).load(yaml);
+        } catch (RuntimeException e) {
+            throw fail("is not valid YAML: " + e.getMessage());
+        }
+        Map<String, Object> top = map(document, "the top level");
+        unknownFields(top, TOP_LEVEL_FIELDS, "the top level");
+        Map<String, Upstream> upstreams = upstreams(map(top.get("upstreams"), "'upstreams'"));
+        List<RouteSpec> routes = routes(top.get("routes"), upstreams);
+        return new RouteTable(upstreams, routes);
+    }
+
+    private Map<String, Upstream> upstreams(Map<String, Object> entries) {
+        if (entries.isEmpty()) {
+            throw fail("declares no upstream");
+        }
+        Map<String, Upstream> upstreams = new LinkedHashMap<>();
+        entries.forEach((name, value) -> {
+            String where = "upstream '" + name + "'";
+            if (!name.matches("[a-z][a-z0-9-]{0,62}")) {
+                throw fail(where + ": name must be lower-case [a-z0-9-], but was '" + name + "'");
+            }
+            Map<String, Object> fields = map(value, where);
+            unknownFields(fields, UPSTREAM_FIELDS, where);
+            String override = environment.apply(Upstream.overrideVariable(name));
+            String uri = override != null && !override.isBlank() ? override.trim() : string(fields, "uri", where);
+            upstreams.put(name, new Upstream(name, upstreamUri(uri, where
+                    + (override != null ? " (from " + Upstream.overrideVariable(name) + ")" : ""))));
+        });
+        return upstreams;
+    }
+
+    private URI upstreamUri(String value, String where) {
+        try {
+            URI uri = new URI(value);
+            boolean plain = uri.getRawPath() == null || uri.getRawPath().isEmpty() || "/".equals(uri.getRawPath());
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                    || !plain || uri.getRawQuery() != null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+                throw fail(where + ": uri must be http(s)://host[:port] with no path, query or user info, but was '"
+                        + value + "'");
+            }
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), null, null, null);
+        } catch (URISyntaxException e) {
+            throw fail(where + ": uri is not a URI: '" + value + "'");
+        }
+    }
+
+    private List<RouteSpec> routes(@Nullable Object value, Map<String, Upstream> upstreams) {
+        if (!(value instanceof List<?> entries) || entries.isEmpty()) {
+            throw fail("'routes' must be a non-empty list");
+        }
+        List<RouteSpec> routes = new ArrayList<>();
+        Map<String, String> ids = new HashMap<>();
+        Map<String, String> claimed = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            RouteSpec route = route(entries.get(i), i, upstreams);
+            if (ids.put(route.id(), route.id()) != null) {
+                throw fail("route '" + route.id() + "': duplicate id");
+            }
+            for (String method : route.methods()) {
+                String other = claimed.putIfAbsent(method + " " + route.path().shape(), route.id());
+                if (other != null) {
+                    throw fail("route '" + route.id() + "': " + method + " " + route.path()
+                            + " matches the same requests as route '" + other + "'");
+                }
+            }
+            routes.add(route);
+        }
+        return routes;
+    }
+
+    private RouteSpec route(Object value, int index, Map<String, Upstream> upstreams) {
+        Map<String, Object> fields = map(value, "route #" + (index + 1));
+        String id = string(fields, "id", "route #" + (index + 1));
+        String where = "route '" + id + "'";
+        if (!id.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
+            throw fail(where + ": id must be lower-case [a-z0-9._-], at most 63 characters");
+        }
+        unknownFields(fields, ROUTE_FIELDS, where);
+        PathTemplate path;
+        try {
+            path = PathTemplate.parse(string(fields, "path", where));
+        } catch (IllegalArgumentException e) {
+            throw fail(where + ": " + e.getMessage());
+        }
+        String scopeName = string(fields, "scope", where);
+        Scope scope = Scope.fromWireName(scopeName);
+        if (scope == null) {
+            throw fail(where + ": unknown scope '" + scopeName + "' (known: "
+                    + Scope.join(Scope.FULL_ACCESS) + ")");
+        }
+        String upstreamName = string(fields, "upstream", where);
+        Upstream upstream = upstreams.get(upstreamName);
+        if (upstream == null) {
+            throw fail(where + ": unknown upstream '" + upstreamName + "' (declared: " + upstreams.keySet() + ")");
+        }
+        return new RouteSpec(id, methods(fields, where), path, scope, workspace(fields, where), upstream);
+    }
+
+    private Set<String> methods(Map<String, Object> fields, String where) {
+        Object single = fields.get("method");
+        Object many = fields.get("methods");
+        if ((single == null) == (many == null)) {
+            throw fail(where + ": give exactly one of 'method' or 'methods'");
+        }
+        List<?> names = single != null ? List.of(single) : many instanceof List<?> list ? list : List.of();
+        if (names.isEmpty()) {
+            throw fail(where + ": 'methods' must be a non-empty list");
+        }
+        Set<String> methods = new LinkedHashSet<>();
+        for (Object name : names) {
+            String method = String.valueOf(name);
+            if (!METHODS.contains(method) || !methods.add(method)) {
+                throw fail(where + ": method must be one of " + METHODS + " and listed once, but was '" + method + "'");
+            }
+        }
+        return Set.copyOf(methods);
+    }
+
+    private boolean workspace(Map<String, Object> fields, String where) {
+        Object value = fields.getOrDefault("workspace", Boolean.TRUE);
+        if (!(value instanceof Boolean required)) {
+            throw fail(where + ": 'workspace' must be true or false, but was '" + value + "'");
+        }
+        return required;
+    }
+
+    private String string(Map<String, Object> fields, String field, String where) {
+        Object value = fields.get(field);
+        if (!(value instanceof String text) || text.isBlank()) {
+            throw fail(where + ": '" + field + "' is required and must be a string"
+                    + (value == null ? "" : ", but was '" + value + "'"));
+        }
+        return text.trim();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> map(@Nullable Object value, String where) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw fail(where + " must be a mapping");
+        }
+        for (Object key : map.keySet()) {
+            if (!(key instanceof String)) {
+                throw fail(where + ": key '" + key + "' must be a string");
+            }
+        }
+        return (Map<String, Object>) map;
+    }
+
+    private void unknownFields(Map<String, Object> fields, Set<String> known, String where) {
+        for (String field : fields.keySet()) {
+            if (!known.contains(field)) {
+                throw fail(where + ": unknown field '" + field + "' (known: " + new java.util.TreeSet<>(known) + ")");
+            }
+        }
+    }
+
+    private RouteTableException fail(String problem) {
+        return new RouteTableException("routes file " + source + ": " + problem);
+    }
+
+}

@@ -1,0 +1,18 @@
+package ai.powerpost.gateway.routing;
+
+import java.nio.file.Path;
+
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Where the routes come from ({@code gateway.routes.*}).
+ *
+ * @param file routes.yml; the environment variable {@code GATEWAY_ROUTES_FILE} sets it
+ */
+@Validated
+@ConfigurationProperties("gateway.routes")
+public record RoutingProperties(@DefaultValue("./routes.yml") @NotNull Path file) {
+}

@@ -1,0 +1,98 @@
+package ai.powerpost.gateway.routing;
+
+import java.util.List;
+
+import ai.powerpost.gateway.FilterOrder;
+import ai.powerpost.gateway.auth.ApiKeyStore;
+import ai.powerpost.gateway.auth.AuthContext;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.web.GatewayHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The workspace rule, on routes that require it: exactly one {@code X-Workspace-Id}, of
+ * PowerPost's id form ({@code [A-Za-z0-9_-]}, 1 to 64 characters), else 400
+ * {@code VALIDATION_ERROR}; and, unless {@code gateway.workspaces.verify-ownership} is off, a
+ * workspace the key's account owns, else 403 {@code FORBIDDEN}. Ownership is read through the
+ * key store's cache; if Redis cannot be asked the answer is 503 (fail closed).
+ */
+final class WorkspaceFilter implements GlobalFilter, Ordered {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkspaceFilter.class);
+    static final int MAX_LENGTH = 64;
+
+    private final ApiKeyStore store;
+    private final WorkspaceProperties properties;
+
+    WorkspaceFilter(ApiKeyStore store, WorkspaceProperties properties) {
+        this.store = store;
+        this.properties = properties;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        RouteMatch match = exchange.getAttribute(RouteMatch.ATTRIBUTE);
+        AuthContext auth = AuthContext.of(exchange);
+        if (!(match instanceof RouteMatch.Found found) || auth == null) {
+            return ErrorResponseWriter.write(exchange, ApiError.INTERNAL_ERROR);
+        }
+        if (!found.route().workspaceRequired()) {
+            return chain.filter(exchange);
+        }
+        List<String> values = exchange.getRequest().getHeaders().get(GatewayHeaders.WORKSPACE_ID);
+        if (values == null || values.isEmpty() || (values.size() == 1 && values.get(0).isBlank())) {
+            return ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_MISSING);
+        }
+        String workspaceId = values.get(0);
+        if (values.size() > 1 || !isWellFormed(workspaceId)) {
+            return ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_MALFORMED);
+        }
+        if (!properties.verifyOwnership()) {
+            return chain.filter(exchange);
+        }
+        return store.ownsWorkspace(auth.key().accountId(), workspaceId)
+                .map(owned -> owned ? Verdict.OWNED : Verdict.NOT_OWNED)
+                .onErrorResume(e -> {
+                    log.warn("workspace look-up failed, answering 503: {}", e.getClass().getSimpleName());
+                    return Mono.just(Verdict.UNAVAILABLE);
+                })
+                .flatMap(verdict -> switch (verdict) {
+                    case OWNED -> chain.filter(exchange);
+                    case NOT_OWNED -> ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_FORBIDDEN);
+                    case UNAVAILABLE -> ErrorResponseWriter.write(exchange, ApiError.AUTH_UNAVAILABLE);
+                });
+    }
+
+    private enum Verdict { OWNED, NOT_OWNED, UNAVAILABLE }
+
+    static boolean isWellFormed(String workspaceId) {
+        int length = workspaceId.length();
+        if (length == 0 || length > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = workspaceId.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.WORKSPACE;
+    }
+
+    @Override
+    public String toString() {
+        return "WorkspaceFilter[verifyOwnership=" + properties.verifyOwnership() + "]";
+    }
+}

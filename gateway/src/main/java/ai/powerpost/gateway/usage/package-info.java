@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.usage;
+
+import org.jspecify.annotations.NullMarked;

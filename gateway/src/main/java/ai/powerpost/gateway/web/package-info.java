@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.web;
+
+import org.jspecify.annotations.NullMarked;
