@@ -52,6 +52,7 @@ public final class KeyAdminService {
         try {
             // DRBG: seeded once, then pure computation; no blocking read of /dev/random per key.
             this.random = SecureRandom.getInstance("DRBG");
+            this.random.nextInt(); // seeds now, at start-up, not on an event loop at the first key
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("DRBG SecureRandom is required", e);
         }

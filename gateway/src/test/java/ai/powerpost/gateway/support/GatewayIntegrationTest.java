@@ -1,0 +1,24 @@
+package ai.powerpost.gateway.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import ai.powerpost.gateway.GatewayApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * A gateway started on random public and management ports against the shared real Redis and the
+ * shared recording upstream ({@link GatewayTestBase} wires both in).
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+                "management.server.port=0",
+                "gateway.admin.token=" + GatewayTestBase.ADMIN_TOKEN,
+                "gateway.routes.file=../routes.yml",
+                "gateway.usage.flush-interval=200ms"})
+public @interface GatewayIntegrationTest {
+}
