@@ -48,6 +48,7 @@ final class KeyAdminHandler {
             "This account already holds the maximum number of active keys");
     private static final Set<String> CREATE_FIELDS = Set.of("name", "preset", "scopes");
     private static final int MAX_NAME = 100;
+    private static final java.time.Duration CALL_TIMEOUT = java.time.Duration.ofSeconds(5);
 
     private final KeyAdminService service;
     private final byte[] tokenDigest;
@@ -138,7 +139,7 @@ final class KeyAdminHandler {
 
     /** Redis failures and anything unexpected become a JSON 503/500; a stack trace never leaves. */
     private static HandlerFilterFunction<ServerResponse, ServerResponse> failuresAsErrors() {
-        return (request, next) -> next.handle(request).onErrorResume(e -> {
+        return (request, next) -> next.handle(request).timeout(CALL_TIMEOUT).onErrorResume(e -> {
             log.warn("key management call failed: {}", e.getClass().getSimpleName());
             return error(e instanceof org.springframework.dao.DataAccessException
                     || e instanceof java.util.concurrent.TimeoutException

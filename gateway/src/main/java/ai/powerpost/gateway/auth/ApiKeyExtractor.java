@@ -43,9 +43,9 @@ public final class ApiKeyExtractor {
         if ((apiKeys != null && apiKeys.size() > 1) || (authorizations != null && authorizations.size() > 1)) {
             return INVALID;
         }
-        String fromHeader = apiKeys == null ? null : apiKeys.get(0).strip();
+        String fromHeader = apiKeys == null || apiKeys.isEmpty() ? null : apiKeys.get(0).strip();
         String fromBearer = null;
-        if (authorizations != null) {
+        if (authorizations != null && !authorizations.isEmpty()) {
             String value = authorizations.get(0).strip();
             if (value.length() < BEARER.length() || !value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
                 return value.isEmpty() && fromHeader == null ? MISSING : INVALID;

@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.auth;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.resource.ClientResources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,7 +13,7 @@ class AuthConfiguration {
 
     @Bean
     CachingKeyStore apiKeyStore(ReactiveStringRedisTemplate redis, KeyCacheProperties properties) {
-        return new CachingKeyStore(redis, properties);
+        return new CachingKeyStore(new RedisKeyReader(redis, properties.lookupTimeout()), properties, Ticker.systemTicker());
     }
 
     @Bean

@@ -1,16 +1,13 @@
 package ai.powerpost.gateway.auth;
 
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 
-import ai.powerpost.gateway.redis.RedisSchema;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import com.github.benmanes.caffeine.cache.Ticker;
 import reactor.core.publisher.Mono;
 
 /**
@@ -23,18 +20,20 @@ import reactor.core.publisher.Mono;
  */
 final class CachingKeyStore implements ApiKeyStore {
 
-    private final ReactiveStringRedisTemplate redis;
+    private final KeyReader reader;
     private final AsyncCache<String, Optional<KeyRecord>> keys;
     private final AsyncCache<String, Set<String>> workspaces;
 
-    CachingKeyStore(ReactiveStringRedisTemplate redis, KeyCacheProperties properties) {
-        this.redis = redis;
+    CachingKeyStore(KeyReader reader, KeyCacheProperties properties, Ticker ticker) {
+        this.reader = reader;
         this.keys = Caffeine.newBuilder()
+                .ticker(ticker)
                 .maximumSize(properties.maxSize())
                 .expireAfter(new KeyExpiry(properties.maxAge().toNanos(), properties.negativeMaxAge().toNanos()))
                 .recordStats()
                 .buildAsync();
         this.workspaces = Caffeine.newBuilder()
+                .ticker(ticker)
                 .maximumSize(properties.maxSize())
                 .expireAfterWrite(properties.maxAge())
                 .recordStats()
@@ -43,7 +42,7 @@ final class CachingKeyStore implements ApiKeyStore {
 
     @Override
     public Mono<KeyRecord> find(String keyHash) {
-        CompletableFuture<Optional<KeyRecord>> future = keys.get(keyHash, (hash, executor) -> read(hash).toFuture());
+        CompletableFuture<Optional<KeyRecord>> future = keys.get(keyHash, (hash, executor) -> reader.readKey(hash).toFuture());
         if (future.isDone() && !future.isCompletedExceptionally()) {
             return Mono.justOrEmpty(future.join());
         }
@@ -53,7 +52,7 @@ final class CachingKeyStore implements ApiKeyStore {
     @Override
     public Mono<Boolean> ownsWorkspace(String accountId, String workspaceId) {
         CompletableFuture<Set<String>> future =
-                workspaces.get(accountId, (account, executor) -> readWorkspaces(account).toFuture());
+                workspaces.get(accountId, (account, executor) -> reader.readWorkspaces(account).toFuture());
         if (future.isDone() && !future.isCompletedExceptionally()) {
             return Mono.just(future.join().contains(workspaceId));
         }
@@ -82,17 +81,6 @@ final class CachingKeyStore implements ApiKeyStore {
 
     AsyncCache<String, Set<String>> workspaceCache() {
         return workspaces;
-    }
-
-    private Mono<Optional<KeyRecord>> read(String keyHash) {
-        return redis.<String, String>opsForHash().entries(RedisSchema.keyRecord(keyHash))
-                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
-                .map(fields -> KeyRecords.parse(keyHash, fields));
-    }
-
-    private Mono<Set<String>> readWorkspaces(String accountId) {
-        return redis.opsForSet().members(RedisSchema.accountWorkspaces(accountId))
-                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Known keys live for the max age, unknown ones for the shorter negative max age. */

@@ -14,11 +14,13 @@ import org.springframework.validation.annotation.Validated;
  * @param maxSize         entries at most per cache (keys; accounts' workspaces), whatever a flood of random keys does
  * @param maxAge          backstop: an entry is re-read from Redis after this long even if no invalidation arrived
  * @param negativeMaxAge  how long an unknown key stays known as unknown (a creation replaces it at once anyway)
+ * @param lookupTimeout   how long a Redis look-up may take before the request fails closed (503)
  */
 @Validated
 @ConfigurationProperties("gateway.keys")
 public record KeyCacheProperties(
         @DefaultValue("100000") @Min(1) long maxSize,
         @DefaultValue("60s") @NotNull Duration maxAge,
-        @DefaultValue("30s") @NotNull Duration negativeMaxAge) {
+        @DefaultValue("30s") @NotNull Duration negativeMaxAge,
+        @DefaultValue("2s") @NotNull Duration lookupTimeout) {
 }

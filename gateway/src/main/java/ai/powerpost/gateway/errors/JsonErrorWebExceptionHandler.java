@@ -36,6 +36,7 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
         if (error.status().is5xxServerError()) {
             // The exception's class only: its message may carry addresses, and never a key.
             log.warn("request failed with {}: {}", error.code(), ex.getClass().getName());
+            log.debug("request failure detail", ex);
         }
         return ErrorResponseWriter.write(exchange, error);
     }

@@ -57,7 +57,8 @@ public final class RouteTableParser {
         try (InputStream in = Files.newInputStream(absolute)) {
             return new RouteTableParser(absolute.toString(), environment).parse(in);
         } catch (IOException e) {
-            throw new RouteTableException("routes file " + absolute + " cannot be read: " + e.getMessage(), e);
+            throw new RouteTableException("routes file " + absolute + " cannot be read ("
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getClass().getSimpleName()) + ")", e);
         }
     }
 
@@ -101,6 +102,13 @@ public final class RouteTableParser {
     private URI upstreamUri(String value, String where) {
         try {
             URI uri = new URI(value);
+            if (uri.getHost() == null && uri.getAuthority() != null) {
+                throw fail(where + ": uri host '" + uri.getAuthority() + "' is not a valid host name "
+                        + "(letters, digits, '-' and '.'; no '_')");
+            }
+            if (uri.getPort() == 0 || uri.getPort() > 65535) {
+                throw fail(where + ": uri port must be 1-65535, but was " + uri.getPort());
+            }
             boolean plain = uri.getRawPath() == null || uri.getRawPath().isEmpty() || "/".equals(uri.getRawPath());
             if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
                     || !plain || uri.getRawQuery() != null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {

@@ -111,7 +111,7 @@ class KeyAdminIT extends GatewayTestBase {
 
     @Test
     void everyCallNeedsTheAdminToken() {
-        WebTestClient anonymous = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
+        WebTestClient anonymous = ai.powerpost.gateway.support.TestClients.to(managementPort);
         anonymous.get().uri("/admin/v1/accounts/a/keys").exchange()
                 .expectStatus().isUnauthorized()
                 .expectHeader().exists("WWW-Authenticate")
@@ -137,7 +137,7 @@ class KeyAdminIT extends GatewayTestBase {
 
     @Test
     void healthAndPrometheusAreOnTheManagementPort() {
-        WebTestClient management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
+        WebTestClient management = ai.powerpost.gateway.support.TestClients.to(managementPort);
         management.get().uri("/actuator/health").exchange().expectStatus().isOk();
         management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk();
         management.get().uri("/actuator/gateway/routes").exchange().expectStatus().isNotFound();

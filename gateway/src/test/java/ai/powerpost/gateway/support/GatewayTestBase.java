@@ -1,6 +1,5 @@
 package ai.powerpost.gateway.support;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,11 +44,8 @@ public abstract class GatewayTestBase {
 
     @BeforeEach
     void clients() {
-        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(20)).build();
-        admin = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort)
-                .defaultHeader("Authorization", "Bearer " + ADMIN_TOKEN)
-                .responseTimeout(Duration.ofSeconds(20)).build();
+        client = TestClients.to(port);
+        admin = TestClients.admin(managementPort);
     }
 
     protected static String unique(String prefix) {

@@ -1,0 +1,78 @@
+package ai.powerpost.gateway.support;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import ai.powerpost.gateway.GatewayApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * A whole gateway started in this JVM on random ports, for tests that need several replicas
+ * sharing one Redis (each instance has its own caches, buffers and Redis connections, exactly as
+ * separate processes would).
+ */
+public final class GatewayInstance implements AutoCloseable {
+
+    static {
+        BlockHoundSupport.install();
+    }
+
+    private final ConfigurableApplicationContext context;
+
+    private GatewayInstance(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    /** Starts an instance against the shared Redis and {@code upstream}, with extra properties. */
+    public static GatewayInstance start(RecordingUpstream upstream, Map<String, Object> properties) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("server.port", 0);
+        all.put("management.server.port", 0);
+        all.put("spring.data.redis.url", RedisSupport.redis().url());
+        all.put("GATEWAY_UPSTREAM_POWERPOST", upstream.uri());
+        all.put("gateway.routes.file", "../routes.yml");
+        all.put("gateway.admin.token", GatewayTestBase.ADMIN_TOKEN);
+        all.putAll(properties);
+        // As command-line arguments: they outrank application.yml, as an operator's settings would.
+        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
+                .initializers(GatewayInstance::ownNettyResources)
+                .run(args);
+        return new GatewayInstance(context);
+    }
+
+    /**
+     * Event loops and connection pools of its own, as a separate process would have: by default
+     * Boot shares Reactor Netty's global resources and disposes them when a context closes, which
+     * would take down every other gateway in this JVM.
+     */
+    private static void ownNettyResources(ConfigurableApplicationContext context) {
+        ReactorResourceFactory resources = new ReactorResourceFactory();
+        resources.setUseGlobalResources(false);
+        context.getBeanFactory().registerSingleton("reactorResourceFactory", resources);
+    }
+
+    public WebTestClient client() {
+        return TestClients.to(port("local.server.port"));
+    }
+
+    public WebTestClient admin() {
+        return TestClients.admin(port("local.management.port"));
+    }
+
+    private int port(String property) {
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty(property));
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
