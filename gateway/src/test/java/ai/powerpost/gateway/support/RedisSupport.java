@@ -116,7 +116,7 @@ public final class RedisSupport {
         return "redis://" + host + ":" + port;
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
             return socket.getLocalPort();
