@@ -15,6 +15,9 @@ public final class FilterOrder {
     /** First: every answer, even a 404, carries the request id. */
     public static final int REQUEST_ID = BEFORE_PROXY - 5000;
 
+    /** Protocol upgrades are refused before anything else looks at the request. */
+    public static final int HYGIENE = BEFORE_PROXY - 4950;
+
     /** A path no route declares is answered before anyone looks at credentials. */
     public static final int ROUTE_RESOLUTION = BEFORE_PROXY - 4900;
 

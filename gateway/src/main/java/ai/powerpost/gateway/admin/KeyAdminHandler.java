@@ -197,6 +197,9 @@ final class KeyAdminHandler {
         if (error.status() == HttpStatus.UNAUTHORIZED) {
             builder.header(HttpHeaders.WWW_AUTHENTICATE, ApiError.WWW_AUTHENTICATE_VALUE);
         }
+        if (error.retryAfter() != null) {
+            builder.header(HttpHeaders.RETRY_AFTER, Long.toString(error.retryAfter()));
+        }
         return builder.bodyValue(ErrorResponseWriter.body(error));
     }
 

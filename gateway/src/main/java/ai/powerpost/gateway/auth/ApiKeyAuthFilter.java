@@ -1,8 +1,11 @@
 package ai.powerpost.gateway.auth;
 
+import java.time.Duration;
+
 import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.web.TrustedProxies;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,10 +18,19 @@ import reactor.core.publisher.Mono;
 /**
  * Authenticates: finds the key ({@link ApiKeyExtractor}), hashes it, looks it up through the
  * {@link ApiKeyStore}, and puts an {@link AuthContext} on the exchange, or answers 401
- * {@code INVALID_API_KEY}. Malformed, unknown and revoked keys get one and the same answer.
+ * {@code INVALID_API_KEY}.
  *
- * <p>Fails closed: when the key is not cached and Redis cannot be asked, the answer is 503, never
- * a pass and never a 401 (an outage must not tell a client its key is invalid).
+ * <ul>
+ * <li>Malformed, unknown and revoked keys get one and the same answer, and it never comes sooner
+ *     than {@code gateway.auth.failure-min-latency}: their answers cannot be told apart by content
+ *     or by time.</li>
+ * <li>Failed attempts are counted per client address ({@link BruteForceGuard}); a throttled address
+ *     gets 429 {@code RATE_LIMIT_EXCEEDED} without any look-up, except for a key this replica
+ *     already knows to be valid, so someone else's failures behind a shared NAT never lock out a
+ *     working client, and the lock-out of anyone else ends with the window.</li>
+ * <li>Fails closed: when the key is not cached and Redis cannot be asked, the answer is 503, never
+ *     a pass and never a 401 (an outage must not tell a client its key is invalid).</li>
+ * </ul>
  */
 final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
 
@@ -27,19 +39,35 @@ final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
     private static final Outcome UNAVAILABLE = new Outcome(null, ApiError.AUTH_UNAVAILABLE);
 
     private final ApiKeyStore store;
+    private final BruteForceGuard guard;
+    private final TrustedProxies proxies;
+    private final long failureMinLatencyNanos;
 
-    ApiKeyAuthFilter(ApiKeyStore store) {
+    ApiKeyAuthFilter(ApiKeyStore store, BruteForceGuard guard, TrustedProxies proxies, AuthProperties properties) {
         this.store = store;
+        this.guard = guard;
+        this.proxies = proxies;
+        this.failureMinLatencyNanos = properties.failureMinLatency().toNanos();
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        long started = System.nanoTime();
         ApiKeyExtractor.Result result = ApiKeyExtractor.extract(exchange.getRequest().getHeaders());
-        if (!(result instanceof ApiKeyExtractor.Found found)) {
-            ApiError error = result instanceof ApiKeyExtractor.Missing ? ApiError.MISSING_API_KEY : ApiError.INVALID_API_KEY;
-            return ErrorResponseWriter.write(exchange, error);
+        if (result instanceof ApiKeyExtractor.Missing) {
+            return ErrorResponseWriter.write(exchange, ApiError.MISSING_API_KEY);
         }
-        return store.find(ApiKeys.hash(found.key()))
+        String address = proxies.clientAddress(exchange.getRequest());
+        boolean throttled = guard.throttled(address);
+        if (!(result instanceof ApiKeyExtractor.Found found)) {
+            return throttled ? tooManyFailures(exchange, address) : invalid(exchange, address, started);
+        }
+        String hash = ApiKeys.hash(found.key());
+        if (throttled) {
+            KeyRecord known = store.cached(hash);
+            return known == null ? tooManyFailures(exchange, address) : authenticated(exchange, chain, known);
+        }
+        return store.find(hash)
                 .map(Outcome::known)
                 .defaultIfEmpty(UNKNOWN)
                 .onErrorResume(e -> {
@@ -47,12 +75,29 @@ final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
                     return Mono.just(UNAVAILABLE);
                 })
                 .flatMap(outcome -> {
-                    if (outcome.key == null) {
-                        return ErrorResponseWriter.write(exchange, outcome.error);
+                    if (outcome.key != null) {
+                        return authenticated(exchange, chain, outcome.key);
                     }
-                    exchange.getAttributes().put(AuthContext.ATTRIBUTE, new AuthContext(outcome.key));
-                    return chain.filter(exchange);
+                    return outcome == UNKNOWN ? invalid(exchange, address, started)
+                            : ErrorResponseWriter.write(exchange, outcome.error);
                 });
+    }
+
+    private static Mono<Void> authenticated(ServerWebExchange exchange, GatewayFilterChain chain, KeyRecord key) {
+        exchange.getAttributes().put(AuthContext.ATTRIBUTE, new AuthContext(key));
+        return chain.filter(exchange);
+    }
+
+    /** Counts the failure, then answers 401 no sooner than the minimum failure latency. */
+    private Mono<Void> invalid(ServerWebExchange exchange, String address, long started) {
+        guard.recordFailure(address);
+        long remaining = failureMinLatencyNanos - (System.nanoTime() - started);
+        Mono<Void> answer = ErrorResponseWriter.write(exchange, ApiError.INVALID_API_KEY);
+        return remaining <= 0 ? answer : Mono.delay(Duration.ofNanos(remaining)).then(answer);
+    }
+
+    private Mono<Void> tooManyFailures(ServerWebExchange exchange, String address) {
+        return ErrorResponseWriter.write(exchange, ApiError.TOO_MANY_FAILURES.withRetryAfter(guard.retryAfterSeconds(address)));
     }
 
     @Override
@@ -62,7 +107,8 @@ final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
 
     @Override
     public String toString() {
-        return "ApiKeyAuthFilter[store=" + store.getClass().getSimpleName() + "]";
+        return "ApiKeyAuthFilter[store=" + store.getClass().getSimpleName() + ", failureMinLatency="
+                + Duration.ofNanos(failureMinLatencyNanos) + "]";
     }
 
     private record Outcome(@Nullable KeyRecord key, ApiError error) {

@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.auth;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -13,6 +14,9 @@ public interface ApiKeyStore {
 
     /** The key whose SHA-256 is {@code keyHash}; empty when unknown or revoked; an error when Redis fails. */
     Mono<KeyRecord> find(String keyHash);
+
+    /** The key if this replica holds it, known and valid, in its cache right now; never asks Redis. */
+    @Nullable KeyRecord cached(String keyHash);
 
     /** Whether the account owns the workspace; an error when Redis fails. */
     Mono<Boolean> ownsWorkspace(String accountId, String workspaceId);

@@ -1,6 +1,7 @@
 package ai.powerpost.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import ai.powerpost.gateway.web.TrustedProxies;
 import io.lettuce.core.resource.ClientResources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,7 +24,7 @@ class AuthConfiguration {
     }
 
     @Bean
-    ApiKeyAuthFilter apiKeyAuthFilter(ApiKeyStore store) {
-        return new ApiKeyAuthFilter(store);
+    ApiKeyAuthFilter apiKeyAuthFilter(ApiKeyStore store, TrustedProxies proxies, AuthProperties properties) {
+        return new ApiKeyAuthFilter(store, new BruteForceGuard(properties, Ticker.systemTicker()), proxies, properties);
     }
 }

@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -47,6 +48,15 @@ final class CachingKeyStore implements ApiKeyStore {
             return Mono.justOrEmpty(future.join());
         }
         return Mono.fromFuture(future, true).flatMap(Mono::justOrEmpty);
+    }
+
+    @Override
+    public @Nullable KeyRecord cached(String keyHash) {
+        CompletableFuture<Optional<KeyRecord>> future = keys.getIfPresent(keyHash);
+        if (future == null || !future.isDone() || future.isCompletedExceptionally()) {
+            return null;
+        }
+        return future.join().orElse(null);
     }
 
     @Override

@@ -13,9 +13,11 @@ import org.springframework.http.HttpStatus;
  * @param message       human-readable message; never contains a key, a stack trace or an address
  * @param requiredScope the scope a 403 {@code INSUFFICIENT_SCOPE} names, otherwise null
  * @param allow         the methods a 405 lists in its {@code Allow} header, otherwise null
+ * @param retryAfter    seconds a 429 or 503 asks the client to wait ({@code retryAfter} in the body
+ *                      and {@code Retry-After}), otherwise null
  */
 public record ApiError(HttpStatus status, String code, String message, @Nullable String requiredScope,
-                       @Nullable String allow) {
+                       @Nullable String allow, @Nullable Long retryAfter) {
 
     public static final String WWW_AUTHENTICATE_VALUE = "Bearer realm=\"powerpost\"";
 
@@ -35,7 +37,11 @@ public record ApiError(HttpStatus status, String code, String message, @Nullable
     public static final ApiError WORKSPACE_FORBIDDEN =
             of(HttpStatus.FORBIDDEN, "FORBIDDEN", "You don't own the specified workspace");
     public static final ApiError AUTH_UNAVAILABLE = of(HttpStatus.SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
-            "The service is temporarily unavailable, try again later");
+            "The service is temporarily unavailable, try again later").withRetryAfter(5);
+    public static final ApiError UPGRADE_REFUSED =
+            of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "Protocol upgrades are not supported");
+    public static final ApiError TOO_MANY_FAILURES = of(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMIT_EXCEEDED",
+            "Too many failed authentication attempts, try again later");
     public static final ApiError BAD_GATEWAY =
             of(HttpStatus.BAD_GATEWAY, "BAD_GATEWAY", "The upstream service could not be reached");
     public static final ApiError GATEWAY_TIMEOUT =
@@ -44,17 +50,22 @@ public record ApiError(HttpStatus status, String code, String message, @Nullable
             of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Server error, try again later");
 
     public static ApiError of(HttpStatus status, String code, String message) {
-        return new ApiError(status, code, message, null, null);
+        return new ApiError(status, code, message, null, null, null);
+    }
+
+    /** This error, asking the client to retry after {@code seconds}. */
+    public ApiError withRetryAfter(long seconds) {
+        return new ApiError(status, code, message, requiredScope, allow, Math.max(1, seconds));
     }
 
     public static ApiError insufficientScope(String scope) {
         return new ApiError(HttpStatus.FORBIDDEN, "INSUFFICIENT_SCOPE",
-                "This API key lacks the required scope: " + scope, scope, null);
+                "This API key lacks the required scope: " + scope, scope, null, null);
     }
 
     public static ApiError methodNotAllowed(String allow) {
         return new ApiError(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
-                "Method not allowed on this resource", null, allow);
+                "Method not allowed on this resource", null, allow, null);
     }
 
     public static ApiError validation(String message) {

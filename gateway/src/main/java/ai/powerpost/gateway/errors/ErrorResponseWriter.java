@@ -37,6 +37,9 @@ public final class ErrorResponseWriter {
         if (error.allow() != null) {
             headers.set(HttpHeaders.ALLOW, error.allow());
         }
+        if (error.retryAfter() != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(error.retryAfter()));
+        }
         byte[] body = body(error);
         DataBuffer buffer = response.bufferFactory().wrap(body);
         return response.writeWith(Mono.just(buffer));
@@ -51,6 +54,9 @@ public final class ErrorResponseWriter {
         if (error.requiredScope() != null) {
             json.append(",\"required_scope\":");
             appendString(json, error.requiredScope());
+        }
+        if (error.retryAfter() != null) {
+            json.append(",\"retryAfter\":").append(error.retryAfter().longValue());
         }
         return json.append("}}").toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -3,6 +3,8 @@ package ai.powerpost.gateway.web;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 
 import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.auth.ApiKeyExtractor;
@@ -12,6 +14,8 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -26,11 +30,29 @@ import reactor.core.publisher.Mono;
  * <li>passes {@code X-Workspace-Id} only on routes that checked it;</li>
  * <li>removes the headers a {@code Connection} header names, and the {@code Connection} header
  *     itself, here: Spring Cloud Gateway's hop-by-hop filter runs after this one and would
- *     otherwise let a client strip the identity headers just set.</li>
+ *     otherwise let a client strip the identity headers just set;</li>
+ * <li>removes method-override headers ({@code X-HTTP-Method-Override} and kin) and
+ *     {@code _method} query parameters: the method checked is the method sent;</li>
+ * <li>replaces the forwarding headers: client-sent {@code Forwarded} / {@code X-Forwarded-*} /
+ *     {@code X-Real-IP} are dropped unless the peer is a trusted proxy, then
+ *     {@code X-Forwarded-For} (the trusted chain plus the peer), {@code -Proto} and {@code -Host}
+ *     are set here (Spring Cloud Gateway's own forwarded-header filters are disabled, so this is
+ *     the one place).</li>
  * </ul>
  */
 @Component
 public final class IdentityHeadersFilter implements GlobalFilter, Ordered {
+
+    private static final List<String> METHOD_OVERRIDES =
+            List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
+    private static final List<String> FORWARDING = List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host",
+            "X-Forwarded-Proto", "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Real-IP");
+
+    private final TrustedProxies proxies;
+
+    public IdentityHeadersFilter(TrustedProxies proxies) {
+        this.proxies = proxies;
+    }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
@@ -41,22 +63,77 @@ public final class IdentityHeadersFilter implements GlobalFilter, Ordered {
         }
         String requestId = exchange.getAttribute(RequestIdFilter.ATTRIBUTE);
         boolean workspaceChecked = found.route().workspaceRequired();
-        ServerWebExchange rewritten = exchange.mutate().request(request -> request.headers(headers -> {
-            removeConnectionNominated(headers);
-            headers.remove(ApiKeyExtractor.API_KEY_HEADER);
-            headers.remove(HttpHeaders.AUTHORIZATION);
-            removePowerPostHeaders(headers);
-            if (!workspaceChecked) {
-                headers.remove(GatewayHeaders.WORKSPACE_ID);
+        ServerHttpRequest original = exchange.getRequest();
+        String forwardedFor = forwardedFor(original);
+        String host = original.getHeaders().getFirst(HttpHeaders.HOST);
+        String rawQuery = original.getURI().getRawQuery();
+        String query = rawQuery == null ? null : withoutMethodOverride(rawQuery);
+        ServerWebExchange rewritten = exchange.mutate().request(request -> {
+            if (rawQuery != null && !rawQuery.equals(query)) {
+                request.uri(UriComponentsBuilder.fromUri(original.getURI())
+                        .replaceQuery(query.isEmpty() ? null : query).build(true).toUri());
             }
-            headers.set(GatewayHeaders.ACCOUNT_ID, auth.key().accountId());
-            headers.set(GatewayHeaders.KEY_ID, auth.key().id());
-            headers.set(GatewayHeaders.SCOPES, auth.key().scopesHeader());
-            if (requestId != null) {
-                headers.set(GatewayHeaders.REQUEST_ID, requestId);
-            }
-        })).build();
+            request.headers(headers -> {
+                removeConnectionNominated(headers);
+                METHOD_OVERRIDES.forEach(headers::remove);
+                FORWARDING.forEach(headers::remove);
+                headers.set("X-Forwarded-For", forwardedFor);
+                headers.set("X-Forwarded-Proto", original.getURI().getScheme() == null ? "http" : original.getURI().getScheme());
+                if (host != null) {
+                    headers.set("X-Forwarded-Host", host);
+                }
+                headers.remove(ApiKeyExtractor.API_KEY_HEADER);
+                headers.remove(HttpHeaders.AUTHORIZATION);
+                removePowerPostHeaders(headers);
+                if (!workspaceChecked) {
+                    headers.remove(GatewayHeaders.WORKSPACE_ID);
+                }
+                headers.set(GatewayHeaders.ACCOUNT_ID, auth.key().accountId());
+                headers.set(GatewayHeaders.KEY_ID, auth.key().id());
+                headers.set(GatewayHeaders.SCOPES, auth.key().scopesHeader());
+                if (requestId != null) {
+                    headers.set(GatewayHeaders.REQUEST_ID, requestId);
+                }
+            });
+        }).build();
         return chain.filter(rewritten);
+    }
+
+    /** The trusted proxies' chain (only when the peer is one of them), then the peer. */
+    private String forwardedFor(ServerHttpRequest request) {
+        String peer = request.getRemoteAddress() == null || request.getRemoteAddress().getAddress() == null
+                ? "unknown" : request.getRemoteAddress().getAddress().getHostAddress();
+        List<String> chain = request.getHeaders().get("X-Forwarded-For");
+        if (chain == null || chain.isEmpty() || !proxies.peerIsTrusted(request)) {
+            return peer;
+        }
+        return String.join(", ", chain) + ", " + peer;
+    }
+
+    /** The raw query without any {@code _method} parameter (also when its name is percent-encoded). */
+    static String withoutMethodOverride(String rawQuery) {
+        if (!rawQuery.toLowerCase(Locale.ROOT).contains("method")) {
+            return rawQuery;
+        }
+        StringBuilder kept = new StringBuilder(rawQuery.length());
+        for (String pair : rawQuery.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            String name;
+            try {
+                name = URLDecoder.decode(rawName, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                name = rawName;
+            }
+            if (name.trim().equalsIgnoreCase("_method")) {
+                continue;
+            }
+            if (kept.length() > 0) {
+                kept.append('&');
+            }
+            kept.append(pair);
+        }
+        return kept.toString();
     }
 
     private static void removeConnectionNominated(HttpHeaders headers) {

@@ -35,6 +35,7 @@ public final class GatewayInstance implements AutoCloseable {
         all.put("GATEWAY_UPSTREAM_POWERPOST", upstream.uri());
         all.put("gateway.routes.file", "../routes.yml");
         all.put("gateway.admin.token", GatewayTestBase.ADMIN_TOKEN);
+        all.put("gateway.auth.max-failures", 1_000_000);
         all.putAll(properties);
         // As command-line arguments: they outrank application.yml, as an operator's settings would.
         String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);

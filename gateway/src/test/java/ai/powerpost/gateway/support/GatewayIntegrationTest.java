@@ -19,6 +19,8 @@ import org.springframework.boot.test.context.SpringBootTest;
                 "management.server.port=0",
                 "gateway.admin.token=" + GatewayTestBase.ADMIN_TOKEN,
                 "gateway.routes.file=../routes.yml",
-                "gateway.usage.flush-interval=200ms"})
+                "gateway.usage.flush-interval=200ms",
+                // the suite sends many bad keys from one address; BruteForceIT tests the default limit
+                "gateway.auth.max-failures=1000000"})
 public @interface GatewayIntegrationTest {
 }
