@@ -30,6 +30,9 @@ public final class FilterOrder {
     /** Content routes need a workspace the key's account owns. */
     public static final int WORKSPACE = BEFORE_PROXY - 4600;
 
+    /** Per-key rate limit: only requests that passed key, scope and workspace checks spend quota. */
+    public static final int RATE_LIMIT = BEFORE_PROXY - 4550;
+
     /** Last-used is recorded only for requests that passed every check. */
     public static final int RECORD_USAGE = BEFORE_PROXY - 4500;
 

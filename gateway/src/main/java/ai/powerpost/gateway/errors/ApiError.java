@@ -40,6 +40,9 @@ public record ApiError(HttpStatus status, String code, String message, @Nullable
             "The service is temporarily unavailable, try again later").withRetryAfter(5);
     public static final ApiError UPGRADE_REFUSED =
             of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "Protocol upgrades are not supported");
+    /** Over a key's rate limit; give it {@link #withRetryAfter(long)}. */
+    public static final ApiError RATE_LIMITED =
+            of(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded");
     public static final ApiError TOO_MANY_FAILURES = of(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMIT_EXCEEDED",
             "Too many failed authentication attempts, try again later");
     public static final ApiError BAD_GATEWAY =

@@ -22,11 +22,13 @@ public final class RouteTable {
 
     private final Map<String, Upstream> upstreams;
     private final List<RouteSpec> routes;
+    private final Map<String, RateLimitClass> rateLimits;
     private final Node root = new Node();
 
-    RouteTable(Map<String, Upstream> upstreams, List<RouteSpec> routes) {
+    RouteTable(Map<String, Upstream> upstreams, List<RouteSpec> routes, Map<String, RateLimitClass> rateLimits) {
         this.upstreams = Map.copyOf(upstreams);
         this.routes = List.copyOf(routes);
+        this.rateLimits = Map.copyOf(rateLimits);
         for (RouteSpec route : routes) {
             Node node = root;
             for (int i = 0; i < route.path().segments().size(); i++) {
@@ -45,6 +47,10 @@ public final class RouteTable {
 
     public List<RouteSpec> routes() {
         return routes;
+    }
+
+    public Map<String, RateLimitClass> rateLimits() {
+        return rateLimits;
     }
 
     /** Matches a request; {@code rawPath} is the path exactly as sent (still encoded). */

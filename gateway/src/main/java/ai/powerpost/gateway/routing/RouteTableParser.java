@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import java.util.function.UnaryOperator;
 
 import ai.powerpost.gateway.auth.Scope;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.unit.DataSize;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -34,10 +37,19 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class RouteTableParser {
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
-    private static final Set<String> TOP_LEVEL_FIELDS = Set.of("upstreams", "routes");
-    private static final Set<String> UPSTREAM_FIELDS = Set.of("uri");
-    private static final Set<String> ROUTE_FIELDS = Set.of("id", "method", "methods", "path", "scope", "workspace",
-            "upstream");
+    private static final Set<String> TOP_LEVEL_FIELDS = Set.of("upstreams", "routes", "rate-limits");
+    private static final Set<String> RESILIENCE_FIELDS = Set.of("connect-timeout", "response-timeout", "retries",
+            "circuit-breaker");
+    private static final Set<String> UPSTREAM_FIELDS = union(Set.of("uri"), RESILIENCE_FIELDS);
+    private static final Set<String> ROUTE_FIELDS = union(Set.of("id", "method", "methods", "path", "scope",
+            "workspace", "upstream", "rate-limit", "max-body"), RESILIENCE_FIELDS);
+    private static final Set<String> BREAKER_FIELDS = Set.of("failure-rate", "minimum-calls", "open-for");
+    private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requests", "per");
+    /** The rate-limit class a route gets when it names none, if routes.yml declares it. */
+    static final String DEFAULT_RATE_LIMIT = "default";
+    /** The largest request body of a route that sets no {@code max-body}. */
+    static final DataSize DEFAULT_MAX_BODY = DataSize.ofMegabytes(1);
+    private static final DataSize MAX_MAX_BODY = DataSize.ofGigabytes(5);
 
     private final String source;
     private final UnaryOperator<@Nullable String> environment;
@@ -74,9 +86,11 @@ public final class RouteTableParser {
         }
         Map<String, Object> top = map(document, "the top level");
         unknownFields(top, TOP_LEVEL_FIELDS, "the top level");
+        Map<String, RateLimitClass> rateLimits = top.containsKey("rate-limits")
+                ? rateLimits(map(top.get("rate-limits"), "'rate-limits'")) : Map.of();
         Map<String, Upstream> upstreams = upstreams(map(top.get("upstreams"), "'upstreams'"));
-        List<RouteSpec> routes = routes(top.get("routes"), upstreams);
-        return new RouteTable(upstreams, routes);
+        List<RouteSpec> routes = routes(top.get("routes"), upstreams, rateLimits);
+        return new RouteTable(upstreams, routes, rateLimits);
     }
 
     private Map<String, Upstream> upstreams(Map<String, Object> entries) {
@@ -94,7 +108,8 @@ public final class RouteTableParser {
             String override = environment.apply(Upstream.overrideVariable(name));
             String uri = override != null && !override.isBlank() ? override.trim() : string(fields, "uri", where);
             upstreams.put(name, new Upstream(name, upstreamUri(uri, where
-                    + (override != null ? " (from " + Upstream.overrideVariable(name) + ")" : ""))));
+                    + (override != null ? " (from " + Upstream.overrideVariable(name) + ")" : "")),
+                    resilience(fields, Resilience.DEFAULTS, where)));
         });
         return upstreams;
     }
@@ -121,7 +136,90 @@ public final class RouteTableParser {
         }
     }
 
-    private List<RouteSpec> routes(@Nullable Object value, Map<String, Upstream> upstreams) {
+    private Map<String, RateLimitClass> rateLimits(Map<String, Object> entries) {
+        Map<String, RateLimitClass> classes = new LinkedHashMap<>();
+        entries.forEach((name, value) -> {
+            String where = "rate-limit class '" + name + "'";
+            if (!name.matches("[a-z][a-z0-9-]{0,30}")) {
+                throw fail(where + ": name must be lower-case [a-z0-9-]");
+            }
+            Map<String, Object> fields = map(value, where);
+            unknownFields(fields, RATE_LIMIT_FIELDS, where);
+            Object requests = fields.get("requests");
+            if (!(requests instanceof Integer count) || count < 1) {
+                throw fail(where + ": 'requests' must be a positive whole number, but was '" + requests + "'");
+            }
+            Duration per = duration(fields, "per", null, where);
+            if (per == null || per.compareTo(Duration.ofSeconds(1)) < 0 || per.compareTo(Duration.ofDays(1)) > 0) {
+                throw fail(where + ": 'per' must be a duration from 1s to 1d");
+            }
+            classes.put(name, new RateLimitClass(name, count, per));
+        });
+        return classes;
+    }
+
+    private Resilience resilience(Map<String, Object> fields, Resilience inherited, String where) {
+        Duration connect = duration(fields, "connect-timeout", inherited.connectTimeout(), where);
+        Duration response = duration(fields, "response-timeout", inherited.responseTimeout(), where);
+        if (connect.isZero() || connect.isNegative() || response.isZero() || response.isNegative()) {
+            throw fail(where + ": timeouts must be positive");
+        }
+        Object retries = fields.getOrDefault("retries", inherited.retries());
+        if (!(retries instanceof Integer count) || count < 0 || count > 5) {
+            throw fail(where + ": 'retries' must be 0 to 5, but was '" + retries + "'");
+        }
+        Resilience.Breaker breaker = inherited.breaker();
+        if (fields.containsKey("circuit-breaker")) {
+            String at = where + " circuit-breaker";
+            Map<String, Object> cb = map(fields.get("circuit-breaker"), at);
+            unknownFields(cb, BREAKER_FIELDS, at);
+            int rate = whole(cb, "failure-rate", breaker.failureRatePercent(), 1, 100, at);
+            int calls = whole(cb, "minimum-calls", breaker.minimumCalls(), 1, 10_000, at);
+            Duration openFor = duration(cb, "open-for", breaker.openFor(), at);
+            breaker = new Resilience.Breaker(rate, calls, openFor);
+        }
+        return new Resilience(connect, response, count, breaker);
+    }
+
+    private int whole(Map<String, Object> fields, String field, int fallback, int min, int max, String where) {
+        Object value = fields.getOrDefault(field, fallback);
+        if (!(value instanceof Integer number) || number < min || number > max) {
+            throw fail(where + ": '" + field + "' must be " + min + " to " + max + ", but was '" + value + "'");
+        }
+        return number;
+    }
+
+    private Duration duration(Map<String, Object> fields, String field, @Nullable Duration fallback, String where) {
+        Object value = fields.get(field);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return DurationStyle.SIMPLE.parse(String.valueOf(value));
+        } catch (IllegalArgumentException e) {
+            throw fail(where + ": '" + field + "' must be a duration such as 500ms, 30s or 2m, but was '" + value + "'");
+        }
+    }
+
+    private long maxBody(Map<String, Object> fields, String where) {
+        Object value = fields.get("max-body");
+        if (value == null) {
+            return DEFAULT_MAX_BODY.toBytes();
+        }
+        try {
+            DataSize size = DataSize.parse(String.valueOf(value));
+            if (size.isNegative() || size.compareTo(MAX_MAX_BODY) > 0) {
+                throw new IllegalArgumentException();
+            }
+            return size.toBytes();
+        } catch (IllegalArgumentException e) {
+            throw fail(where + ": 'max-body' must be a size such as 64KB, 10MB or 500MB (at most 5GB), but was '"
+                    + value + "'");
+        }
+    }
+
+    private List<RouteSpec> routes(@Nullable Object value, Map<String, Upstream> upstreams,
+                                   Map<String, RateLimitClass> rateLimits) {
         if (!(value instanceof List<?> entries) || entries.isEmpty()) {
             throw fail("'routes' must be a non-empty list");
         }
@@ -129,7 +227,7 @@ public final class RouteTableParser {
         Map<String, String> ids = new HashMap<>();
         Map<String, String> claimed = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
-            RouteSpec route = route(entries.get(i), i, upstreams);
+            RouteSpec route = route(entries.get(i), i, upstreams, rateLimits);
             if (ids.put(route.id(), route.id()) != null) {
                 throw fail("route '" + route.id() + "': duplicate id");
             }
@@ -145,7 +243,8 @@ public final class RouteTableParser {
         return routes;
     }
 
-    private RouteSpec route(Object value, int index, Map<String, Upstream> upstreams) {
+    private RouteSpec route(Object value, int index, Map<String, Upstream> upstreams,
+                            Map<String, RateLimitClass> rateLimits) {
         Map<String, Object> fields = map(value, "route #" + (index + 1));
         String id = string(fields, "id", "route #" + (index + 1));
         String where = "route '" + id + "'";
@@ -170,7 +269,20 @@ public final class RouteTableParser {
         if (upstream == null) {
             throw fail(where + ": unknown upstream '" + upstreamName + "' (declared: " + upstreams.keySet() + ")");
         }
-        return new RouteSpec(id, methods(fields, where), path, scope, workspace(fields, where), upstream);
+        RateLimitClass rateLimit = rateLimits.get(DEFAULT_RATE_LIMIT);
+        if (fields.containsKey("rate-limit")) {
+            Object name = fields.get("rate-limit");
+            rateLimit = "none".equals(name) ? null : rateLimits.get(String.valueOf(name));
+            if (rateLimit == null && !"none".equals(name)) {
+                throw fail(where + ": unknown rate-limit class '" + name + "' (declared: " + rateLimits.keySet()
+                        + ", or none)");
+            }
+        }
+        Resilience resilience = resilience(fields, upstream.resilience(), where);
+        String breakerName = resilience.breaker().equals(upstream.resilience().breaker())
+                ? upstream.name() : upstream.name() + ":" + id;
+        return new RouteSpec(id, methods(fields, where), path, scope, workspace(fields, where), upstream, rateLimit,
+                maxBody(fields, where), resilience, breakerName);
     }
 
     private Set<String> methods(Map<String, Object> fields, String where) {
@@ -229,6 +341,12 @@ public final class RouteTableParser {
                 throw fail(where + ": unknown field '" + field + "' (known: " + new java.util.TreeSet<>(known) + ")");
             }
         }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     private RouteTableException fail(String problem) {
