@@ -33,11 +33,20 @@ public final class FilterOrder {
     /** Per-key rate limit: only requests that passed key, scope and workspace checks spend quota. */
     public static final int RATE_LIMIT = BEFORE_PROXY - 4550;
 
+    /** Body limits: an oversized body is refused before it spends quota or reaches the upstream. */
+    public static final int BODY_LIMIT = BEFORE_PROXY - 4580;
+
     /** Last-used is recorded only for requests that passed every check. */
     public static final int RECORD_USAGE = BEFORE_PROXY - 4500;
 
     /** Last of ours: strip client credentials and spoofed identity, add the verified identity. */
     public static final int IDENTITY_HEADERS = BEFORE_PROXY - 100;
+
+    /**
+     * After every check and header rewrite: the call to the upstream, through its circuit breaker,
+     * with the route's timeouts and (GET/HEAD only) retries. Retries re-run only what comes after.
+     */
+    public static final int UPSTREAM_CALL = BEFORE_PROXY - 50;
 
     private FilterOrder() {
     }

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -18,12 +19,18 @@ import reactor.core.publisher.Mono;
  * (single flight). An invalidation removes the entry, in flight or not, and Caffeine never puts a
  * removed in-flight future back when it completes, so a look-up that started before a revocation
  * cannot re-insert the revoked key as valid. Failed look-ups are not cached.
+ *
+ * <p>Beside the caches, the last answer Redis gave for each known key and account is kept for the
+ * outage grace: when Redis cannot be asked, a key validated within it keeps working. Every
+ * invalidation evicts it too, so a revoked key never survives there.
  */
 final class CachingKeyStore implements ApiKeyStore {
 
     private final KeyReader reader;
     private final AsyncCache<String, Optional<KeyRecord>> keys;
     private final AsyncCache<String, Set<String>> workspaces;
+    private final Cache<String, KeyRecord> lastGoodKeys;
+    private final Cache<String, Set<String>> lastGoodWorkspaces;
 
     CachingKeyStore(KeyReader reader, KeyCacheProperties properties, Ticker ticker) {
         this.reader = reader;
@@ -39,15 +46,35 @@ final class CachingKeyStore implements ApiKeyStore {
                 .expireAfterWrite(properties.maxAge())
                 .recordStats()
                 .buildAsync();
+        this.lastGoodKeys = Caffeine.newBuilder().ticker(ticker).maximumSize(properties.maxSize())
+                .expireAfterWrite(properties.outageGrace()).build();
+        this.lastGoodWorkspaces = Caffeine.newBuilder().ticker(ticker).maximumSize(properties.maxSize())
+                .expireAfterWrite(properties.outageGrace()).build();
     }
 
     @Override
     public Mono<KeyRecord> find(String keyHash) {
-        CompletableFuture<Optional<KeyRecord>> future = keys.get(keyHash, (hash, executor) -> reader.readKey(hash).toFuture());
+        CompletableFuture<Optional<KeyRecord>> future = keys.get(keyHash, (hash, executor) -> reader.readKey(hash)
+                .doOnNext(found -> remember(hash, found))
+                .toFuture());
         if (future.isDone() && !future.isCompletedExceptionally()) {
             return Mono.justOrEmpty(future.join());
         }
-        return Mono.fromFuture(future, true).flatMap(Mono::justOrEmpty);
+        return Mono.fromFuture(future, true)
+                .flatMap(Mono::justOrEmpty)
+                .onErrorResume(e -> {
+                    // Redis cannot be asked: a key validated within the outage grace keeps working.
+                    KeyRecord known = lastGoodKeys.getIfPresent(keyHash);
+                    return known != null ? Mono.just(known) : Mono.error(e);
+                });
+    }
+
+    private void remember(String keyHash, Optional<KeyRecord> found) {
+        if (found.isPresent()) {
+            lastGoodKeys.put(keyHash, found.get());
+        } else {
+            lastGoodKeys.invalidate(keyHash);
+        }
     }
 
     @Override
@@ -61,28 +88,37 @@ final class CachingKeyStore implements ApiKeyStore {
 
     @Override
     public Mono<Boolean> ownsWorkspace(String accountId, String workspaceId) {
-        CompletableFuture<Set<String>> future =
-                workspaces.get(accountId, (account, executor) -> reader.readWorkspaces(account).toFuture());
+        CompletableFuture<Set<String>> future = workspaces.get(accountId, (account, executor) ->
+                reader.readWorkspaces(account).doOnNext(owned -> lastGoodWorkspaces.put(account, owned)).toFuture());
         if (future.isDone() && !future.isCompletedExceptionally()) {
             return Mono.just(future.join().contains(workspaceId));
         }
-        return Mono.fromFuture(future, true).map(owned -> owned.contains(workspaceId));
+        return Mono.fromFuture(future, true)
+                .onErrorResume(e -> {
+                    Set<String> known = lastGoodWorkspaces.getIfPresent(accountId);
+                    return known != null ? Mono.just(known) : Mono.error(e);
+                })
+                .map(owned -> owned.contains(workspaceId));
     }
 
     @Override
     public void invalidateKey(String keyHash) {
         keys.synchronous().invalidate(keyHash);
+        lastGoodKeys.invalidate(keyHash);
     }
 
     @Override
     public void invalidateWorkspaces(String accountId) {
         workspaces.synchronous().invalidate(accountId);
+        lastGoodWorkspaces.invalidate(accountId);
     }
 
     @Override
     public void invalidateAll() {
         keys.synchronous().invalidateAll();
         workspaces.synchronous().invalidateAll();
+        lastGoodKeys.invalidateAll();
+        lastGoodWorkspaces.invalidateAll();
     }
 
     AsyncCache<String, Optional<KeyRecord>> keyCache() {

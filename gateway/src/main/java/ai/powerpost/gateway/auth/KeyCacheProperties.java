@@ -15,6 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxAge          backstop: an entry is re-read from Redis after this long even if no invalidation arrived
  * @param negativeMaxAge  how long an unknown key stays known as unknown (a creation replaces it at once anyway)
  * @param lookupTimeout   how long a Redis look-up may take before the request fails closed (503)
+ * @param outageGrace     while Redis cannot be reached, a key validated within this long keeps working
+ *                        (any other key gets 503, never 401)
  */
 @Validated
 @ConfigurationProperties("gateway.keys")
@@ -22,5 +24,6 @@ public record KeyCacheProperties(
         @DefaultValue("100000") @Min(1) long maxSize,
         @DefaultValue("60s") @NotNull Duration maxAge,
         @DefaultValue("30s") @NotNull Duration negativeMaxAge,
-        @DefaultValue("2s") @NotNull Duration lookupTimeout) {
+        @DefaultValue("2s") @NotNull Duration lookupTimeout,
+        @DefaultValue("5m") @NotNull Duration outageGrace) {
 }

@@ -45,6 +45,10 @@ public record ApiError(HttpStatus status, String code, String message, @Nullable
             of(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded");
     public static final ApiError TOO_MANY_FAILURES = of(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMIT_EXCEEDED",
             "Too many failed authentication attempts, try again later");
+    public static final ApiError PAYLOAD_TOO_LARGE =
+            of(HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "Request body exceeds this endpoint's size limit");
+    public static final ApiError FILE_TOO_LARGE =
+            of(HttpStatus.PAYLOAD_TOO_LARGE, "FILE_TOO_LARGE", "Uploaded file exceeds size limit");
     public static final ApiError BAD_GATEWAY =
             of(HttpStatus.BAD_GATEWAY, "BAD_GATEWAY", "The upstream service could not be reached");
     public static final ApiError GATEWAY_TIMEOUT =

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
+import reactor.netty.http.client.PrematureCloseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.webflux.autoconfigure.error.ErrorWebFluxAutoConfiguration;
@@ -33,7 +34,7 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
         ApiError error = toApiError(ex);
-        if (error.status().is5xxServerError()) {
+        if (error.status().is5xxServerError() && !(ex instanceof ApiErrorException)) {
             // The exception's class only: its message may carry addresses, and never a key.
             log.warn("request failed with {}: {}", error.code(), ex.getClass().getName());
             log.debug("request failure detail", ex);
@@ -42,6 +43,16 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
     }
 
     static ApiError toApiError(Throwable ex) {
+        if (ex instanceof ApiErrorException carried) {
+            return carried.error();
+        }
+        if (ex.getCause() instanceof ApiErrorException carried) {
+            return carried.error();
+        }
+        if (ex instanceof PrematureCloseException || ex instanceof java.io.IOException
+                || ex.getCause() instanceof PrematureCloseException) {
+            return ApiError.BAD_GATEWAY;
+        }
         if (ex instanceof ConnectException || ex instanceof ConnectTimeoutException
                 || ex.getCause() instanceof ConnectException) {
             return ApiError.BAD_GATEWAY;

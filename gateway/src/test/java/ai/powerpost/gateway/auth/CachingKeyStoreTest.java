@@ -25,7 +25,7 @@ class CachingKeyStoreTest {
 
     private static final KeyRecord KEY = new KeyRecord("h1", "key_1", "acct_1", Scope.READ_ONLY);
     private static final KeyCacheProperties PROPERTIES =
-            new KeyCacheProperties(1000, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2));
+            new KeyCacheProperties(1000, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
 
     /** A reader whose every read waits until the test completes it. */
     private static class ManualReader implements KeyReader {
@@ -175,7 +175,7 @@ class CachingKeyStoreTest {
 
     @Test
     void cacheSizeIsBoundedWhateverTheFlood() {
-        KeyCacheProperties small = new KeyCacheProperties(100, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2));
+        KeyCacheProperties small = new KeyCacheProperties(100, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
         KeyReader unknown = new ManualReader() {
             @Override
             public Mono<Optional<KeyRecord>> readKey(String keyHash) {

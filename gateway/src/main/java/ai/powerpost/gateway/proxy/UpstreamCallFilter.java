@@ -1,0 +1,128 @@
+package ai.powerpost.gateway.proxy;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import ai.powerpost.gateway.FilterOrder;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.routing.RouteMatch;
+import ai.powerpost.gateway.routing.RouteSpec;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.util.retry.Retry;
+
+/**
+ * The call to the upstream, last of our filters:
+ * <ul>
+ * <li>hands Spring Cloud Gateway's Netty routing filter this route's own connect and response
+ *     timeouts (it reads them from the route's metadata: the per-route {@link Route} is
+ *     prepared once per routes.yml route by {@link UpstreamCalls});</li>
+ * <li>goes through the route's circuit breaker: when it is open the answer is 503
+ *     {@code SERVICE_UNAVAILABLE} with {@code Retry-After}, at once, without contacting the
+ *     upstream; connection failures, timeouts and upstream 5xx count as failures (the 5xx itself
+ *     still passes through untouched);</li>
+ * <li>retries GET and HEAD only, and only failures where no response has started (refused or
+ *     reset connections), with exponential backoff, bounded by the route's {@code retries}. Never
+ *     a POST: a repeated {@code POST /content/generate} spends the customer's credits twice.</li>
+ * </ul>
+ * There is no Spring Cloud CircuitBreaker time limiter here (its 1 s default would cut requests
+ * shorter than the route's response timeout): the response timeout is the only clock.
+ */
+final class UpstreamCallFilter implements GlobalFilter, Ordered {
+
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
+    private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
+
+    private final UpstreamCalls calls;
+
+    UpstreamCallFilter(UpstreamCalls calls) {
+        this.calls = calls;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        if (!(exchange.getAttribute(RouteMatch.ATTRIBUTE) instanceof RouteMatch.Found found)) {
+            return chain.filter(exchange);
+        }
+        RouteSpec spec = found.route();
+        exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, calls.route(spec));
+        CircuitBreaker breaker = calls.breaker(spec);
+        Mono<Void> attempt = Mono.defer(() -> call(exchange, chain, breaker));
+        HttpMethod method = exchange.getRequest().getMethod();
+        if (spec.resilience().retries() > 0 && (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method))) {
+            attempt = attempt.retryWhen(Retry.backoff(spec.resilience().retries(), FIRST_BACKOFF)
+                    .maxBackoff(MAX_BACKOFF)
+                    .filter(e -> !exchange.getResponse().isCommitted() && isRetryable(e))
+                    .doBeforeRetry(signal -> {
+                        ServerWebExchangeUtils.reset(exchange);
+                        ServerWebExchangeUtils.removeAlreadyRouted(exchange);
+                    })
+                    .onRetryExhaustedThrow((spec2, signal) -> signal.failure()));
+        }
+        return attempt;
+    }
+
+    private Mono<Void> call(ServerWebExchange exchange, GatewayFilterChain chain, CircuitBreaker breaker) {
+        if (!breaker.tryAcquirePermission()) {
+            return ErrorResponseWriter.write(exchange, ApiError.AUTH_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
+        }
+        long start = breaker.getCurrentTimestamp();
+        return chain.filter(exchange)
+                .doOnSuccess(done -> {
+                    long took = breaker.getCurrentTimestamp() - start;
+                    HttpStatusCode status = exchange.getResponse().getStatusCode();
+                    if (status != null && status.is5xxServerError()) {
+                        breaker.onError(took, breaker.getTimestampUnit(), new UpstreamServerError(status.value()));
+                    } else {
+                        breaker.onSuccess(took, breaker.getTimestampUnit());
+                    }
+                })
+                .doOnError(e -> breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e))
+                .doOnCancel(breaker::releasePermission);
+    }
+
+    private static long retryAfter(CircuitBreaker breaker) {
+        long openMillis = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
+        return Math.max(1, TimeUnit.MILLISECONDS.toSeconds(openMillis + 999));
+    }
+
+    /** Failures where the upstream cannot have started on the request's effects: safe to repeat a GET. */
+    static boolean isRetryable(Throwable e) {
+        return e instanceof ConnectException || e instanceof PrematureCloseException
+                || e.getCause() instanceof ConnectException;
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.UPSTREAM_CALL;
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamCallFilter[breakers=" + calls.breakerNames() + "]";
+    }
+
+    /** An upstream 5xx, as the breaker sees it; the response itself passes through untouched. */
+    static final class UpstreamServerError extends RuntimeException {
+        UpstreamServerError(int status) {
+            super("upstream answered " + status, null, false, false);
+        }
+    }
+
+    static Map<String, Object> metadata(RouteSpec spec) {
+        return Map.of("response-timeout", spec.resilience().responseTimeout().toMillis(),
+                "connect-timeout", (int) Math.min(Integer.MAX_VALUE, spec.resilience().connectTimeout().toMillis()));
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.proxy;
+
+import org.jspecify.annotations.NullMarked;
