@@ -13,10 +13,15 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
+import org.springframework.http.server.reactive.AbstractServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Maps every exception that escapes the filter chain to PowerPost's error body, at one boundary:
@@ -34,12 +39,31 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
         ApiError error = toApiError(ex);
+        if (exchange.getResponse().isCommitted()) {
+            // Status and headers are gone already (an upstream that broke off mid-body): the only
+            // honest answer left is to cut the connection, so the client sees a truncated response
+            // at once instead of waiting for bytes that will never come.
+            log.warn("response already started when the request failed with {}: closing the connection", error.code());
+            abort(exchange.getResponse());
+            return Mono.empty();
+        }
         if (error.status().is5xxServerError() && !(ex instanceof ApiErrorException)) {
             // The exception's class only: its message may carry addresses, and never a key.
             log.warn("request failed with {}: {}", error.code(), ex.getClass().getName());
             log.debug("request failure detail", ex);
         }
         return ErrorResponseWriter.write(exchange, error);
+    }
+
+    private static void abort(ServerHttpResponse response) {
+        ServerHttpResponse target = response;
+        while (target instanceof ServerHttpResponseDecorator decorator) {
+            target = decorator.getDelegate();
+        }
+        if (target instanceof AbstractServerHttpResponse native_
+                && native_.getNativeResponse() instanceof HttpServerResponse netty) {
+            netty.withConnection(Connection::dispose);
+        }
     }
 
     static ApiError toApiError(Throwable ex) {

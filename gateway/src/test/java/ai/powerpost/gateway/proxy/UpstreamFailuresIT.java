@@ -1,0 +1,169 @@
+package ai.powerpost.gateway.proxy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import ai.powerpost.gateway.support.FreePorts;
+import ai.powerpost.gateway.support.GatewayInstance;
+import ai.powerpost.gateway.support.MisbehavingUpstream;
+import ai.powerpost.gateway.support.RecordingUpstream;
+import ai.powerpost.gateway.support.TestRoutes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Upstreams that refuse, hang, reset mid-response, answer slowly or fail: the client always gets
+ * a prompt JSON answer (502, 504, 503 from an open breaker), a slow answer within the route's
+ * timeout gets through, POSTs are never repeated, and the breaker closes again.
+ */
+class UpstreamFailuresIT {
+
+    private static final MisbehavingUpstream UPSTREAM = new MisbehavingUpstream();
+    private static final int DEAD_PORT = FreePorts.unused();
+    private static GatewayInstance gateway;
+    private static String key;
+    private static final String WORKSPACE = "ws_failures";
+
+    @BeforeAll
+    static void start() {
+        String routes = TestRoutes.write("""
+                upstreams:
+                  backend:
+                    uri: http://127.0.0.1:1
+                    response-timeout: 1500ms
+                    retries: 2
+                    circuit-breaker: { failure-rate: 100, minimum-calls: 1000, open-for: 2s }
+                  flaky:
+                    uri: http://127.0.0.1:1
+                    retries: 0
+                    circuit-breaker: { failure-rate: 50, minimum-calls: 4, open-for: 2s }
+                  dead:
+                    uri: http://127.0.0.1:%d
+                    connect-timeout: 500ms
+                    retries: 2
+                    circuit-breaker: { failure-rate: 100, minimum-calls: 1000, open-for: 2s }
+                routes:
+                  - { id: post-get, method: GET, path: "/api/v1/posts/{id}", scope: posts:read, upstream: backend }
+                  - { id: post-publish, method: POST, path: "/api/v1/posts/{id}/publish", scope: posts:publish, upstream: backend }
+                  - { id: slow-get, method: GET, path: "/api/v1/content/generations/{id}", scope: content:read,
+                      upstream: backend, response-timeout: 5s }
+                  - { id: flaky-get, method: GET, path: "/api/v1/calendar/entries/{id}", scope: calendar:read, upstream: flaky }
+                  - { id: dead-get, method: GET, path: "/api/v1/account/credits", scope: account:read, workspace: false, upstream: dead }
+                  - { id: dead-post, method: POST, path: "/api/v1/posts", scope: posts:write, upstream: dead }
+                """.formatted(DEAD_PORT));
+        gateway = GatewayInstance.start(new RecordingUpstream(), Map.of(
+                "gateway.routes.file", routes,
+                "GATEWAY_UPSTREAM_BACKEND", UPSTREAM.uri(),
+                "GATEWAY_UPSTREAM_FLAKY", UPSTREAM.uri()));
+        String account = "acct_failures_" + System.nanoTime();
+        gateway.admin().put().uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE).exchange().expectStatus().isNoContent();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> created = gateway.admin().post().uri("/admin/v1/accounts/{a}/keys", account)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "f", "preset", "full_access"))
+                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        key = (String) created.get("key");
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        UPSTREAM.close();
+    }
+
+    @Test
+    void refusedConnectionIs502BadGatewayAndTheGetIsRetried() {
+        get("/api/v1/account/credits").expectStatus().isEqualTo(502)
+                .expectHeader().contentType("application/json")
+                .expectBody().json("{\"error\":{\"code\":\"BAD_GATEWAY\",\"message\":\"The upstream service could not be reached\"}}", true);
+    }
+
+    @Test
+    void refusedPostIs502AndIsNeverRetried() {
+        Instant start = Instant.now();
+        call(gateway.client().post().uri("/api/v1/posts")).expectStatus().isEqualTo(502).expectBody().returnResult();
+        // a retried call would have waited for at least one backoff (50 ms) per retry; the POST fails at once
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void hangingUpstreamIs504WithinTheRouteTimeout() {
+        String path = "/api/v1/posts/hang-" + UUID.randomUUID();
+        Instant start = Instant.now();
+        get(path).expectStatus().isEqualTo(504)
+                .expectBody().jsonPath("$.error.code").isEqualTo("GATEWAY_TIMEOUT");
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(5));
+        assertThat(UPSTREAM.received(path)).as("a timeout is not retried").isEqualTo(1);
+    }
+
+    @Test
+    void slowButInTimeAnswerGetsThrough() {
+        // 3 s: longer than Spring Cloud CircuitBreaker's 1 s default time limiter, shorter than the route's 5 s
+        get("/api/v1/content/generations/slow3000-" + UUID.randomUUID()).expectStatus().isOk()
+                .expectBody().json("{\"ok\":true}");
+    }
+
+    @Test
+    void resetMidResponseNeverHangsTheClient() {
+        String path = "/api/v1/posts/reset-" + UUID.randomUUID();
+        WebTestClient.ResponseSpec response = get(path);
+        // Headers were already sent when the upstream dropped: the client sees a broken response,
+        // promptly, never a hang and never a body that claims to be complete.
+        Instant start = Instant.now();
+        try {
+            int status = response.expectBody().returnResult().getStatus().value();
+            assertThat(status).isIn(200, 502);
+        } catch (RuntimeException truncated) {
+            // the connection was cut: that is the expected outcome once the status was sent
+        }
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void postIsSentToTheUpstreamExactlyOnceEvenWhenItFails() {
+        String id = "fail-" + UUID.randomUUID();
+        call(gateway.client().post().uri("/api/v1/posts/" + id + "/publish")).expectStatus().isEqualTo(500).expectBody().returnResult();
+        assertThat(UPSTREAM.received("/api/v1/posts/" + id + "/publish")).isEqualTo(1);
+    }
+
+    @Test
+    void upstream5xxPassesThroughUntouched() {
+        get("/api/v1/posts/fail-" + UUID.randomUUID()).expectStatus().isEqualTo(500)
+                .expectBody().json("{\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"upstream broke\"}}", true);
+    }
+
+    @Test
+    void breakerOpensAnswers503WithoutContactingTheUpstreamThenClosesAgain() {
+        for (int i = 0; i < 4; i++) {
+            get("/api/v1/calendar/entries/fail-" + UUID.randomUUID()).expectStatus().isEqualTo(500).expectBody().returnResult();
+        }
+        String probe = "/api/v1/calendar/entries/ok-" + UUID.randomUUID();
+        get(probe).expectStatus().isEqualTo(503)
+                .expectHeader().exists("Retry-After")
+                .expectBody().jsonPath("$.error.code").isEqualTo("SERVICE_UNAVAILABLE");
+        assertThat(UPSTREAM.received(probe)).isZero();
+        Instant deadline = Instant.now().plusSeconds(6);
+        int status;
+        do {
+            status = get(probe).expectBody().returnResult().getStatus().value();
+        } while (status == 503 && Instant.now().isBefore(deadline));
+        assertThat(status).as("half-open trial call succeeds and the breaker closes").isEqualTo(200);
+        for (int i = 0; i < 5; i++) {
+            get("/api/v1/calendar/entries/ok-" + UUID.randomUUID()).expectStatus().isOk().expectBody().returnResult();
+        }
+    }
+
+    private static WebTestClient.ResponseSpec get(String path) {
+        return call(gateway.client().get().uri(path));
+    }
+
+    private static WebTestClient.ResponseSpec call(WebTestClient.RequestHeadersSpec<?> request) {
+        return request.header("x-api-key", key).header("X-Workspace-Id", WORKSPACE).exchange();
+    }
+}
