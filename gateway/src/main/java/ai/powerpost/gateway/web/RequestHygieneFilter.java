@@ -1,5 +1,7 @@
 package ai.powerpost.gateway.web;
 
+import java.util.List;
+
 import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ErrorResponseWriter;
@@ -12,20 +14,33 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Refuses what the API never needs and a backend could read differently: protocol upgrades
- * ({@code Upgrade: h2c}, websockets) are a 400 before routing, so no upgraded connection ever
- * reaches a route.
+ * Refuses protocol upgrades, so no upgraded connection ever reaches a route. A websocket (or any
+ * other) upgrade is a 400 before routing. An {@code h2c} upgrade offer is declined the way
+ * RFC 9110 lets a server decline it: the request is served as the HTTP/1.1 request it also is,
+ * without the offer (Java's own HTTP client makes that offer on every cleartext request, so a
+ * 400 would break ordinary clients).
  */
 @Component
 public final class RequestHygieneFilter implements GlobalFilter, Ordered {
 
+    private static final String HTTP2_SETTINGS = "HTTP2-Settings";
+
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         HttpHeaders headers = exchange.getRequest().getHeaders();
-        if (headers.containsHeader(HttpHeaders.UPGRADE) || headers.containsHeader("HTTP2-Settings")) {
+        List<String> upgrade = headers.get(HttpHeaders.UPGRADE);
+        if (upgrade == null && !headers.containsHeader(HTTP2_SETTINGS)) {
+            return chain.filter(exchange);
+        }
+        if (upgrade != null && !(upgrade.size() == 1 && "h2c".equalsIgnoreCase(upgrade.get(0).trim()))) {
             return ErrorResponseWriter.write(exchange, ApiError.UPGRADE_REFUSED);
         }
-        return chain.filter(exchange);
+        ServerWebExchange declined = exchange.mutate().request(request -> request.headers(h -> {
+            h.remove(HttpHeaders.UPGRADE);
+            h.remove(HTTP2_SETTINGS);
+            h.remove(HttpHeaders.CONNECTION);
+        })).build();
+        return chain.filter(declined);
     }
 
     @Override

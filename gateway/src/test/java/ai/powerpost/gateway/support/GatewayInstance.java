@@ -60,6 +60,11 @@ public final class GatewayInstance implements AutoCloseable {
         return TestClients.to(port("local.server.port"));
     }
 
+    /** The management port without the admin token (actuator). */
+    public WebTestClient management() {
+        return TestClients.to(port("local.management.port"));
+    }
+
     public WebTestClient admin() {
         return TestClients.admin(port("local.management.port"));
     }
