@@ -27,17 +27,18 @@ import reactor.core.publisher.Mono;
  * <li>removes every client-sent {@code X-PowerPost-*} header, then sets
  *     {@code X-PowerPost-Account-Id}, {@code X-PowerPost-Key-Id} and {@code X-PowerPost-Scopes}
  *     from the verified key, and {@code X-Request-Id};</li>
- * <li>passes {@code X-Workspace-Id} only on routes that checked it;</li>
+ * <li>passes {@code X-Workspace-Id} only on routes that checked it, exactly as validated;</li>
+ * <li>drops every header whose name has an underscore;</li>
  * <li>removes the headers a {@code Connection} header names, and the {@code Connection} header
  *     itself, here: Spring Cloud Gateway's hop-by-hop filter runs after this one and would
  *     otherwise let a client strip the identity headers just set;</li>
  * <li>removes method-override headers ({@code X-HTTP-Method-Override} and kin) and
  *     {@code _method} query parameters: the method checked is the method sent;</li>
  * <li>replaces the forwarding headers: client-sent {@code Forwarded} / {@code X-Forwarded-*} /
- *     {@code X-Real-IP} are dropped unless the peer is a trusted proxy, then
- *     {@code X-Forwarded-For} (the trusted chain plus the peer), {@code -Proto} and {@code -Host}
- *     are set here (Spring Cloud Gateway's own forwarded-header filters are disabled, so this is
- *     the one place).</li>
+ *     {@code X-Real-IP} are dropped, and the values the upstream gets are decided here:
+ *     {@code X-Forwarded-For} (the chain only when the peer is a trusted proxy, then the peer),
+ *     {@code -Proto} and {@code -Host}; {@link ForwardedHeadersWriter} writes them as the last of
+ *     Spring Cloud Gateway's header filters, after its own removal of {@code X-Forwarded-*}.</li>
  * </ul>
  */
 @Component
@@ -66,8 +67,11 @@ public final class IdentityHeadersFilter implements GlobalFilter, Ordered {
         ServerHttpRequest original = exchange.getRequest();
         String forwardedFor = forwardedFor(original);
         String host = original.getHeaders().getFirst(HttpHeaders.HOST);
+        String workspaceId = workspaceChecked ? original.getHeaders().getFirst(GatewayHeaders.WORKSPACE_ID) : null;
         String rawQuery = original.getURI().getRawQuery();
         String query = rawQuery == null ? null : withoutMethodOverride(rawQuery);
+        exchange.getAttributes().put(ForwardedHeadersWriter.ATTRIBUTE, new ForwardedHeadersWriter.Forwarded(
+                forwardedFor, original.getURI().getScheme() == null ? "http" : original.getURI().getScheme(), host));
         ServerWebExchange rewritten = exchange.mutate().request(request -> {
             if (rawQuery != null && !rawQuery.equals(query)) {
                 request.uri(UriComponentsBuilder.fromUri(original.getURI())
@@ -75,17 +79,15 @@ public final class IdentityHeadersFilter implements GlobalFilter, Ordered {
             }
             request.headers(headers -> {
                 removeConnectionNominated(headers);
+                removeUnderscoreNames(headers);
                 METHOD_OVERRIDES.forEach(headers::remove);
                 FORWARDING.forEach(headers::remove);
-                headers.set("X-Forwarded-For", forwardedFor);
-                headers.set("X-Forwarded-Proto", original.getURI().getScheme() == null ? "http" : original.getURI().getScheme());
-                if (host != null) {
-                    headers.set("X-Forwarded-Host", host);
-                }
                 headers.remove(ApiKeyExtractor.API_KEY_HEADER);
                 headers.remove(HttpHeaders.AUTHORIZATION);
                 removePowerPostHeaders(headers);
-                if (!workspaceChecked) {
+                if (workspaceId != null) {
+                    headers.set(GatewayHeaders.WORKSPACE_ID, workspaceId);   // exactly as validated
+                } else {
                     headers.remove(GatewayHeaders.WORKSPACE_ID);
                 }
                 headers.set(GatewayHeaders.ACCOUNT_ID, auth.key().accountId());
@@ -112,7 +114,7 @@ public final class IdentityHeadersFilter implements GlobalFilter, Ordered {
 
     /** The raw query without any {@code _method} parameter (also when its name is percent-encoded). */
     static String withoutMethodOverride(String rawQuery) {
-        if (!rawQuery.toLowerCase(Locale.ROOT).contains("method")) {
+        if (rawQuery.indexOf('%') < 0 && !rawQuery.toLowerCase(Locale.ROOT).contains("method")) {
             return rawQuery;
         }
         StringBuilder kept = new StringBuilder(rawQuery.length());
@@ -150,6 +152,21 @@ public final class IdentityHeadersFilter implements GlobalFilter, Ordered {
             }
         }
         headers.remove(HttpHeaders.CONNECTION);
+    }
+
+    /**
+     * Header names with underscores are dropped (as nginx does by default): CGI-style backends
+     * (WSGI, Rack, PHP) map {@code X_PowerPost_Account_Id} and {@code X-PowerPost-Account-Id} to the
+     * same variable, so an underscore spelling could smuggle in a header the gateway owns.
+     */
+    private static void removeUnderscoreNames(HttpHeaders headers) {
+        List<String> smuggled = new ArrayList<>();
+        for (String name : headers.headerNames()) {
+            if (name.indexOf('_') >= 0) {
+                smuggled.add(name);
+            }
+        }
+        smuggled.forEach(headers::remove);
     }
 
     private static void removePowerPostHeaders(HttpHeaders headers) {

@@ -14,7 +14,8 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Refuses protocol upgrades, so no upgraded connection ever reaches a route. A websocket (or any
+ * Refuses what a backend could read differently: more than one {@code Host} header (RFC 9112:
+ * 400), and protocol upgrades, so no upgraded connection ever reaches a route. A websocket (or any
  * other) upgrade is a 400 before routing. An {@code h2c} upgrade offer is declined the way
  * RFC 9110 lets a server decline it: the request is served as the HTTP/1.1 request it also is,
  * without the offer (Java's own HTTP client makes that offer on every cleartext request, so a
@@ -28,6 +29,10 @@ public final class RequestHygieneFilter implements GlobalFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         HttpHeaders headers = exchange.getRequest().getHeaders();
+        List<String> hosts = headers.get(HttpHeaders.HOST);
+        if (hosts != null && hosts.size() > 1) {
+            return ErrorResponseWriter.write(exchange, ApiError.validation("Exactly one Host header is allowed"));
+        }
         List<String> upgrade = headers.get(HttpHeaders.UPGRADE);
         if (upgrade == null && !headers.containsHeader(HTTP2_SETTINGS)) {
             return chain.filter(exchange);

@@ -73,19 +73,42 @@ public final class TrustedProxies {
         return remote == null ? null : remote.getAddress();
     }
 
-    /** Parses an IP literal only (never a DNS look-up); null if it is not one. */
+    /**
+     * Parses an IP literal only, never a name and so never a DNS look-up: four dotted decimal
+     * octets, or an IPv6 literal (parsed in its bracketed form, which Java never resolves).
+     * Anything else, including shorthand such as {@code 127.1} or {@code 10}, is null.
+     */
     static @Nullable InetAddress literal(String text) {
         if (text.isEmpty() || text.length() > 45) {
             return null;
         }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!(Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+        try {
+            if (text.indexOf(':') >= 0) {
+                for (int i = 0; i < text.length(); i++) {
+                    char c = text.charAt(i);
+                    if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+                        return null;
+                    }
+                }
+                return InetAddress.getByName("[" + text + "]");
+            }
+            String[] octets = text.split("\\.", -1);
+            if (octets.length != 4) {
                 return null;
             }
-        }
-        try {
-            return InetAddress.getByName(text);
+            byte[] address = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                String octet = octets[i];
+                if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(Character::isDigit)) {
+                    return null;
+                }
+                int value = Integer.parseInt(octet);
+                if (value > 255) {
+                    return null;
+                }
+                address[i] = (byte) value;
+            }
+            return InetAddress.getByAddress(address);
         } catch (UnknownHostException e) {
             return null;
         }
@@ -100,7 +123,12 @@ public final class TrustedProxies {
                 throw new IllegalArgumentException("trusted proxy must be an IP address or CIDR, but was '" + text + "'");
             }
             int bits = address.getAddress().length * 8;
-            int prefix = parts.length == 2 ? Integer.parseInt(parts[1]) : bits;
+            int prefix;
+            try {
+                prefix = parts.length == 2 ? Integer.parseInt(parts[1]) : bits;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("CIDR prefix must be a number, but was '" + text + "'");
+            }
             if (prefix < 0 || prefix > bits) {
                 throw new IllegalArgumentException("CIDR prefix must be 0-" + bits + ", but was " + prefix + " in '" + text + "'");
             }
