@@ -12,6 +12,9 @@ public final class FilterOrder {
 
     private static final int BEFORE_PROXY = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER;
 
+    /** Outermost: times every request to its response and writes the access log line. */
+    public static final int ACCESS_LOG = BEFORE_PROXY - 5100;
+
     /** First: every answer, even a 404, carries the request id. */
     public static final int REQUEST_ID = BEFORE_PROXY - 5000;
 

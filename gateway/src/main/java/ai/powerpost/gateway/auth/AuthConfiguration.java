@@ -3,6 +3,8 @@ package ai.powerpost.gateway.auth;
 import com.github.benmanes.caffeine.cache.Ticker;
 import ai.powerpost.gateway.web.TrustedProxies;
 import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
@@ -13,14 +15,19 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 class AuthConfiguration {
 
     @Bean
-    CachingKeyStore apiKeyStore(ReactiveStringRedisTemplate redis, KeyCacheProperties properties) {
-        return new CachingKeyStore(new RedisKeyReader(redis, properties.lookupTimeout()), properties, Ticker.systemTicker());
+    CachingKeyStore apiKeyStore(ReactiveStringRedisTemplate redis, KeyCacheProperties properties, MeterRegistry meters) {
+        CachingKeyStore store = new CachingKeyStore(new RedisKeyReader(redis, properties.lookupTimeout()), properties,
+                Ticker.systemTicker());
+        // gateway_keys_cache_* / gateway_workspaces_cache_*: hits, misses, evictions, size
+        CaffeineCacheMetrics.monitor(meters, store.keyCache(), "gateway.keys");
+        CaffeineCacheMetrics.monitor(meters, store.workspaceCache(), "gateway.workspaces");
+        return store;
     }
 
     @Bean
     KeyInvalidationListener keyInvalidationListener(ApiKeyStore store, ReactiveRedisConnectionFactory connectionFactory,
-                                                    ClientResources clientResources) {
-        return new KeyInvalidationListener(store, connectionFactory, clientResources);
+                                                    ClientResources clientResources, MeterRegistry meters) {
+        return new KeyInvalidationListener(store, connectionFactory, clientResources, meters);
     }
 
     @Bean

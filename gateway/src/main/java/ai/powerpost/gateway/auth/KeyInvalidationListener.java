@@ -5,6 +5,7 @@ import java.time.Duration;
 import ai.powerpost.gateway.redis.RedisSchema;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -34,11 +35,19 @@ final class KeyInvalidationListener implements SmartLifecycle {
     private volatile ReactiveRedisMessageListenerContainer container;
     private volatile boolean running;
 
+    private final MeterRegistry meters;
+
     KeyInvalidationListener(ApiKeyStore store, ReactiveRedisConnectionFactory connectionFactory,
-                            ClientResources clientResources) {
+                            ClientResources clientResources, MeterRegistry meters) {
         this.store = store;
         this.connectionFactory = connectionFactory;
         this.clientResources = clientResources;
+        this.meters = meters;
+    }
+
+    /** Counts invalidations by type (key, workspaces, all): {@code gateway.keys.invalidations}. */
+    private void count(String type) {
+        meters.counter("gateway.keys.invalidations", "type", type).increment();
     }
 
     @Override
@@ -48,6 +57,7 @@ final class KeyInvalidationListener implements SmartLifecycle {
                 .subscribe(event -> {
                     log.info("Redis connection (re)established: dropping the local key cache");
                     store.invalidateAll();
+                    count("all");
                 }));
         container = new ReactiveRedisMessageListenerContainer(connectionFactory);
         subscriptions.add(container.receive(ChannelTopic.of(RedisSchema.INVALIDATION_CHANNEL))
@@ -62,8 +72,10 @@ final class KeyInvalidationListener implements SmartLifecycle {
     void apply(String message) {
         if (message.startsWith(RedisSchema.KEY_MESSAGE)) {
             store.invalidateKey(message.substring(RedisSchema.KEY_MESSAGE.length()));
+            count("key");
         } else if (message.startsWith(RedisSchema.WORKSPACES_MESSAGE)) {
             store.invalidateWorkspaces(message.substring(RedisSchema.WORKSPACES_MESSAGE.length()));
+            count("workspaces");
         } else {
             log.warn("ignoring an invalidation message of unknown form");
         }

@@ -40,8 +40,10 @@ import reactor.util.retry.Retry;
  * There is no Spring Cloud CircuitBreaker time limiter here (its 1 s default would cut requests
  * shorter than the route's response timeout): the response timeout is the only clock.
  */
-final class UpstreamCallFilter implements GlobalFilter, Ordered {
+public final class UpstreamCallFilter implements GlobalFilter, Ordered {
 
+    /** When the (last) call to the upstream started, in {@link System#nanoTime()}: for upstream latency. */
+    public static final String UPSTREAM_STARTED_ATTRIBUTE = UpstreamCallFilter.class.getName() + ".started";
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
     private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
 
@@ -78,6 +80,7 @@ final class UpstreamCallFilter implements GlobalFilter, Ordered {
         if (!breaker.tryAcquirePermission()) {
             return ErrorResponseWriter.write(exchange, ApiError.AUTH_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
         }
+        exchange.getAttributes().put(UPSTREAM_STARTED_ATTRIBUTE, System.nanoTime());
         long start = breaker.getCurrentTimestamp();
         return chain.filter(exchange)
                 .doOnSuccess(done -> {

@@ -1,6 +1,10 @@
 package ai.powerpost.gateway.redis;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,6 +16,13 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class RedisClientConfiguration {
+
+    /** Redis command latency per command type: {@code lettuce_command_completion_seconds}. */
+    @Bean
+    ClientResourcesBuilderCustomizer commandLatencyMetrics(MeterRegistry meters) {
+        return resources -> resources.commandLatencyRecorder(
+                new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.builder().histogram(true).build()));
+    }
 
     @Bean
     LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {

@@ -53,6 +53,7 @@ public final class LastUsedRecorder implements SmartLifecycle {
     private final UsageProperties properties;
     private final Counter dropped;
     private final Counter flushFailures;
+    private final Counter flushWrites;
     private volatile ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     private volatile Disposable schedule;
     private volatile boolean running;
@@ -64,6 +65,8 @@ public final class LastUsedRecorder implements SmartLifecycle {
                 .description("Key uses not recorded because the pending set was full").register(meters);
         this.flushFailures = Counter.builder("gateway.usage.flush.failures")
                 .description("Last-used writes that failed and were kept for the next flush").register(meters);
+        this.flushWrites = Counter.builder("gateway.usage.flush.writes")
+                .description("Last-used writes to Redis (one per key per flush)").register(meters);
         meters.gauge("gateway.usage.pending", this, recorder -> recorder.pending.size());
     }
 
@@ -101,7 +104,8 @@ public final class LastUsedRecorder implements SmartLifecycle {
     private Mono<Void> write(String keyHash, Pending entry) {
         return redis.execute(TOUCH, List.of(RedisSchema.keyRecord(keyHash)), entry.arguments())
                 .timeout(FLUSH_TIMEOUT)
-                .then();
+                .then()
+                .doOnSuccess(done -> flushWrites.increment());
     }
 
     private void requeue(String keyHash, Pending failed) {

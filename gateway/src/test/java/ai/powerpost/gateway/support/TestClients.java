@@ -20,6 +20,7 @@ public final class TestClients {
         return WebTestClient.bindToServer(new ReactorClientHttpConnector(HttpClient.newConnection()))
                 .baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(20))
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
                 .build();
     }
 

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.metrics;
+
+import org.jspecify.annotations.NullMarked;
