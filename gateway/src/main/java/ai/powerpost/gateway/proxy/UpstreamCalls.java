@@ -15,28 +15,41 @@ import org.springframework.cloud.gateway.route.Route;
 /**
  * Per routes.yml route, prepared once: the Spring Cloud Gateway {@link Route} carrying its
  * timeouts, and its circuit breaker (one per upstream, or the route's own when routes.yml gives it
- * other breaker settings).
+ * other breaker settings). A breaker keeps the settings it was created with: changing breaker
+ * settings in routes.yml takes effect on the next start.
  */
 final class UpstreamCalls {
 
-    private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    /** Keyed by the whole spec (a value): a reloaded route with new settings gets a new Route. */
+    private final Map<RouteSpec, Route> routes = new ConcurrentHashMap<>();
     private final CircuitBreakerRegistry breakers;
 
     UpstreamCalls(RouteTable table, CircuitBreakerRegistry breakers) {
         this.breakers = breakers;
-        for (RouteSpec spec : table.routes()) {
-            routes.put(spec.id(), Route.async()
-                    .id(spec.id())
-                    .uri(spec.upstream().uri())
-                    .metadata(UpstreamCallFilter.metadata(spec))
-                    .predicate(exchange -> true)
-                    .build());
+        table.routes().forEach(spec -> {
+            route(spec);
             breaker(spec);
-        }
+        });
     }
 
     Route route(RouteSpec spec) {
-        return routes.get(spec.id());
+        Route route = routes.get(spec);
+        if (route == null) {
+            if (routes.size() > 10_000) {
+                routes.clear(); // many reloads later: drop specs no table uses any more
+            }
+            route = routes.computeIfAbsent(spec, UpstreamCalls::prepare);
+        }
+        return route;
+    }
+
+    private static Route prepare(RouteSpec spec) {
+        return Route.async()
+                .id(spec.id())
+                .uri(spec.upstream().uri())
+                .metadata(UpstreamCallFilter.metadata(spec))
+                .predicate(exchange -> true)
+                .build();
     }
 
     CircuitBreaker breaker(RouteSpec spec) {

@@ -15,9 +15,9 @@ import reactor.core.publisher.Mono;
  */
 final class RouteResolutionFilter implements GlobalFilter, Ordered {
 
-    private final RouteTable table;
+    private final RouteTableHolder table;
 
-    RouteResolutionFilter(RouteTable table) {
+    RouteResolutionFilter(RouteTableHolder table) {
         this.table = table;
     }
 
@@ -37,6 +37,6 @@ final class RouteResolutionFilter implements GlobalFilter, Ordered {
 
     @Override
     public String toString() {
-        return "RouteResolutionFilter[" + table + "]";
+        return "RouteResolutionFilter[" + table.current() + "]";
     }
 }

@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -31,11 +33,11 @@ class RoutingConfiguration {
     private static final Logger log = LoggerFactory.getLogger(RoutingConfiguration.class);
     static final String UNMATCHED_ROUTE_ID = "unmatched";
 
+    /** Upstream URIs: the overrides (demo), then the environment's {@code GATEWAY_UPSTREAM_<NAME>}. */
     @Bean
-    RouteTable routeTable(RoutingProperties properties, Environment environment,
-                          ObjectProvider<UpstreamOverride> overrides) {
+    UpstreamEnvironment upstreamEnvironment(Environment environment, ObjectProvider<UpstreamOverride> overrides) {
         List<UpstreamOverride> sources = overrides.orderedStream().toList();
-        RouteTable table = RouteTableParser.load(properties.file(), variable -> {
+        return variable -> {
             for (UpstreamOverride source : sources) {
                 String uri = source.uriFor(variable);
                 if (uri != null) {
@@ -43,21 +45,44 @@ class RoutingConfiguration {
                 }
             }
             return environment.getProperty(variable);
-        });
+        };
+    }
+
+    /** The table as loaded at start-up (a bad file stops the start); see {@link RouteTableHolder} for the live one. */
+    @Bean
+    RouteTable routeTable(RoutingProperties properties, UpstreamEnvironment upstreams) {
+        RouteTable table = RouteTableParser.load(properties.file(), upstreams);
         log.info("loaded {} from {}", table, properties.file().toAbsolutePath().normalize());
         return table;
     }
 
     @Bean
-    RouteLocator powerPostRoutes(RouteTable table) {
+    RouteTableHolder routeTableHolder(RouteTable routeTable) {
+        return new RouteTableHolder(routeTable);
+    }
+
+    @Bean
+    RouteTableReloader routeTableReloader(RoutingProperties properties, RouteTableHolder holder,
+                                          UpstreamEnvironment upstreams, ApplicationEventPublisher events,
+                                          MeterRegistry meters) {
+        return new RouteTableReloader(properties.file(), properties.reloadInterval(), holder, upstreams, events, meters);
+    }
+
+    /** One SCG route per upstream of the table in force (re-read on every RefreshRoutesEvent), plus the catch-all. */
+    @Bean
+    RouteLocator powerPostRoutes(RouteTableHolder holder) {
+        return () -> Flux.defer(() -> Flux.fromIterable(scgRoutes(holder)));
+    }
+
+    private static List<Route> scgRoutes(RouteTableHolder holder) {
         List<Route> routes = new ArrayList<>();
         int order = 0;
-        for (Upstream upstream : table.upstreams().values()) {
+        for (Upstream upstream : holder.current().upstreams().values()) {
             routes.add(Route.async()
                     .id("upstream-" + upstream.name())
                     .uri(upstream.uri())
                     .order(order++)
-                    .predicate(exchange -> match(exchange, table) instanceof RouteMatch.Found found
+                    .predicate(exchange -> match(exchange, holder) instanceof RouteMatch.Found found
                             && found.route().upstream().name().equals(upstream.name()))
                     .build());
         }
@@ -67,13 +92,12 @@ class RoutingConfiguration {
                 .order(Integer.MAX_VALUE)
                 .predicate(exchange -> true)
                 .build());
-        List<Route> fixed = List.copyOf(routes);
-        return () -> Flux.fromIterable(fixed);
+        return routes;
     }
 
     @Bean
-    RouteResolutionFilter routeResolutionFilter(RouteTable table) {
-        return new RouteResolutionFilter(table);
+    RouteResolutionFilter routeResolutionFilter(RouteTableHolder holder) {
+        return new RouteResolutionFilter(holder);
     }
 
     @Bean
@@ -86,11 +110,11 @@ class RoutingConfiguration {
         return new WorkspaceFilter(store, properties);
     }
 
-    /** The table's verdict on this request, computed once and kept on the exchange. */
-    static RouteMatch match(ServerWebExchange exchange, RouteTable table) {
+    /** The table's verdict on this request, computed once (against the table then in force) and kept on the exchange. */
+    static RouteMatch match(ServerWebExchange exchange, RouteTableHolder holder) {
         RouteMatch match = exchange.getAttribute(RouteMatch.ATTRIBUTE);
         if (match == null) {
-            match = table.match(exchange.getRequest().getMethod().name(), exchange.getRequest().getURI().getRawPath());
+            match = holder.current().match(exchange.getRequest().getMethod().name(), exchange.getRequest().getURI().getRawPath());
             exchange.getAttributes().put(RouteMatch.ATTRIBUTE, match);
         }
         return match;

@@ -10,9 +10,11 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Where the routes come from ({@code gateway.routes.*}).
  *
- * @param file routes.yml; the environment variable {@code GATEWAY_ROUTES_FILE} sets it
+ * @param file           routes.yml; the environment variable {@code GATEWAY_ROUTES_FILE} sets it
+ * @param reloadInterval how often the file is checked for changes (applied without a restart)
  */
 @Validated
 @ConfigurationProperties("gateway.routes")
-public record RoutingProperties(@DefaultValue("./routes.yml") @NotNull Path file) {
+public record RoutingProperties(@DefaultValue("./routes.yml") @NotNull Path file,
+                                @DefaultValue("2s") @NotNull java.time.Duration reloadInterval) {
 }

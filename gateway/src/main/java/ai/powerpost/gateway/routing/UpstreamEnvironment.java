@@ -1,0 +1,10 @@
+package ai.powerpost.gateway.routing;
+
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+
+/** Looks up {@code GATEWAY_UPSTREAM_<NAME>}: the overrides first, then the environment. */
+@FunctionalInterface
+public interface UpstreamEnvironment extends UnaryOperator<@Nullable String> {
+}
