@@ -2,12 +2,11 @@ package ai.powerpost.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import ai.powerpost.gateway.web.TrustedProxies;
-import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /** Wires the auth package: the key store with its cache, its invalidation listener, the filter. */
@@ -25,9 +24,9 @@ class AuthConfiguration {
     }
 
     @Bean
-    KeyInvalidationListener keyInvalidationListener(ApiKeyStore store, ReactiveRedisConnectionFactory connectionFactory,
-                                                    ClientResources clientResources, MeterRegistry meters) {
-        return new KeyInvalidationListener(store, connectionFactory, clientResources, meters);
+    KeyInvalidationListener keyInvalidationListener(ApiKeyStore store, LettuceConnectionFactory connectionFactory,
+                                                    MeterRegistry meters) {
+        return new KeyInvalidationListener(store, connectionFactory, meters);
     }
 
     @Bean

@@ -3,70 +3,92 @@ package ai.powerpost.gateway.auth;
 import java.time.Duration;
 
 import ai.powerpost.gateway.redis.RedisSchema;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
-import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
  * Keeps this replica's key cache in step with Redis. Writers (the key management API of any
  * replica) publish on {@link RedisSchema#INVALIDATION_CHANNEL}; each message names a key hash or
- * an account, and the entry is evicted here. Messages published while this replica is cut off
- * from Redis are lost, so every (re)connection of the Redis client drops the whole cache: after a
- * reconnect nothing cached before it is trusted. The cache's max age bounds whatever else could
- * slip through.
+ * an account, and the entry is evicted here. Messages published while the subscription is down
+ * are lost, so every time the subscription is confirmed by Redis (the first time, and again after
+ * every reconnect, when Lettuce re-subscribes) the whole cache is dropped: nothing cached before it
+ * is trusted. Only this subscription counts: other connections of the client (in a Redis Cluster,
+ * one per node, opened lazily, and the topology refresh's) never empty the cache. The cache's max
+ * age bounds whatever else could slip through.
  */
 final class KeyInvalidationListener implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KeyInvalidationListener.class);
 
     private final ApiKeyStore store;
-    private final ReactiveRedisConnectionFactory connectionFactory;
-    private final ClientResources clientResources;
-    private final Disposable.Composite subscriptions = Disposables.composite();
-    private volatile ReactiveRedisMessageListenerContainer container;
+    private final LettuceConnectionFactory connectionFactory;
+    private volatile Disposable connecting;
+    private volatile StatefulRedisPubSubConnection<String, String> connection;
     private volatile boolean running;
-
     private final MeterRegistry meters;
 
-    KeyInvalidationListener(ApiKeyStore store, ReactiveRedisConnectionFactory connectionFactory,
-                            ClientResources clientResources, MeterRegistry meters) {
+    KeyInvalidationListener(ApiKeyStore store, LettuceConnectionFactory connectionFactory, MeterRegistry meters) {
         this.store = store;
         this.connectionFactory = connectionFactory;
-        this.clientResources = clientResources;
         this.meters = meters;
     }
 
     /** Counts invalidations by type (key, workspaces, all): {@code gateway.keys.invalidations}. */
     private void count(String type) {
-        meters.counter("gateway.keys.invalidations", "type", type).increment();
+        io.micrometer.core.instrument.Counter.builder("gateway.keys.invalidations")
+                .description("Key cache invalidations applied: one key, one account's workspaces, or all after a (re)subscription")
+                .tag("type", type).register(meters).increment();
     }
 
     @Override
     public void start() {
-        subscriptions.add(clientResources.eventBus().get()
-                .filter(ConnectionActivatedEvent.class::isInstance)
-                .subscribe(event -> {
-                    log.info("Redis connection (re)established: dropping the local key cache");
-                    store.invalidateAll();
-                    count("all");
-                }));
-        container = new ReactiveRedisMessageListenerContainer(connectionFactory);
-        subscriptions.add(container.receive(ChannelTopic.of(RedisSchema.INVALIDATION_CHANNEL))
-                .doOnSubscribe(s -> store.invalidateAll())
+        connecting = Mono.fromCallable(this::subscribe)
+                .subscribeOn(Schedulers.boundedElastic())
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2))
-                        .doBeforeRetry(signal -> log.warn("invalidation subscription lost ({}); resubscribing",
+                        .doBeforeRetry(signal -> log.warn("invalidation subscription failed ({}); retrying",
                                 signal.failure().getClass().getSimpleName())))
-                .subscribe(message -> apply(message.getMessage())));
+                .subscribe(subscribed -> connection = subscribed);
         running = true;
+    }
+
+    private StatefulRedisPubSubConnection<String, String> subscribe() {
+        AbstractRedisClient client = connectionFactory.getRequiredNativeClient();
+        StatefulRedisPubSubConnection<String, String> pubSub = client instanceof RedisClusterClient cluster
+                ? cluster.connectPubSub(StringCodec.UTF8)
+                : ((RedisClient) client).connectPubSub(StringCodec.UTF8);
+        pubSub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void subscribed(String channel, long count) {
+                log.info("invalidation subscription (re)established: dropping the local key cache");
+                store.invalidateAll();
+                count("all");
+            }
+
+            @Override
+            public void message(String channel, String message) {
+                apply(message);
+            }
+        });
+        try {
+            pubSub.sync().subscribe(RedisSchema.INVALIDATION_CHANNEL);
+            return pubSub;
+        } catch (RuntimeException e) {
+            pubSub.closeAsync();
+            throw e;
+        }
     }
 
     void apply(String message) {
@@ -83,10 +105,13 @@ final class KeyInvalidationListener implements SmartLifecycle {
 
     @Override
     public void stop() {
-        subscriptions.dispose();
-        ReactiveRedisMessageListenerContainer current = container;
+        Disposable pending = connecting;
+        if (pending != null) {
+            pending.dispose();
+        }
+        StatefulRedisPubSubConnection<String, String> current = connection;
         if (current != null) {
-            current.destroyLater().subscribe();
+            current.closeAsync();
         }
         running = false;
     }

@@ -4,7 +4,9 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,6 +24,23 @@ class RedisClientConfiguration {
     ClientResourcesBuilderCustomizer commandLatencyMetrics(MeterRegistry meters) {
         return resources -> resources.commandLatencyRecorder(
                 new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.builder().histogram(true).build()));
+    }
+
+    /**
+     * Opens the shared connection when the factory starts, on the main thread. Lazily, the first
+     * request would open it with a blocking join on a Netty event loop.
+     */
+    @Bean
+    static BeanPostProcessor eagerSharedRedisConnection() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof LettuceConnectionFactory factory) {
+                    factory.setEagerInitialization(true);
+                }
+                return bean;
+            }
+        };
     }
 
     @Bean

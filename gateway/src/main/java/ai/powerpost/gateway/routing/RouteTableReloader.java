@@ -56,8 +56,8 @@ final class RouteTableReloader implements SmartLifecycle {
         this.environment = environment;
         this.events = events;
         this.meters = meters;
-        meters.counter("gateway.routes.reloads", "result", "success");
-        meters.counter("gateway.routes.reloads", "result", "failure");
+        reloads("success");
+        reloads("failure");
     }
 
     @Override
@@ -84,12 +84,18 @@ final class RouteTableReloader implements SmartLifecycle {
             RouteTable table = RouteTableParser.load(file, environment);
             holder.replace(table);
             events.publishEvent(new RefreshRoutesEvent(this));
-            meters.counter("gateway.routes.reloads", "result", "success").increment();
+            reloads("success").increment();
             log.info("routes reloaded: {}", table);
         } catch (RouteTableException e) {
-            meters.counter("gateway.routes.reloads", "result", "failure").increment();
+            reloads("failure").increment();
             log.error("routes file change refused, the previous routes keep serving: {}", e.getMessage());
         }
+    }
+
+    private io.micrometer.core.instrument.Counter reloads(String result) {
+        return io.micrometer.core.instrument.Counter.builder("gateway.routes.reloads")
+                .description("routes.yml changes applied (success) or refused (failure)")
+                .tag("result", result).register(meters);
     }
 
     private byte @Nullable [] digestOrNull() {

@@ -67,7 +67,8 @@ public final class LastUsedRecorder implements SmartLifecycle {
                 .description("Last-used writes that failed and were kept for the next flush").register(meters);
         this.flushWrites = Counter.builder("gateway.usage.flush.writes")
                 .description("Last-used writes to Redis (one per key per flush)").register(meters);
-        meters.gauge("gateway.usage.pending", this, recorder -> recorder.pending.size());
+        io.micrometer.core.instrument.Gauge.builder("gateway.usage.pending", this, recorder -> recorder.pending.size())
+                .description("Keys whose last-used time waits for the next flush").register(meters);
     }
 
     /** Notes one authorised use of the key with {@code scope} at {@code epochMillis}. Never blocks. */
