@@ -71,6 +71,8 @@ final class UpstreamCalls {
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .writableStackTraceEnabled(false)
+                // no lock on the event loop: the default synchronised window blocks under contention
+                .slidingWindowSynchronizationStrategy(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .build();
     }
 

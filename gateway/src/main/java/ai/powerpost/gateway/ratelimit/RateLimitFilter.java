@@ -1,0 +1,96 @@
+package ai.powerpost.gateway.ratelimit;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import ai.powerpost.gateway.FilterOrder;
+import ai.powerpost.gateway.auth.AuthContext;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.routing.RateLimitClass;
+import ai.powerpost.gateway.routing.RouteMatch;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The per-key limit of the route's rate-limit class: decided in memory by the
+ * {@link LocalRateLimiter} (no I/O), after the key, scope and workspace checks, so a request
+ * refused by those never spends quota. Over the limit: 429 {@code RATE_LIMIT_EXCEEDED} with
+ * {@code retryAfter} and {@code Retry-After}, and the upstream is not called. Every response of a
+ * limited route carries {@code X-RateLimit-Limit}, {@code -Remaining} and {@code -Reset}: set now,
+ * and set again just before the response is committed, over whatever the upstream sent.
+ */
+final class RateLimitFilter implements GlobalFilter, Ordered {
+
+    private final LocalRateLimiter limiter;
+    private final MeterRegistry meters;
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final String description;
+
+    RateLimitFilter(LocalRateLimiter limiter, Collection<RateLimitClass> classes, RateLimitProperties properties,
+                    MeterRegistry meters) {
+        this.limiter = limiter;
+        this.meters = meters;
+        classes.forEach(c -> rejected(c.name()));
+        this.description = "RateLimitFilter[classes=" + classes.stream()
+                .map(c -> c.name() + " " + c.requests() + "/" + duration(c.per().toMillis()))
+                .collect(Collectors.joining(", ", "{", "}"))
+                + ", syncInterval=" + duration(properties.syncInterval().toMillis()) + ", shards=" + properties.shards()
+                + ", maxKeys=" + properties.maxKeys() + "]";
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        RouteMatch match = exchange.getAttribute(RouteMatch.ATTRIBUTE);
+        AuthContext auth = AuthContext.of(exchange);
+        if (!(match instanceof RouteMatch.Found found) || auth == null) {
+            return ErrorResponseWriter.write(exchange, ApiError.INTERNAL_ERROR);
+        }
+        RateLimitClass limit = found.route().rateLimit();
+        if (limit == null) {
+            return chain.filter(exchange);
+        }
+        Decision decision = limiter.tryAcquire(auth.key().id(), limit);
+        ServerHttpResponse response = exchange.getResponse();
+        RateLimitHeaders.set(response.getHeaders(), decision);
+        response.beforeCommit(() -> {
+            RateLimitHeaders.set(response.getHeaders(), decision);
+            return Mono.empty();
+        });
+        if (!decision.allowed()) {
+            rejected(limit.name()).increment();
+            return ErrorResponseWriter.write(exchange, ApiError.RATE_LIMITED.withRetryAfter(decision.retryAfterSeconds()));
+        }
+        return chain.filter(exchange);
+    }
+
+    /** The rejection counter of a class: classes are the bounded set of routes.yml. */
+    private Counter rejected(String className) {
+        return rejected.computeIfAbsent(className, name -> Counter.builder(RateLimitMeters.REJECTED)
+                .description("Requests refused with 429 by the per-key rate limit")
+                .tag(RateLimitMeters.CLASS_TAG, name)
+                .register(meters));
+    }
+
+    private static String duration(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.RATE_LIMIT;
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}

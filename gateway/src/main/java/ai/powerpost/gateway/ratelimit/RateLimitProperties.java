@@ -1,0 +1,38 @@
+package ai.powerpost.gateway.ratelimit;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Per-key rate limiting ({@code gateway.rate-limit.*}). The limits themselves are the
+ * {@code rate-limits} classes of routes.yml; these settings only say how replicas share them.
+ *
+ * @param syncInterval how often a replica pushes its counts to Redis and reads the other replicas' (Δ of the
+ *                     overshoot bound: a shorter interval means less overshoot and more Redis calls). A sync
+ *                     call fails after the Redis client's own command timeout ({@code spring.data.redis.timeout})
+ * @param shards       hash-tagged Redis shards the counters are spread over; one script per shard per interval.
+ *                     Must be the same on every replica (a key's counter name depends on it)
+ * @param maxBatch     counters at most per script call; a shard with more pending counters sends several calls
+ * @param maxKeys      (key, class) counters kept in memory at most; beyond it the least valuable are evicted, and
+ *                     what they had admitted is kept in a fixed-size sketch so no key ever gets more than its limit
+ */
+@Validated
+@ConfigurationProperties("gateway.rate-limit")
+public record RateLimitProperties(
+        @DefaultValue("100ms") @NotNull Duration syncInterval,
+        @DefaultValue("16") @Min(1) @Max(16384) int shards,
+        @DefaultValue("500") @Min(1) @Max(10000) int maxBatch,
+        @DefaultValue("100000") @Min(1) long maxKeys) {
+
+    public RateLimitProperties {
+        if (syncInterval != null && (syncInterval.isZero() || syncInterval.isNegative())) {
+            throw new IllegalArgumentException("gateway.rate-limit.sync-interval must be positive, but was " + syncInterval);
+        }
+    }
+}

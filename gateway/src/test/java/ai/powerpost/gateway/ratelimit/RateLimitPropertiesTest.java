@@ -1,0 +1,46 @@
+package ai.powerpost.gateway.ratelimit;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The settings' defaults live in code, and a non-positive interval is refused saying what it got. */
+class RateLimitPropertiesTest {
+
+    private static RateLimitProperties bind(Map<String, String> values) {
+        return new Binder(new MapConfigurationPropertySource(values))
+                .bindOrCreate("gateway.rate-limit", RateLimitProperties.class);
+    }
+
+    @Test
+    void defaultsAreInCode() {
+        RateLimitProperties properties = bind(Map.of());
+        assertThat(properties.syncInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(properties.shards()).isEqualTo(16);
+        assertThat(properties.maxBatch()).isEqualTo(500);
+        assertThat(properties.maxKeys()).isEqualTo(100_000);
+    }
+
+    @Test
+    void settingsBindFromTheirKebabCaseNames() {
+        RateLimitProperties properties = bind(Map.of("gateway.rate-limit.sync-interval", "50ms",
+                "gateway.rate-limit.shards", "64", "gateway.rate-limit.max-keys", "1000"));
+        assertThat(properties.syncInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(properties.shards()).isEqualTo(64);
+        assertThat(properties.maxKeys()).isEqualTo(1000);
+    }
+
+    @Test
+    void aNonPositiveIntervalIsRefusedSayingWhatItWas() {
+        assertThatThrownBy(() -> bind(Map.of("gateway.rate-limit.sync-interval", "0s")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessage("gateway.rate-limit.sync-interval must be positive, but was PT0S");
+    }
+}
