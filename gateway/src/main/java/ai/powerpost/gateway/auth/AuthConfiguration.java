@@ -15,7 +15,7 @@ class AuthConfiguration {
 
     @Bean
     CachingKeyStore apiKeyStore(ReactiveStringRedisTemplate redis, KeyCacheProperties properties, MeterRegistry meters) {
-        CachingKeyStore store = new CachingKeyStore(new RedisKeyReader(redis, properties.lookupTimeout()), properties,
+        CachingKeyStore store = new CachingKeyStore(new RedisKeyReader(redis, properties.lookupTimeout(), meters), properties,
                 Ticker.systemTicker());
         // gateway_keys_cache_* / gateway_workspaces_cache_*: hits, misses, evictions, size
         CaffeineCacheMetrics.monitor(meters, store.keyCache(), "gateway.keys");

@@ -57,8 +57,10 @@ final class LocalRateLimiter {
                 .build();
         this.evictions = Counter.builder(RateLimitMeters.EVICTED)
                 .description("Rate-limit counts evicted for size while their window was running").register(meters);
-        meters.gauge(RateLimitMeters.COUNTS, this, limiter -> limiter.counts.estimatedSize());
-        meters.gauge(RateLimitMeters.PENDING, pending, PendingSync::size);
+        io.micrometer.core.instrument.Gauge.builder(RateLimitMeters.COUNTS, this, limiter -> limiter.counts.estimatedSize())
+                .description("Rate-limit counts held in memory (key, class, window)").register(meters);
+        io.micrometer.core.instrument.Gauge.builder(RateLimitMeters.PENDING, pending, PendingSync::size)
+                .description("Rate-limit counts waiting for the next sync").register(meters);
     }
 
     /** Admits or refuses one request of key {@code keyId} on a route of class {@code limit}. Never blocks. */
