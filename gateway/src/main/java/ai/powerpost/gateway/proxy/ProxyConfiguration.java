@@ -1,6 +1,6 @@
 package ai.powerpost.gateway.proxy;
 
-import ai.powerpost.gateway.routing.RouteTable;
+import ai.powerpost.gateway.routing.RouteTableHolder;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,8 +19,8 @@ class ProxyConfiguration {
     }
 
     @Bean
-    UpstreamCallFilter upstreamCallFilter(RouteTable table, CircuitBreakerRegistry breakers) {
-        return new UpstreamCallFilter(new UpstreamCalls(table, breakers));
+    UpstreamCallFilter upstreamCallFilter(RouteTableHolder routes, CircuitBreakerRegistry breakers) {
+        return new UpstreamCallFilter(new UpstreamCalls(routes, breakers));
     }
 
     @Bean

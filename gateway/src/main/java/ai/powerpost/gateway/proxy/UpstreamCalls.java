@@ -1,12 +1,13 @@
 package ai.powerpost.gateway.proxy;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import ai.powerpost.gateway.routing.Resilience;
 import ai.powerpost.gateway.routing.RouteSpec;
 import ai.powerpost.gateway.routing.RouteTable;
+import ai.powerpost.gateway.routing.RouteTableHolder;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -20,27 +21,36 @@ import org.springframework.cloud.gateway.route.Route;
  */
 final class UpstreamCalls {
 
-    /** Keyed by the whole spec (a value): a reloaded route with new settings gets a new Route. */
-    private final Map<RouteSpec, Route> routes = new ConcurrentHashMap<>();
+    private final RouteTableHolder holder;
     private final CircuitBreakerRegistry breakers;
+    private volatile Prepared prepared;
 
-    UpstreamCalls(RouteTable table, CircuitBreakerRegistry breakers) {
-        this.breakers = breakers;
-        table.routes().forEach(spec -> {
-            route(spec);
-            breaker(spec);
-        });
+    /** The Routes of one table, by route id (a String hash, cached: nothing is hashed per request). */
+    private record Prepared(RouteTable table, Map<String, Route> byId) {
+        static Prepared of(RouteTable table) {
+            Map<String, Route> byId = new HashMap<>();
+            table.routes().forEach(spec -> byId.put(spec.id(), prepare(spec)));
+            return new Prepared(table, Map.copyOf(byId));
+        }
     }
 
+    UpstreamCalls(RouteTableHolder holder, CircuitBreakerRegistry breakers) {
+        this.holder = holder;
+        this.breakers = breakers;
+        this.prepared = Prepared.of(holder.current());
+        holder.current().routes().forEach(this::breaker);
+    }
+
+    /** The Route for a spec of the table in force (rebuilt once after a reload). */
     Route route(RouteSpec spec) {
-        Route route = routes.get(spec);
-        if (route == null) {
-            if (routes.size() > 10_000) {
-                routes.clear(); // many reloads later: drop specs no table uses any more
-            }
-            route = routes.computeIfAbsent(spec, UpstreamCalls::prepare);
+        Prepared current = prepared;
+        if (current.table() != holder.current()) {
+            current = Prepared.of(holder.current());
+            prepared = current;
         }
-        return route;
+        Route route = current.byId().get(spec.id());
+        // a request matched just before a reload that removed its route: prepare it on the spot
+        return route != null ? route : prepare(spec);
     }
 
     private static Route prepare(RouteSpec spec) {
