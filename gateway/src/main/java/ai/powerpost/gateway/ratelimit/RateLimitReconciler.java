@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
+import ai.powerpost.gateway.redis.PeriodicFlush;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -75,8 +75,7 @@ final class RateLimitReconciler implements SmartLifecycle {
     private final String replicaId;
     private final Counter failures;
     private final AtomicBoolean failing = new AtomicBoolean();
-    private volatile @Nullable Disposable schedule;
-    private volatile boolean running;
+    private final PeriodicFlush schedule;
 
     RateLimitReconciler(ReactiveStringRedisTemplate redis, PendingSync pending, RateLimitProperties properties,
                         LongSupplier clock, MeterRegistry meters) {
@@ -84,6 +83,7 @@ final class RateLimitReconciler implements SmartLifecycle {
         this.pending = pending;
         this.properties = properties;
         this.clock = clock;
+        this.schedule = new PeriodicFlush("rate-limit sync", properties.syncInterval(), FINAL_SYNC_TIMEOUT, this::sync);
         this.replicaId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         this.failures = Counter.builder(RateLimitMeters.SYNC_FAILURES)
                 .description("Rate-limit sync script calls that failed; their counts are pushed again next interval")
@@ -202,27 +202,12 @@ final class RateLimitReconciler implements SmartLifecycle {
     @Override
     public void start() {
         loadScript();
-        schedule = Flux.interval(properties.syncInterval())
-                .onBackpressureDrop()
-                .concatMap(tick -> sync().onErrorResume(e -> {
-                    log.warn("rate-limit sync failed: {}", e.getClass().getSimpleName());
-                    return Mono.empty();
-                }), 0)
-                .subscribe();
-        running = true;
+        schedule.start();
     }
 
     @Override
     public void stop(Runnable callback) {
-        Disposable current = schedule;
-        if (current != null) {
-            current.dispose();
-        }
-        running = false;
-        sync().timeout(FINAL_SYNC_TIMEOUT)
-                .doOnError(e -> log.warn("final rate-limit sync failed: {}", e.getClass().getSimpleName()))
-                .doFinally(signal -> callback.run())
-                .subscribe(null, e -> { });
+        schedule.stop(callback);
     }
 
     @Override
@@ -232,13 +217,13 @@ final class RateLimitReconciler implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return running;
+        return schedule.isRunning();
     }
 
-    /** Stops after the web server has drained its requests, and before the Redis client (phase 0) closes. */
+    /** Stops after the web server has drained its requests, and before the Redis client closes. */
     @Override
     public int getPhase() {
-        return 1000;
+        return PeriodicFlush.PHASE;
     }
 
     String replicaId() {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import ai.powerpost.gateway.auth.Scope;
+import ai.powerpost.gateway.redis.PeriodicFlush;
 import ai.powerpost.gateway.redis.RedisSchema;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -55,12 +55,12 @@ public final class LastUsedRecorder implements SmartLifecycle {
     private final Counter flushFailures;
     private final Counter flushWrites;
     private volatile ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
-    private volatile Disposable schedule;
-    private volatile boolean running;
+    private final PeriodicFlush schedule;
 
     public LastUsedRecorder(ReactiveStringRedisTemplate redis, UsageProperties properties, MeterRegistry meters) {
         this.redis = redis;
         this.properties = properties;
+        this.schedule = new PeriodicFlush("last-used flush", properties.flushInterval(), FLUSH_TIMEOUT, this::flush);
         this.dropped = Counter.builder("gateway.usage.dropped")
                 .description("Key uses not recorded because the pending set was full").register(meters);
         this.flushFailures = Counter.builder("gateway.usage.flush.failures")
@@ -115,27 +115,12 @@ public final class LastUsedRecorder implements SmartLifecycle {
 
     @Override
     public void start() {
-        schedule = Flux.interval(properties.flushInterval())
-                .onBackpressureDrop()
-                .concatMap(tick -> flush().onErrorResume(e -> {
-                    log.warn("last-used flush failed: {}", e.getClass().getSimpleName());
-                    return Mono.empty();
-                }), 0)
-                .subscribe();
-        running = true;
+        schedule.start();
     }
 
     @Override
     public void stop(Runnable callback) {
-        Disposable current = schedule;
-        if (current != null) {
-            current.dispose();
-        }
-        running = false;
-        flush().timeout(FLUSH_TIMEOUT)
-                .doOnError(e -> log.warn("final last-used flush failed: {}", e.getClass().getSimpleName()))
-                .doFinally(signal -> callback.run())
-                .subscribe(null, e -> { });
+        schedule.stop(callback);
     }
 
     @Override
@@ -145,13 +130,13 @@ public final class LastUsedRecorder implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return running;
+        return schedule.isRunning();
     }
 
-    /** Stops after the web server has drained its requests, and before the Redis client (phase 0) closes. */
+    /** Stops after the web server has drained its requests, and before the Redis client closes. */
     @Override
     public int getPhase() {
-        return 1000;
+        return PeriodicFlush.PHASE;
     }
 
     int pendingKeys() {
