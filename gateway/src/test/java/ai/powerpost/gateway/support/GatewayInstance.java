@@ -36,6 +36,7 @@ public final class GatewayInstance implements AutoCloseable {
         all.put("gateway.routes.file", "../routes.yml");
         all.put("gateway.admin.token", GatewayTestBase.ADMIN_TOKEN);
         all.put("gateway.auth.max-failures", 1_000_000);
+        all.put("spring.data.redis.timeout", "10s");
         all.putAll(properties);
         // As command-line arguments: they outrank application.yml, as an operator's settings would.
         String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);

@@ -20,6 +20,9 @@ import org.springframework.boot.test.context.SpringBootTest;
                 "gateway.admin.token=" + GatewayTestBase.ADMIN_TOKEN,
                 "gateway.routes.file=../routes.yml",
                 "gateway.usage.flush-interval=200ms",
+                // CI runs several JVMs on two cores: generous Redis timeouts, so a GC pause is not a 503
+                "spring.data.redis.timeout=10s",
+                "gateway.keys.lookup-timeout=10s",
                 // the suite sends many bad keys from one address; BruteForceIT tests the default limit
                 "gateway.auth.max-failures=1000000"})
 public @interface GatewayIntegrationTest {
