@@ -27,7 +27,11 @@ final class BlockHoundSupport {
                     // flagged, one failed command under load became a cascade of 500s in tests.
                     .allowBlockingCallsInside(
                             "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
-                            "getConnection"));
+                            "getConnection")
+                    // Lettuce's cluster writer waits for a node's connection while it is first
+                    // opening (nodes are connected lazily); a Lettuce internal, once per node.
+                    .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "getWriteConnection")
+                    .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "getReadConnection"));
             installed = true;
         }
     }
