@@ -1,0 +1,62 @@
+package ai.powerpost.gateway.auth;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import ai.powerpost.gateway.web.TrustedProxies;
+import com.github.benmanes.caffeine.cache.Ticker;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import reactor.core.publisher.Mono;
+
+/**
+ * For the JMH benchmarks only (bench/jmh): builds the auth package's package-private pieces the
+ * way {@link AuthConfiguration} does, with an in-memory {@link KeyReader} in place of Redis.
+ */
+public final class AuthBenchAccess {
+
+    /** The exchange attribute {@link ApiKeyAuthFilter} puts the {@link AuthContext} under. */
+    public static final String AUTH_CONTEXT_ATTRIBUTE = AuthContext.ATTRIBUTE;
+
+    /** {@code gateway.keys.*} and {@code gateway.auth.*} at their defaults (application.yml). */
+    private static final KeyCacheProperties CACHE = new KeyCacheProperties(100_000, Duration.ofSeconds(60),
+            Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
+    private static final AuthProperties AUTH = new AuthProperties(50, Duration.ofSeconds(60), Duration.ofMillis(25));
+
+    private AuthBenchAccess() {
+    }
+
+    /**
+     * The production {@link CachingKeyStore} over a reader that answers from maps, already holding
+     * every key and account of the maps (each looked up once), so look-ups take the hit path.
+     */
+    public static ApiKeyStore warmStore(Map<String, KeyRecord> keysByHash, Map<String, Set<String>> workspacesByAccount) {
+        CachingKeyStore store = new CachingKeyStore(new MapKeyReader(keysByHash, workspacesByAccount), CACHE,
+                Ticker.systemTicker());
+        keysByHash.keySet().forEach(hash -> store.find(hash).block());
+        workspacesByAccount.forEach((account, owned) -> store.ownsWorkspace(account, owned.iterator().next()).block());
+        return store;
+    }
+
+    /** {@link ApiKeyAuthFilter} as {@link AuthConfiguration} builds it; no trusted proxies (the default). */
+    public static GlobalFilter authFilter(ApiKeyStore store) {
+        return new ApiKeyAuthFilter(store, new BruteForceGuard(AUTH, Ticker.systemTicker()), new TrustedProxies(List.of()),
+                AUTH);
+    }
+
+    /** Answers at once from memory: what Redis would say, without the network. */
+    private record MapKeyReader(Map<String, KeyRecord> keys, Map<String, Set<String>> workspaces) implements KeyReader {
+
+        @Override
+        public Mono<Optional<KeyRecord>> readKey(String keyHash) {
+            return Mono.just(Optional.ofNullable(keys.get(keyHash)));
+        }
+
+        @Override
+        public Mono<Set<String>> readWorkspaces(String accountId) {
+            return Mono.just(workspaces.getOrDefault(accountId, Set.of()));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+-- The attack: every request a key never seen before, each from a different client address
+-- (X-Forwarded-For from a /16; the gateway trusts loopback as its load balancer), so neither the
+-- negative cache nor the per-address brute-force limit can answer it: the worst case for Redis.
+package.path = os.getenv("BENCH_LUA_DIR") .. "/?.lua;" .. package.path
+local report = require("report")
+
+local path, ws
+local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+function init(args)
+  math.randomseed(os.time() * 7919 + math.random(1, 1000000))
+  path = os.getenv("BENCH_PATH")
+  ws = os.getenv("BENCH_WORKSPACE")
+end
+
+function request()
+  local t = {}
+  for i = 1, 32 do
+    local n = math.random(1, 62)
+    t[i] = chars:sub(n, n)
+  end
+  local ip = string.format("10.%d.%d.%d", math.random(2, 250), math.random(0, 255), math.random(1, 250))
+  return wrk.format("GET", path, { ["x-api-key"] = "pp_live_sk_" .. table.concat(t),
+                                   ["X-Workspace-Id"] = ws, ["X-Forwarded-For"] = ip })
+end
+
+function done(summary, latency, requests)
+  report.done(summary, latency)
+end
