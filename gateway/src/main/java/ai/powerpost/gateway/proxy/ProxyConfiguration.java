@@ -2,8 +2,8 @@ package ai.powerpost.gateway.proxy;
 
 import ai.powerpost.gateway.routing.RouteTableHolder;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,13 +14,14 @@ class ProxyConfiguration {
     @Bean
     CircuitBreakerRegistry upstreamCircuitBreakers(MeterRegistry meters) {
         CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+        BreakerMetrics.bind(registry, meters);
         return registry;
     }
 
     @Bean
-    UpstreamCallFilter upstreamCallFilter(RouteTableHolder routes, CircuitBreakerRegistry breakers) {
-        return new UpstreamCallFilter(new UpstreamCalls(routes, breakers));
+    UpstreamCallFilter upstreamCallFilter(RouteTableHolder routes, CircuitBreakerRegistry breakers,
+                                          HttpClientProperties httpClient) {
+        return new UpstreamCallFilter(new UpstreamCalls(routes, breakers, httpClient.getConnectTimeout()));
     }
 
     @Bean
