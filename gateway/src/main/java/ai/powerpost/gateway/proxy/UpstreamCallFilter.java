@@ -11,6 +11,7 @@ import ai.powerpost.gateway.errors.ErrorResponseWriter;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteSpec;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
@@ -124,8 +125,17 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
         }
     }
 
-    static Map<String, Object> metadata(RouteSpec spec) {
-        return Map.of("response-timeout", spec.resilience().responseTimeout().toMillis(),
-                "connect-timeout", (int) Math.min(Integer.MAX_VALUE, spec.resilience().connectTimeout().toMillis()));
+    /**
+     * The timeouts Spring Cloud Gateway's NettyRoutingFilter reads from a route. The connect
+     * timeout is left out when it equals the HTTP client's own ({@code defaultConnectMillis}): for
+     * a route that names one, NettyRoutingFilter derives a new client configuration on every
+     * request, which costs more than the whole of the gateway's checks (docs/performance.md).
+     */
+    static Map<String, Object> metadata(RouteSpec spec, @Nullable Integer defaultConnectMillis) {
+        int connectMillis = (int) Math.min(Integer.MAX_VALUE, spec.resilience().connectTimeout().toMillis());
+        long responseMillis = spec.resilience().responseTimeout().toMillis();
+        return defaultConnectMillis != null && defaultConnectMillis == connectMillis
+                ? Map.of("response-timeout", responseMillis)
+                : Map.of("response-timeout", responseMillis, "connect-timeout", connectMillis);
     }
 }

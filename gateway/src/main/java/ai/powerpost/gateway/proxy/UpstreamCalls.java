@@ -11,6 +11,7 @@ import ai.powerpost.gateway.routing.RouteTableHolder;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.route.Route;
 
 /**
@@ -23,29 +24,36 @@ final class UpstreamCalls {
 
     private final RouteTableHolder holder;
     private final CircuitBreakerRegistry breakers;
+    private final @Nullable Integer defaultConnectMillis;
     private volatile Prepared prepared;
 
     /** The Routes of one table, by route id (a String hash, cached: nothing is hashed per request). */
     private record Prepared(RouteTable table, Map<String, Route> byId) {
-        static Prepared of(RouteTable table) {
-            Map<String, Route> byId = new HashMap<>();
-            table.routes().forEach(spec -> byId.put(spec.id(), prepare(spec)));
-            return new Prepared(table, Map.copyOf(byId));
-        }
     }
 
-    UpstreamCalls(RouteTableHolder holder, CircuitBreakerRegistry breakers) {
+    /**
+     * @param defaultConnectMillis the HTTP client's own connect timeout
+     *        ({@code spring.cloud.gateway.server.webflux.httpclient.connect-timeout}), or null
+     */
+    UpstreamCalls(RouteTableHolder holder, CircuitBreakerRegistry breakers, @Nullable Integer defaultConnectMillis) {
         this.holder = holder;
         this.breakers = breakers;
-        this.prepared = Prepared.of(holder.current());
+        this.defaultConnectMillis = defaultConnectMillis;
+        this.prepared = prepare(holder.current());
         holder.current().routes().forEach(this::breaker);
+    }
+
+    private Prepared prepare(RouteTable table) {
+        Map<String, Route> byId = new HashMap<>();
+        table.routes().forEach(spec -> byId.put(spec.id(), prepare(spec)));
+        return new Prepared(table, Map.copyOf(byId));
     }
 
     /** The Route for a spec of the table in force (rebuilt once after a reload). */
     Route route(RouteSpec spec) {
         Prepared current = prepared;
         if (current.table() != holder.current()) {
-            current = Prepared.of(holder.current());
+            current = prepare(holder.current());
             prepared = current;
         }
         Route route = current.byId().get(spec.id());
@@ -53,11 +61,11 @@ final class UpstreamCalls {
         return route != null ? route : prepare(spec);
     }
 
-    private static Route prepare(RouteSpec spec) {
+    private Route prepare(RouteSpec spec) {
         return Route.async()
                 .id(spec.id())
                 .uri(spec.upstream().uri())
-                .metadata(UpstreamCallFilter.metadata(spec))
+                .metadata(UpstreamCallFilter.metadata(spec, defaultConnectMillis))
                 .predicate(exchange -> true)
                 .build();
     }
