@@ -71,8 +71,9 @@ public final class AccessLogFilter implements GlobalFilter, Ordered {
         field(json, "route", route);
         field(json, "method", method);
         json.append("\"status\":").append(status).append(',');
-        json.append("\"total_ms\":").append(String.format("%.3f", totalNanos / 1e6)).append(',');
-        json.append("\"upstream_ms\":").append(upstreamNanos < 0 ? "null" : String.format("%.3f", upstreamNanos / 1e6)).append(',');
+        millis(json.append("\"total_ms\":"), totalNanos).append(',');
+        json.append("\"upstream_ms\":");
+        (upstreamNanos < 0 ? json.append("null") : millis(json, upstreamNanos)).append(',');
         field(json, "key_id", auth == null ? null : auth.key().id());
         field(json, "account_id", auth == null ? null : auth.key().accountId());
         field(json, "workspace_id", auth == null ? null : exchange.getRequest().getHeaders().getFirst(GatewayHeaders.WORKSPACE_ID));
@@ -80,6 +81,17 @@ public final class AccessLogFilter implements GlobalFilter, Ordered {
         field(json, "denial", denial == null ? null : DenialReasons.of(denial));
         json.setLength(json.length() - 1);
         return json.append('}').toString();
+    }
+
+    /** Milliseconds with three decimals, as String.format("%.3f") would write them, without a Formatter. */
+    static StringBuilder millis(StringBuilder out, long nanos) {
+        long micros = (Math.max(0, nanos) + 500) / 1000;
+        long fraction = micros % 1000;
+        out.append(micros / 1000).append('.');
+        if (fraction < 100) {
+            out.append(fraction < 10 ? "00" : "0");
+        }
+        return out.append(fraction);
     }
 
     private static void field(StringBuilder json, String name, Object value) {
