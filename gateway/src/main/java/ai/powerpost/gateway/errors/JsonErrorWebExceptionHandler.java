@@ -5,6 +5,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,13 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
             // Status and headers are gone already (an upstream that broke off mid-body): the only
             // honest answer left is to cut the connection, so the client sees a truncated response
             // at once instead of waiting for bytes that will never come.
-            log.warn("response already started when the request failed with {}: closing the connection", error.code());
+            if (ex instanceof AbortedException || AbortedException.isConnectionReset(ex)) {
+                // the client went away mid-response (a load balancer's idle cut, a closed tab): not ours to fix
+                log.debug("client closed the connection mid-response: {}", ex.getClass().getName());
+            } else {
+                log.warn("response already started when the request failed with {} ({}): closing the connection",
+                        error.code(), ex.getClass().getName());
+            }
             abort(exchange.getResponse());
             return Mono.empty();
         }
