@@ -3,6 +3,7 @@ package ai.powerpost.gateway.proxy;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import ai.powerpost.gateway.FilterOrder;
@@ -22,7 +23,6 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.PrematureCloseException;
-import reactor.util.retry.Retry;
 
 /**
  * The call to the upstream, last of our filters:
@@ -62,19 +62,35 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
         RouteSpec spec = found.route();
         exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, calls.route(spec));
         CircuitBreaker breaker = calls.breaker(spec);
-        Mono<Void> attempt = Mono.defer(() -> call(exchange, chain, breaker));
         HttpMethod method = exchange.getRequest().getMethod();
-        if (spec.resilience().retries() > 0 && (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method))) {
-            attempt = attempt.retryWhen(Retry.backoff(spec.resilience().retries(), FIRST_BACKOFF)
-                    .maxBackoff(MAX_BACKOFF)
-                    .filter(e -> !exchange.getResponse().isCommitted() && isRetryable(e))
-                    .doBeforeRetry(signal -> {
-                        ServerWebExchangeUtils.reset(exchange);
-                        ServerWebExchangeUtils.removeAlreadyRouted(exchange);
-                    })
-                    .onRetryExhaustedThrow((spec2, signal) -> signal.failure()));
+        int retries = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) ? spec.resilience().retries() : 0;
+        return attempt(exchange, chain, breaker, retries, 0);
+    }
+
+    /**
+     * One call, and on a retryable failure the next after a backoff. Written out rather than with
+     * {@code retryWhen}: that builds a retry spec and a companion sink on every request, failing
+     * or not; this costs one {@code onErrorResume} until something fails.
+     */
+    private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, CircuitBreaker breaker,
+                               int retriesLeft, int retried) {
+        Mono<Void> call = call(exchange, chain, breaker);
+        if (retriesLeft <= 0) {
+            return call;
         }
-        return attempt;
+        return call.onErrorResume(e -> !exchange.getResponse().isCommitted() && isRetryable(e), e -> {
+            ServerWebExchangeUtils.reset(exchange);
+            ServerWebExchangeUtils.removeAlreadyRouted(exchange);
+            return Mono.delay(backoff(retried))
+                    .then(Mono.defer(() -> attempt(exchange, chain, breaker, retriesLeft - 1, retried + 1)));
+        });
+    }
+
+    /** Exponential from {@code FIRST_BACKOFF}, capped at {@code MAX_BACKOFF}, with ±50 % jitter within those bounds. */
+    static Duration backoff(int retried) {
+        long base = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(retried, 20));
+        long jittered = base + ThreadLocalRandom.current().nextLong(-base / 2, base / 2 + 1);
+        return Duration.ofMillis(Math.max(FIRST_BACKOFF.toMillis(), Math.min(MAX_BACKOFF.toMillis(), jittered)));
     }
 
     private Mono<Void> call(ServerWebExchange exchange, GatewayFilterChain chain, CircuitBreaker breaker) {
