@@ -27,6 +27,7 @@ final class BruteForceGuard {
         this.windowNanos = properties.failureWindow().toNanos();
         this.ticker = ticker;
         this.windows = Caffeine.newBuilder()
+                .executor(Runnable::run)   // maintenance on the caller: no pool thread woken per request
                 .ticker(ticker)
                 .maximumSize(MAX_ADDRESSES)
                 .expireAfterWrite(properties.failureWindow().toNanos(), TimeUnit.NANOSECONDS)

@@ -35,21 +35,23 @@ final class CachingKeyStore implements ApiKeyStore {
     CachingKeyStore(KeyReader reader, KeyCacheProperties properties, Ticker ticker) {
         this.reader = reader;
         this.keys = Caffeine.newBuilder()
+                .executor(Runnable::run)   // maintenance on the caller: no pool thread woken per request
                 .ticker(ticker)
                 .maximumSize(properties.maxSize())
                 .expireAfter(new KeyExpiry(properties.maxAge().toNanos(), properties.negativeMaxAge().toNanos()))
                 .recordStats()
                 .buildAsync();
         this.workspaces = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .ticker(ticker)
                 .maximumSize(properties.maxSize())
                 .expireAfterWrite(properties.maxAge())
                 .recordStats()
                 .buildAsync();
-        this.lastGoodKeys = Caffeine.newBuilder().ticker(ticker).maximumSize(properties.maxSize())
-                .expireAfterWrite(properties.outageGrace()).build();
-        this.lastGoodWorkspaces = Caffeine.newBuilder().ticker(ticker).maximumSize(properties.maxSize())
-                .expireAfterWrite(properties.outageGrace()).build();
+        this.lastGoodKeys = Caffeine.newBuilder().executor(Runnable::run).ticker(ticker)
+                .maximumSize(properties.maxSize()).expireAfterWrite(properties.outageGrace()).build();
+        this.lastGoodWorkspaces = Caffeine.newBuilder().executor(Runnable::run).ticker(ticker)
+                .maximumSize(properties.maxSize()).expireAfterWrite(properties.outageGrace()).build();
     }
 
     @Override

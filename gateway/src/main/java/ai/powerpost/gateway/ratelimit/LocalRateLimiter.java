@@ -50,6 +50,7 @@ final class LocalRateLimiter {
         this.clock = clock;
         this.pending = new PendingSync(properties.shards());
         this.counts = Caffeine.newBuilder()
+                .executor(Runnable::run)   // maintenance (and evicted()) on the caller: no pool thread woken per request
                 .ticker(ticker)
                 .maximumSize(properties.maxKeys())
                 .expireAfter(new UntilWindowEnds(clock))
