@@ -59,8 +59,9 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         Decision decision = limiter.tryAcquire(auth.key().id(), limit);
+        // Written when the response commits, whoever writes it (the upstream's answer, a 429 here,
+        // an error further on): last, so an upstream's own X-RateLimit-* never wins. Once is enough.
         ServerHttpResponse response = exchange.getResponse();
-        RateLimitHeaders.set(response.getHeaders(), decision);
         response.beforeCommit(() -> {
             RateLimitHeaders.set(response.getHeaders(), decision);
             return Mono.empty();

@@ -61,8 +61,6 @@ class RateLimitFilterTest {
     /** Plays the upstream: its own X-RateLimit-* copies are added to the response, as SCG's routing filter does. */
     private final GatewayFilterChain upstream = exchange -> {
         upstreamCalls.incrementAndGet();
-        assertThat(exchange.getResponse().getHeaders().getFirst("X-RateLimit-Limit"))
-                .as("set before the chain goes on").isEqualTo("2");
         exchange.getResponse().getHeaders().add("X-RateLimit-Limit", "5000");
         exchange.getResponse().getHeaders().add("X-RateLimit-Remaining", "4999");
         exchange.getResponse().getHeaders().add("X-RateLimit-Reset", "1");
