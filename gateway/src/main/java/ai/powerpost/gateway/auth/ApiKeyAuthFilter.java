@@ -67,7 +67,12 @@ final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
             KeyRecord known = store.cached(hash);
             return known == null ? tooManyFailures(exchange, address) : authenticated(exchange, chain, known);
         }
-        return store.find(hash)
+        Lookup<KeyRecord> lookup = store.lookup(hash);
+        if (lookup instanceof Lookup.Now<KeyRecord> now) {
+            // the cache's answer (a warm key, or a key known to be unknown): no pipeline to build
+            return now.value() != null ? authenticated(exchange, chain, now.value()) : invalid(exchange, address, started);
+        }
+        return lookup.toMono()
                 .map(Outcome::known)
                 .defaultIfEmpty(UNKNOWN)
                 .onErrorResume(e -> {

@@ -15,11 +15,17 @@ public interface ApiKeyStore {
     /** The key whose SHA-256 is {@code keyHash}; empty when unknown or revoked; an error when Redis fails. */
     Mono<KeyRecord> find(String keyHash);
 
+    /** As {@link #find}, answered without a Mono when the cache holds the answer (one cache look-up either way). */
+    Lookup<KeyRecord> lookup(String keyHash);
+
     /** The key if this replica holds it, known and valid, in its cache right now; never asks Redis. */
     @Nullable KeyRecord cached(String keyHash);
 
     /** Whether the account owns the workspace; an error when Redis fails. */
     Mono<Boolean> ownsWorkspace(String accountId, String workspaceId);
+
+    /** As {@link #ownsWorkspace}, answered without a Mono when the account's workspaces are cached. */
+    Lookup<Boolean> ownership(String accountId, String workspaceId);
 
     /** Drops what this replica cached for the key (after a create or a revoke). */
     void invalidateKey(String keyHash);

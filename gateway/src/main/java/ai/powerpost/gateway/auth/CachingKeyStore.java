@@ -56,19 +56,24 @@ final class CachingKeyStore implements ApiKeyStore {
 
     @Override
     public Mono<KeyRecord> find(String keyHash) {
+        return lookup(keyHash).toMono();
+    }
+
+    @Override
+    public Lookup<KeyRecord> lookup(String keyHash) {
         CompletableFuture<Optional<KeyRecord>> future = keys.get(keyHash, (hash, executor) -> reader.readKey(hash)
                 .doOnNext(found -> remember(hash, found))
                 .toFuture());
         if (future.isDone() && !future.isCompletedExceptionally()) {
-            return Mono.justOrEmpty(future.join());
+            return new Lookup.Now<>(future.join().orElse(null));
         }
-        return Mono.fromFuture(future, true)
+        return new Lookup.Later<>(Mono.fromFuture(future, true)
                 .flatMap(Mono::justOrEmpty)
                 .onErrorResume(e -> {
                     // Redis cannot be asked: a key validated within the outage grace keeps working.
                     KeyRecord known = lastGoodKeys.getIfPresent(keyHash);
                     return known != null ? Mono.just(known) : Mono.error(e);
-                });
+                }));
     }
 
     private void remember(String keyHash, Optional<KeyRecord> found) {
@@ -90,17 +95,22 @@ final class CachingKeyStore implements ApiKeyStore {
 
     @Override
     public Mono<Boolean> ownsWorkspace(String accountId, String workspaceId) {
+        return ownership(accountId, workspaceId).toMono();
+    }
+
+    @Override
+    public Lookup<Boolean> ownership(String accountId, String workspaceId) {
         CompletableFuture<Set<String>> future = workspaces.get(accountId, (account, executor) ->
                 reader.readWorkspaces(account).doOnNext(owned -> lastGoodWorkspaces.put(account, owned)).toFuture());
         if (future.isDone() && !future.isCompletedExceptionally()) {
-            return Mono.just(future.join().contains(workspaceId));
+            return future.join().contains(workspaceId) ? Lookup.TRUE : Lookup.FALSE;
         }
-        return Mono.fromFuture(future, true)
+        return new Lookup.Later<>(Mono.fromFuture(future, true)
                 .onErrorResume(e -> {
                     Set<String> known = lastGoodWorkspaces.getIfPresent(accountId);
                     return known != null ? Mono.just(known) : Mono.error(e);
                 })
-                .map(owned -> owned.contains(workspaceId));
+                .map(owned -> owned.contains(workspaceId)));
     }
 
     @Override

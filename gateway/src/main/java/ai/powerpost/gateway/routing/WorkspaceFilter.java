@@ -5,6 +5,7 @@ import java.util.List;
 import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.AuthContext;
+import ai.powerpost.gateway.auth.Lookup;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ErrorResponseWriter;
 import ai.powerpost.gateway.web.GatewayHeaders;
@@ -57,7 +58,12 @@ final class WorkspaceFilter implements GlobalFilter, Ordered {
         if (!properties.verifyOwnership()) {
             return chain.filter(exchange);
         }
-        return store.ownsWorkspace(auth.key().accountId(), workspaceId)
+        Lookup<Boolean> ownership = store.ownership(auth.key().accountId(), workspaceId);
+        if (ownership instanceof Lookup.Now<Boolean> now) {
+            return Boolean.TRUE.equals(now.value()) ? chain.filter(exchange)
+                    : ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_FORBIDDEN);
+        }
+        return ownership.toMono()
                 .map(owned -> owned ? Verdict.OWNED : Verdict.NOT_OWNED)
                 .onErrorResume(e -> {
                     log.warn("workspace look-up failed, answering 503: {}", e.getClass().getSimpleName());
