@@ -293,11 +293,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
     parser.add_argument("--duration", type=int, default=15, help="seconds per measured wrk run")
-    parser.add_argument("--warmup", type=int, default=20, help="seconds of warm-up per target")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds per warm-up chunk")
+    parser.add_argument("--warmup-max", type=int, default=240, help="most seconds of warm-up per target")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--upload-mb", type=int, default=200)
     parser.add_argument("--connections", default="8,64")
     parser.add_argument("--targets", default="gateway,stock-scg,nginx")
+    parser.add_argument("--variants", default="",
+                        help="name=path/to/gateway.jar,...: other builds of the gateway, measured beside the "
+                             "targets on the warm-key scenario only (what each tuning step bought)")
     args = parser.parse_args()
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
@@ -337,10 +341,8 @@ def main():
 
         # -- the gateway
         routes = bench_routes(work, ports["upstream"])
-        gateway_cmd = ["java", *JVM_OPTS, "-jar", os.path.join(ROOT, "gateway/target/gateway.jar"),
-                       f"--server.port={ports['gateway']}", f"--management.server.port={ports['management']}",
-                       "--spring.data.redis.host=127.0.0.1", f"--spring.data.redis.port={ports['redis']}",
-                       f"--gateway.routes.file={routes}", "--gateway.edge.trusted-proxies=127.0.0.1/32"]
+        gateway_cmd = gateway_cmd_for(os.path.join(ROOT, "gateway/target/gateway.jar"), ports["gateway"],
+                                      ports["management"], ports, routes)
         gateway = procs.start("gateway", gateway_cmd, env={
             "GATEWAY_UPSTREAM_POWERPOST": f"http://127.0.0.1:{ports['upstream']}",
             "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN})
@@ -367,13 +369,23 @@ def main():
             "nginx": {"name": "nginx", "port": ports["nginx"], "pid": nginx_proxy.pid,
                       "pids": lambda: process_tree(nginx_proxy.pid), "wrk_env": valid_env},
         }
-        order = [targets[t] for t in args.targets.split(",")]
+        variants = [v.split("=", 1) for v in args.variants.split(",") if v]
+        for name, jar in variants:
+            vports = (free_port(), free_port())
+            cmd = gateway_cmd_for(os.path.abspath(jar), vports[0], vports[1], ports, routes)
+            proc = procs.start(f"variant-{name}", cmd, env={
+                "GATEWAY_UPSTREAM_POWERPOST": f"http://127.0.0.1:{ports['upstream']}",
+                "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN})
+            wait_http(f"http://127.0.0.1:{vports[1]}/actuator/health/readiness")
+            targets[name] = {"name": name, "port": vports[0], "pid": proc.pid,
+                             "pids": (lambda p=proc: [p.pid]), "wrk_env": valid_env}
+            results["commands"][f"variant {name}"] = " ".join(cmd)
+        order = [targets[name] for name, _ in variants] + [targets[t] for t in args.targets.split(",")]
 
-        # -- warm-up: JIT, connection pools, the key cache
+        # -- warm-up: JIT, connection pools, the key cache. On 2 shared cores C2 takes minutes to
+        # settle a Spring Cloud Gateway: chunks of load until two in a row agree within 5 %.
         for target in order:
-            log(f"warm-up {target['name']} ({args.warmup}s)")
-            measured(target, 64, max(1, args.warmup * 2 // 3))
-            measured(target, 8, max(1, args.warmup // 3))
+            warm_up(target, args.warmup, args.warmup_max)
 
         # -- scenario 1: a warm valid key on a workspace route; targets alternate, twice
         for round_no in range(1, args.rounds + 1):
@@ -389,7 +401,7 @@ def main():
                         f"non-2xx {run['errors_status']}")
 
         gw = targets["gateway"]
-        if "gateway" in args.targets:
+        if "gateway" in args.targets and not variants:
             # -- scenario 2: 90 % valid, 5 % insufficient scope, 5 % unknown keys
             for connections in connection_counts:
                 run = measured(gw, connections, args.duration, script="mix.lua",
@@ -415,6 +427,26 @@ def main():
     with open(os.path.join(work, "results.md"), "w") as f:
         f.write(render(results))
     log(f"results: {work}/results.md")
+
+
+def gateway_cmd_for(jar, port, management_port, ports, routes):
+    return ["java", *JVM_OPTS, "-jar", jar, f"--server.port={port}", f"--management.server.port={management_port}",
+            "--spring.data.redis.host=127.0.0.1", f"--spring.data.redis.port={ports['redis']}",
+            f"--gateway.routes.file={routes}", "--gateway.edge.trusted-proxies=127.0.0.1/32"]
+
+
+def warm_up(target, chunk, most):
+    started = time.time()
+    last = None
+    while True:
+        rps = measured(target, 64, chunk)["rps"]
+        settled = last is not None and abs(rps - last) <= 0.05 * max(rps, last)
+        log(f"warm-up {target['name']}: {rps:.0f} req/s")
+        if settled or time.time() - started + chunk > most:
+            break
+        last = rps
+    measured(target, 8, max(1, chunk // 2))
+    log(f"warm-up {target['name']}: {'settled' if settled else 'stopped at the limit'} after {time.time() - started:.0f}s")
 
 
 def flood(gw, ports, seconds):
@@ -535,6 +567,20 @@ def render(results):
             lines.append(f"| {conns} | {ref} | {ratios['rps']:.2f}× | {ratios['req_per_cpu_s']:.2f}× | "
                          f"{ratios['p50_us']:.2f}× | {ratios['p99_us']:.2f}× | {diff:+.2f} |")
     results["summary"] = summary
+    names = [v.split("=", 1)[0] for v in results["args"].get("variants", "").split(",") if v]
+    if names:
+        lines += ["", "#### Builds of the gateway side by side (req per proxy CPU-s, mean of the rounds; "
+                  "÷ the stock route in the same run)", "",
+                  "| build | conns | req/s | req per proxy CPU-s | ÷ stock-scg | p99 ms |", "|---|---|---|---|---|---|"]
+        for conns in sorted({r["connections"] for r in runs}):
+            def mean_of(target, field):
+                values = [r[field] for r in runs if r["target"] == target and r["connections"] == conns]
+                return sum(values) / len(values) if values else float("nan")
+            stock = mean_of("stock-scg", "req_per_cpu_s")
+            for name in names + ["gateway"]:
+                if any(r["target"] == name for r in runs):
+                    lines.append(f"| {name} | {conns} | {mean_of(name, 'rps'):,.0f} | {mean_of(name, 'req_per_cpu_s'):,.0f} | "
+                                 f"{mean_of(name, 'req_per_cpu_s') / stock:.2f}× | {mean_of(name, 'p99_us') / 1000:.2f} |")
     mix = [r for r in results["runs"] if r["scenario"] == "mix"]
     if mix:
         lines += ["", "#### Mix: 90 % valid, 5 % insufficient scope, 5 % unknown keys (gateway)", "",
