@@ -1,13 +1,13 @@
 package ai.powerpost.gateway.web;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 import ai.powerpost.gateway.FilterOrder;
-import ai.powerpost.gateway.auth.ApiKeyExtractor;
 import ai.powerpost.gateway.auth.AuthContext;
 import ai.powerpost.gateway.routing.RouteMatch;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -21,33 +21,31 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * The last of our filters: rewrites the request headers the backend trusts.
+ * The last of our filters: decides the request headers the backend trusts, which
+ * {@link UpstreamRequestHeaders} then writes, in one copy, when the upstream request is built.
  * <ul>
- * <li>removes the credentials ({@code x-api-key}, {@code Authorization});</li>
- * <li>removes every client-sent {@code X-PowerPost-*} header, then sets
- *     {@code X-PowerPost-Account-Id}, {@code X-PowerPost-Key-Id} and {@code X-PowerPost-Scopes}
- *     from the verified key, and {@code X-Request-Id};</li>
- * <li>passes {@code X-Workspace-Id} only on routes that checked it, exactly as validated;</li>
- * <li>drops every header whose name has an underscore;</li>
- * <li>removes the headers a {@code Connection} header names, and the {@code Connection} header
- *     itself, here: Spring Cloud Gateway's hop-by-hop filter runs after this one and would
- *     otherwise let a client strip the identity headers just set;</li>
- * <li>removes method-override headers ({@code X-HTTP-Method-Override} and kin) and
- *     {@code _method} query parameters: the method checked is the method sent;</li>
- * <li>replaces the forwarding headers: client-sent {@code Forwarded} / {@code X-Forwarded-*} /
+ * <li>the credentials ({@code x-api-key}, {@code Authorization}) are removed;</li>
+ * <li>every client-sent {@code X-PowerPost-*} header is removed, then {@code X-PowerPost-Account-Id},
+ *     {@code X-PowerPost-Key-Id} and {@code X-PowerPost-Scopes} are set from the verified key, and
+ *     {@code X-Request-Id};</li>
+ * <li>{@code X-Workspace-Id} is passed only on routes that checked it, exactly as validated;</li>
+ * <li>every header whose name has an underscore is dropped;</li>
+ * <li>the headers a {@code Connection} header names, and the {@code Connection} header itself, are
+ *     removed before the gateway's own are set, so a client cannot strip the identity headers;</li>
+ * <li>method-override headers ({@code X-HTTP-Method-Override} and kin) and {@code _method} query
+ *     parameters are removed (the query here, on the exchange): the method checked is the method sent;</li>
+ * <li>the forwarding headers are replaced: client-sent {@code Forwarded} / {@code X-Forwarded-*} /
  *     {@code X-Real-IP} are dropped, and the values the upstream gets are decided here:
  *     {@code X-Forwarded-For} (the chain only when the peer is a trusted proxy, then the peer),
- *     {@code -Proto} and {@code -Host}; {@link ForwardedHeadersWriter} writes them as the last of
- *     Spring Cloud Gateway's header filters, after its own removal of {@code X-Forwarded-*}.</li>
+ *     {@code -Proto} and {@code -Host}.</li>
  * </ul>
+ * The decision is one {@link UpstreamRequestHeaders.Identity} on the exchange: the request the
+ * filters after this one see keeps the client's headers (only a {@code _method} query, or a
+ * {@code Content-Type} the {@code Connection} header names, changes the exchange's request). Read
+ * what the upstream gets from {@link UpstreamRequestHeaders}, never from the exchange's request.
  */
 @Component
 public final class IdentityHeadersFilter implements GlobalFilter, Ordered {
-
-    private static final List<String> METHOD_OVERRIDES =
-            List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
-    private static final List<String> FORWARDING = List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host",
-            "X-Forwarded-Proto", "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Real-IP");
 
     private final TrustedProxies proxies;
 
@@ -62,43 +60,33 @@ public final class IdentityHeadersFilter implements GlobalFilter, Ordered {
         if (auth == null || !(match instanceof RouteMatch.Found found)) {
             return chain.filter(exchange);
         }
-        String requestId = exchange.getAttribute(RequestIdFilter.ATTRIBUTE);
-        boolean workspaceChecked = found.route().workspaceRequired();
         ServerHttpRequest original = exchange.getRequest();
-        String forwardedFor = forwardedFor(original);
-        String host = original.getHeaders().getFirst(HttpHeaders.HOST);
-        String workspaceId = workspaceChecked ? original.getHeaders().getFirst(GatewayHeaders.WORKSPACE_ID) : null;
-        String rawQuery = original.getURI().getRawQuery();
+        HttpHeaders headers = original.getHeaders();
+        URI uri = original.getURI();
+        Set<String> nominated = UpstreamRequestHeaders.nominated(headers.get(HttpHeaders.CONNECTION));
+        String requestId = exchange.getAttribute(RequestIdFilter.ATTRIBUTE);
+        String workspaceId = found.route().workspaceRequired() ? headers.getFirst(GatewayHeaders.WORKSPACE_ID) : null;
+        exchange.getAttributes().put(UpstreamRequestHeaders.ATTRIBUTE, new UpstreamRequestHeaders.Identity(
+                auth.key().accountId(), auth.key().id(), auth.key().scopesHeader(), requestId, workspaceId, nominated,
+                forwardedFor(original), uri.getScheme() == null ? "http" : uri.getScheme(),
+                headers.getFirst(HttpHeaders.HOST)));
+        String rawQuery = uri.getRawQuery();
         String query = rawQuery == null ? null : withoutMethodOverride(rawQuery);
-        exchange.getAttributes().put(ForwardedHeadersWriter.ATTRIBUTE, new ForwardedHeadersWriter.Forwarded(
-                forwardedFor, original.getURI().getScheme() == null ? "http" : original.getURI().getScheme(), host));
-        ServerWebExchange rewritten = exchange.mutate().request(request -> {
-            if (rawQuery != null && !rawQuery.equals(query)) {
-                request.uri(UriComponentsBuilder.fromUri(original.getURI())
-                        .replaceQuery(query.isEmpty() ? null : query).build(true).toUri());
+        boolean rewriteQuery = query != null && !query.equals(rawQuery);
+        // Spring Cloud Gateway's GRPCResponseHeadersFilter reads the request's Content-Type: hide one the
+        // client declared hop-by-hop, as the upstream request does not carry it either.
+        boolean hideContentType = nominated.contains("content-type");
+        if (!rewriteQuery && !hideContentType) {
+            return chain.filter(exchange);
+        }
+        return chain.filter(exchange.mutate().request(request -> {
+            if (rewriteQuery) {
+                request.uri(UriComponentsBuilder.fromUri(uri).replaceQuery(query.isEmpty() ? null : query).build(true).toUri());
             }
-            request.headers(headers -> {
-                removeConnectionNominated(headers);
-                removeUnderscoreNames(headers);
-                METHOD_OVERRIDES.forEach(headers::remove);
-                FORWARDING.forEach(headers::remove);
-                headers.remove(ApiKeyExtractor.API_KEY_HEADER);
-                headers.remove(HttpHeaders.AUTHORIZATION);
-                removePowerPostHeaders(headers);
-                if (workspaceId != null) {
-                    headers.set(GatewayHeaders.WORKSPACE_ID, workspaceId);   // exactly as validated
-                } else {
-                    headers.remove(GatewayHeaders.WORKSPACE_ID);
-                }
-                headers.set(GatewayHeaders.ACCOUNT_ID, auth.key().accountId());
-                headers.set(GatewayHeaders.KEY_ID, auth.key().id());
-                headers.set(GatewayHeaders.SCOPES, auth.key().scopesHeader());
-                if (requestId != null) {
-                    headers.set(GatewayHeaders.REQUEST_ID, requestId);
-                }
-            });
-        }).build();
-        return chain.filter(rewritten);
+            if (hideContentType) {
+                request.headers(h -> h.remove(HttpHeaders.CONTENT_TYPE));
+            }
+        }).build());
     }
 
     /** The trusted proxies' chain (only when the peer is one of them), then the peer. */
@@ -136,48 +124,6 @@ public final class IdentityHeadersFilter implements GlobalFilter, Ordered {
             kept.append(pair);
         }
         return kept.toString();
-    }
-
-    private static void removeConnectionNominated(HttpHeaders headers) {
-        List<String> connection = headers.get(HttpHeaders.CONNECTION);
-        if (connection == null) {
-            return;
-        }
-        for (String value : connection) {
-            for (String token : value.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")) {
-                    headers.remove(name);
-                }
-            }
-        }
-        headers.remove(HttpHeaders.CONNECTION);
-    }
-
-    /**
-     * Header names with underscores are dropped (as nginx does by default): CGI-style backends
-     * (WSGI, Rack, PHP) map {@code X_PowerPost_Account_Id} and {@code X-PowerPost-Account-Id} to the
-     * same variable, so an underscore spelling could smuggle in a header the gateway owns.
-     */
-    private static void removeUnderscoreNames(HttpHeaders headers) {
-        List<String> smuggled = new ArrayList<>();
-        for (String name : headers.headerNames()) {
-            if (name.indexOf('_') >= 0) {
-                smuggled.add(name);
-            }
-        }
-        smuggled.forEach(headers::remove);
-    }
-
-    private static void removePowerPostHeaders(HttpHeaders headers) {
-        String prefix = GatewayHeaders.POWERPOST_PREFIX.toLowerCase(Locale.ROOT);
-        List<String> spoofed = new ArrayList<>();
-        for (String name : headers.headerNames()) {
-            if (name.toLowerCase(Locale.ROOT).startsWith(prefix)) {
-                spoofed.add(name);
-            }
-        }
-        spoofed.forEach(headers::remove);
     }
 
     @Override
