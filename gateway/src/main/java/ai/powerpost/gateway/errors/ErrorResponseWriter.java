@@ -1,6 +1,7 @@
 package ai.powerpost.gateway.errors;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -44,9 +45,27 @@ public final class ErrorResponseWriter {
         if (error.retryAfter() != null) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(error.retryAfter()));
         }
-        byte[] body = body(error);
-        DataBuffer buffer = response.bufferFactory().wrap(body);
+        DataBuffer buffer = response.bufferFactory().wrap(cachedBody(error));
         return response.writeWith(Mono.just(buffer));
+    }
+
+    /**
+     * Bodies already rendered, by error: the same few errors answer most refusals (a flood of
+     * unknown keys is one body, again and again). Bounded: errors carrying a Retry-After vary.
+     * The arrays are only ever read (wrapped, never written into).
+     */
+    private static final ConcurrentHashMap<ApiError, byte[]> RENDERED = new ConcurrentHashMap<>();
+    private static final int MAX_RENDERED = 1024;
+
+    private static byte[] cachedBody(ApiError error) {
+        byte[] body = RENDERED.get(error);
+        if (body == null) {
+            body = body(error);
+            if (RENDERED.size() < MAX_RENDERED) {
+                RENDERED.putIfAbsent(error, body);
+            }
+        }
+        return body;
     }
 
     /** The JSON body of {@code error}, as UTF-8 bytes. */
