@@ -284,7 +284,7 @@ def upload(target, size_mb, work, key):
             "heap_before_mb": heap_before, "heap_peak_mb": heap_peak, "heap_after_mb": heap_after,
             "heap_growth_mb": heap_after - heap_before, "heap_peak_growth_mb": heap_peak - heap_before,
             "rss_before_mb": rss_before, "rss_peak_mb": rss_peak, "rss_after_mb": rss_after,
-            "command": " ".join(cmd)}
+            "command": " ".join(cmd).replace(key, "$KEY")}
 
 
 # ---------------------------------------------------------------------------------------------
