@@ -7,8 +7,14 @@ local report = require("report")
 local path, ws
 local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)   -- each thread its own random sequence: no key sent twice
+end
+
 function init(args)
-  math.randomseed(os.time() * 7919 + math.random(1, 1000000))
+  math.randomseed(os.time() * 7919 + id * 104729)
   path = os.getenv("BENCH_PATH")
   ws = os.getenv("BENCH_WORKSPACE")
 end

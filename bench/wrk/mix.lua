@@ -25,7 +25,7 @@ local function random_key()
 end
 
 function init(args)
-  math.randomseed(os.time() * 1000 + (id or 1))
+  math.randomseed(os.time() * 1000 + id * 104729)
   local path = os.getenv("BENCH_PATH")
   local ws = os.getenv("BENCH_WORKSPACE")
   local valid = os.getenv("BENCH_KEY")
