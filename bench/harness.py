@@ -407,9 +407,17 @@ def main():
         if "gateway" in args.targets:
             # -- scenario 2: 90 % valid, 5 % insufficient scope, 5 % unknown keys
             for connections in connection_counts:
+                before = denials(ports["management"])
                 run = measured(gw, connections, args.duration, script="mix.lua",
                                env={"BENCH_NOSCOPE_KEY": keys["noscope"]})
-                run.update({"scenario": "mix", "round": 1})
+                after = denials(ports["management"])
+                counted = {reason: after.get(reason, 0) - before.get(reason, 0) for reason in after}
+                run.update({"scenario": "mix", "round": 1,
+                            "status_401": counted.get("invalid_key", 0),
+                            "status_403": counted.get("insufficient_scope", 0),
+                            "status_429": counted.get("brute_force", 0) + counted.get("rate_limited", 0),
+                            "status_other": run["errors_status"] - sum(counted.values())})
+                run["status_200"] = run["requests"] - run["errors_status"]
                 results["runs"].append(run)
                 log(f"mix c{connections}: {run['rps']:.0f} req/s, 200/401/403/429/other "
                     f"{run['status_200']}/{run['status_401']}/{run['status_403']}/{run['status_429']}/{run['status_other']}")
@@ -479,6 +487,19 @@ def flood(gw, ports, seconds):
     log(f"flood: valid {alone['rps']:.0f} -> {during['rps']:.0f} req/s ({result['valid_ratio']:.2f}x), "
         f"attack {attack_rps:.0f} req/s, redis/request alone {result['redis_per_request_alone']:.4f}")
     return result
+
+
+def denials(management_port):
+    """gateway_denials_total by reason, summed over scopes, from the gateway's own scrape."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{management_port}/actuator/prometheus", timeout=10) as r:
+        text = r.read().decode()
+    counts = {}
+    for line in text.splitlines():
+        m = re.match(r'gateway_denials_total\{([^}]*)\} ([0-9.eE+]+)', line)
+        if m:
+            reason = re.search(r'reason="([^"]+)"', m.group(1)).group(1)
+            counts[reason] = counts.get(reason, 0) + int(float(m.group(2)))
+    return counts
 
 
 def wait_redis(port, timeout=20):
