@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The schedule of a batched, fail-open Redis writer (last-used times, rate-limit counts): runs
@@ -58,7 +59,10 @@ public final class PeriodicFlush {
             current.dispose();
         }
         running = false;
-        flush.get().timeout(finalTimeout)
+        // Subscribed on a worker, not on the stopping thread: dispatching a Redis command can block
+        // (a Lettuce connection wedged after a Redis restart was seen holding its write lock), and
+        // a shutdown must end within finalTimeout whatever Redis does.
+        Mono.defer(flush).subscribeOn(Schedulers.boundedElastic()).timeout(finalTimeout)
                 .doOnError(e -> log.warn("final {} failed: {}", what, e.getClass().getSimpleName()))
                 .doFinally(signal -> callback.run())
                 .subscribe(null, e -> { });
