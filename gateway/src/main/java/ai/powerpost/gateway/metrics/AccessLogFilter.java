@@ -24,7 +24,8 @@ import reactor.core.publisher.Mono;
  * {@link GatewayMeters} and writes one JSON access-log line: request id, route, method, status,
  * total and upstream milliseconds, key id, account id, workspace id, client address, denial
  * reason. Never a key, never the path (a query string can hold a key a client put there).
- * The line goes to the {@code access} logger, which logback writes through a non-blocking queue.
+ * The line goes to the {@code access} logger, which logback writes through {@link BatchingStdoutAppender}
+ * (a lock-free queue flushed in batches: the request thread never waits or wakes anyone).
  */
 public final class AccessLogFilter implements GlobalFilter, Ordered {
 
