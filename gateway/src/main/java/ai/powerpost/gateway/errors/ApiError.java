@@ -53,6 +53,29 @@ public record ApiError(HttpStatus status, String code, String message, @Nullable
             of(HttpStatus.BAD_GATEWAY, "BAD_GATEWAY", "The upstream service could not be reached");
     public static final ApiError GATEWAY_TIMEOUT =
             of(HttpStatus.GATEWAY_TIMEOUT, "GATEWAY_TIMEOUT", "The upstream service did not answer in time");
+    /* The HTTP layer's refusals (ai.powerpost.gateway.http): answered before any filter runs. */
+    public static final ApiError MALFORMED_REQUEST =
+            of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "Malformed HTTP request");
+    public static final ApiError MALFORMED_TARGET =
+            of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "Malformed request target");
+    public static final ApiError BAD_TRANSFER_ENCODING = of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR",
+            "Transfer-Encoding must be exactly \"chunked\", once, and never beside Content-Length");
+    public static final ApiError BAD_CONTENT_LENGTH =
+            of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "Content-Length must be one decimal number");
+    public static final ApiError REQUEST_LINE_TOO_LONG =
+            of(HttpStatus.URI_TOO_LONG, "VALIDATION_ERROR", "Request line too long");
+    public static final ApiError HEADERS_TOO_LARGE =
+            of(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "VALIDATION_ERROR", "Request headers too large");
+    public static final ApiError HTTP_VERSION_NOT_SUPPORTED = of(HttpStatus.HTTP_VERSION_NOT_SUPPORTED,
+            "VALIDATION_ERROR", "Only HTTP/1.1 and HTTP/1.0 are served on this port");
+    public static final ApiError MALFORMED_BODY =
+            of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "Malformed request body");
+    public static final ApiError BODY_INCOMPLETE =
+            of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "The request body ended before it was complete");
+    public static final ApiError REQUEST_TIMEOUT =
+            of(HttpStatus.REQUEST_TIMEOUT, "REQUEST_TIMEOUT", "The request was not received in time");
+    public static final ApiError TOO_MANY_CONNECTIONS = of(HttpStatus.SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
+            "Too many connections, try again later").withRetryAfter(1);
     public static final ApiError INTERNAL_ERROR =
             of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Server error, try again later");
 

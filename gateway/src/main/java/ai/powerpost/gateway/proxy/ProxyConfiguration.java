@@ -25,7 +25,7 @@ class ProxyConfiguration {
     }
 
     @Bean
-    BodyLimitFilter bodyLimitFilter() {
-        return new BodyLimitFilter();
+    RequestBodyFilter requestBodyFilter() {
+        return new RequestBodyFilter();
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.ApiErrorException;
 import ai.powerpost.gateway.errors.ErrorResponseWriter;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteSpec;
@@ -109,7 +110,14 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
                         breaker.onSuccess(took, breaker.getTimestampUnit());
                     }
                 })
-                .doOnError(e -> breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e))
+                .doOnError(e -> {
+                    if (e instanceof ApiErrorException) {
+                        // the client's body ended badly (RequestBodyFilter): says nothing about the upstream
+                        breaker.releasePermission();
+                    } else {
+                        breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e);
+                    }
+                })
                 .doOnCancel(breaker::releasePermission);
     }
 

@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.security;
 
+import ai.powerpost.gateway.support.RawHttp;
 import java.net.URI;
 import java.util.Base64;
 import java.util.List;

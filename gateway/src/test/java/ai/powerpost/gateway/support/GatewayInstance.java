@@ -70,6 +70,15 @@ public final class GatewayInstance implements AutoCloseable {
         return TestClients.admin(port("local.management.port"));
     }
 
+    /** The public port. */
+    public int port() {
+        return port("local.server.port");
+    }
+
+    public int managementPort() {
+        return port("local.management.port");
+    }
+
     private int port(String property) {
         return Integer.parseInt(context.getEnvironment().getRequiredProperty(property));
     }

@@ -9,6 +9,6 @@ public final class ProxyBenchAccess {
     }
 
     public static GlobalFilter bodyLimitFilter() {
-        return new BodyLimitFilter();
+        return new RequestBodyFilter();
     }
 }

@@ -1,4 +1,4 @@
-package ai.powerpost.gateway.security;
+package ai.powerpost.gateway.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * written exactly as given (ISO-8859-1 for text, or raw bytes); the answer is read with a socket
  * timeout, so a gateway that hangs fails the test instead of blocking it.
  */
-final class RawHttp {
+public final class RawHttp {
 
     private static final int TIMEOUT_MILLIS = 10_000;
 
@@ -31,19 +31,19 @@ final class RawHttp {
     }
 
     /** What came back: {@code status} is -1 when the connection closed without an answer. */
-    record Response(int status, String statusLine, Map<String, List<String>> headers, String body) {
+    public record Response(int status, String statusLine, Map<String, List<String>> headers, String body) {
 
-        boolean answered() {
+        public boolean answered() {
             return status > 0;
         }
 
-        @Nullable String header(String name) {
+        public @Nullable String header(String name) {
             List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
             return values == null || values.isEmpty() ? null : values.get(0);
         }
 
         /** {@code error.code} of a PowerPost error body, or null. */
-        @Nullable String errorCode() {
+        public @Nullable String errorCode() {
             java.util.regex.Matcher m = java.util.regex.Pattern
                     .compile("\"error\"\\s*:\\s*\\{\\s*\"code\"\\s*:\\s*\"([^\"]*)\"").matcher(body);
             return m.find() ? m.group(1) : null;
@@ -56,11 +56,11 @@ final class RawHttp {
     }
 
     /** A request built line by line; {@code Connection: close} is added unless a Connection header is set. */
-    static Builder request(String method, String target) {
+    public static Builder request(String method, String target) {
         return new Builder(method + " " + target + " HTTP/1.1");
     }
 
-    static final class Builder {
+    public static final class Builder {
         private final String requestLine;
         private final List<String[]> headers = new ArrayList<>();
         private byte[] body = new byte[0];
@@ -70,17 +70,17 @@ final class RawHttp {
         }
 
         /** Adds a header line; calling it twice with one name sends the header twice. */
-        Builder header(String name, String value) {
+        public Builder header(String name, String value) {
             headers.add(new String[] {name, value});
             return this;
         }
 
-        Builder body(String text) {
+        public Builder body(String text) {
             this.body = text.getBytes(StandardCharsets.UTF_8);
             return this;
         }
 
-        byte[] bytes(int port, boolean utf8) {
+        public byte[] bytes(int port, boolean utf8) {
             StringBuilder head = new StringBuilder(requestLine).append("\r\n");
             boolean host = false;
             boolean connection = false;
@@ -109,18 +109,18 @@ final class RawHttp {
         }
 
         /** Sends the request, text as ISO-8859-1 (one byte per char). */
-        Response send(int port) {
+        public Response send(int port) {
             return RawHttp.send(port, bytes(port, false));
         }
 
         /** Sends the request, text as UTF-8 (for raw non-ASCII bytes on the wire). */
-        Response sendUtf8(int port) {
+        public Response sendUtf8(int port) {
             return RawHttp.send(port, bytes(port, true));
         }
     }
 
     /** Writes {@code request} as it is and reads one response. */
-    static Response send(int port, byte[] request) {
+    public static Response send(int port, byte[] request) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
@@ -136,6 +136,90 @@ final class RawHttp {
             throw new AssertionError("no answer within " + TIMEOUT_MILLIS + " ms (the gateway hangs)", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A connection kept open across several writes and reads: pipelining, slow clients, bodies that end badly. */
+    public static Conn open(int port) {
+        try {
+            Socket socket = new Socket();
+            socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            return new Conn(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static final class Conn implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+
+        private Conn(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new java.io.BufferedInputStream(socket.getInputStream());
+        }
+
+        /** Writes the text as ISO-8859-1 bytes; false if the gateway had already closed or reset the connection. */
+        public boolean write(String text) {
+            return write(text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        public boolean write(byte[] bytes) {
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(bytes);
+                out.flush();
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** Reads one response; {@code status} -1 when the connection closed (or reset) first. */
+        public Response read() {
+            try {
+                return RawHttp.read(in);
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("no answer within " + TIMEOUT_MILLIS + " ms (the gateway hangs)", e);
+            } catch (IOException e) {
+                return new Response(-1, "", Map.of(), "");
+            }
+        }
+
+        /** Whether the gateway closes the connection (EOF or reset) within {@code millis}, discarding what it still sends. */
+        public boolean closesWithin(long millis) {
+            long deadline = System.nanoTime() + millis * 1_000_000L;
+            try {
+                while (System.nanoTime() < deadline) {
+                    socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+                    if (in.read() == -1) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (IOException reset) {
+                return true;
+            }
+        }
+
+        public void soTimeout(int millis) {
+            try {
+                socket.setSoTimeout(millis);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing
+            }
         }
     }
 

@@ -22,13 +22,23 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Per-route body limits ({@code max-body} in routes.yml). A declared {@code Content-Length} over
- * the limit is a 413 before anything reaches the upstream; a body without one (chunked) is counted
- * while it streams and cut off with a 413 the moment it passes the limit. Bodies are never
- * buffered here: they stream to the upstream chunk by chunk. The upload route answers
- * {@code FILE_TOO_LARGE}, as PowerPost does; every other route {@code PAYLOAD_TOO_LARGE}.
+ * The request body, as the upstream is sent it:
+ * <ul>
+ * <li>per-route limits ({@code max-body} in routes.yml): a declared {@code Content-Length} over the
+ *     limit is a 413 before anything reaches the upstream; a chunked body is counted while it
+ *     streams and fails with a 413 the moment it passes the limit. The upload route answers
+ *     {@code FILE_TOO_LARGE}, as PowerPost does; every other route {@code PAYLOAD_TOO_LARGE};</li>
+ * <li>every way a body can end badly (over the limit, a malformed chunk, the client gone, too slow:
+ *     see {@code http.ConnectionGuard}) is an {@link ApiErrorException}, the client's error: the
+ *     upstream exchange is then aborted before its last byte (Reactor Netty's client closes the
+ *     connection when the body it sends fails, it never ends it with a terminating chunk), the
+ *     client is answered 400 / 408 / 413 where it still listens, and the route's circuit breaker
+ *     does not count it against the upstream.</li>
+ * </ul>
+ * Bodies are never buffered here: they stream to the upstream chunk by chunk. Requests without a
+ * body pass undecorated.
  */
-final class BodyLimitFilter implements GlobalFilter, Ordered {
+final class RequestBodyFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
@@ -42,11 +52,12 @@ final class BodyLimitFilter implements GlobalFilter, Ordered {
         if (declared > route.maxBodyBytes()) {
             return ErrorResponseWriter.write(exchange, tooLarge);
         }
-        if (declared >= 0 || !request.getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
+        boolean chunked = declared < 0 && request.getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING);
+        if (declared <= 0 && !chunked) {
             return chain.filter(exchange);
         }
-        ServerHttpRequest counted = new LimitedBody(request, route.maxBodyBytes(), tooLarge);
-        return chain.filter(exchange.mutate().request(counted).build());
+        ServerHttpRequest guarded = new GuardedBody(request, chunked ? route.maxBodyBytes() : Long.MAX_VALUE, tooLarge);
+        return chain.filter(exchange.mutate().request(guarded).build());
     }
 
     @Override
@@ -56,15 +67,20 @@ final class BodyLimitFilter implements GlobalFilter, Ordered {
 
     @Override
     public String toString() {
-        return "BodyLimitFilter";
+        return "RequestBodyFilter";
     }
 
-    /** A request whose body fails with the 413 error as soon as it passes the limit. */
-    private static final class LimitedBody extends ServerHttpRequestDecorator {
+    /** A body that failed on the client's side (most often: the client went away mid-body). */
+    static ApiErrorException clientsError(Throwable cause) {
+        return new ApiErrorException(ApiError.BODY_INCOMPLETE);
+    }
+
+    /** A request whose body fails with the 413 error as soon as it passes the limit, and with the client's error however else it fails. */
+    private static final class GuardedBody extends ServerHttpRequestDecorator {
         private final long limit;
         private final ApiError tooLarge;
 
-        LimitedBody(ServerHttpRequest delegate, long limit, ApiError tooLarge) {
+        GuardedBody(ServerHttpRequest delegate, long limit, ApiError tooLarge) {
             super(delegate);
             this.limit = limit;
             this.tooLarge = tooLarge;
@@ -73,14 +89,14 @@ final class BodyLimitFilter implements GlobalFilter, Ordered {
         @Override
         public Flux<DataBuffer> getBody() {
             AtomicLong seen = new AtomicLong();
-            return super.getBody().handle((buffer, sink) -> {
+            return super.getBody().<DataBuffer>handle((buffer, sink) -> {
                 if (seen.addAndGet(buffer.readableByteCount()) > limit) {
                     DataBufferUtils.release(buffer);
                     sink.error(new ApiErrorException(tooLarge));
                 } else {
                     sink.next(buffer);
                 }
-            });
+            }).onErrorMap(e -> !(e instanceof ApiErrorException), RequestBodyFilter::clientsError);
         }
     }
 }
