@@ -1,0 +1,52 @@
+package ai.powerpost.gateway.http;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ClassPathResource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The client-side limits' defaults, read rather than waited for (the ITs configure short ones). */
+class HttpLimitsDefaultsTest {
+
+    private static Binder applicationYml() throws IOException {
+        List<PropertySource<?>> sources = new YamlPropertySourceLoader().load("application", new ClassPathResource("application.yml"));
+        return new Binder(ConfigurationPropertySources.from(sources.get(0)));
+    }
+
+    @Test
+    void applicationYmlDefaultsAreWhatAnOperatorWouldPick() throws IOException {
+        HttpLimitsProperties limits = applicationYml().bind("gateway.http", HttpLimitsProperties.class).get();
+        assertThat(limits.headerTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(limits.bodyIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(limits.bodyMinRate()).isEqualTo(240);
+        assertThat(limits.maxConnections()).isEqualTo(10_000);
+        assertThat(applicationYml().bind("server.netty.idle-timeout", Duration.class).get())
+                .as("longer than a load balancer's 60 s, so it closes first").isEqualTo(Duration.ofSeconds(75));
+    }
+
+    @Test
+    void theRecordsOwnDefaultsMatchApplicationYml() throws IOException {
+        HttpLimitsProperties fromRecord = new Binder(new MapConfigurationPropertySource(Map.of("gateway.http.x", "1")))
+                .bindOrCreate("gateway.http", HttpLimitsProperties.class);
+        assertThat(fromRecord).isEqualTo(applicationYml().bind("gateway.http", HttpLimitsProperties.class).get());
+    }
+
+    @Test
+    void zeroTimeoutsAreRefused() {
+        HttpLimitsProperties zero = new HttpLimitsProperties(Duration.ZERO, Duration.ofSeconds(1), 0, Duration.ZERO, 1,
+                Duration.ofSeconds(1));
+        assertThat(zero.isPositive()).isFalse();
+        assertThat(new HttpLimitsProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO, 1,
+                Duration.ofSeconds(1)).isPositive()).isTrue();
+    }
+}
