@@ -170,8 +170,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
             return;
         }
         inFlight++;
-        boolean complete = request instanceof LastHttpContent;
-        if (!complete && hasBody(request)) {
+        if (!(request instanceof LastHttpContent) && hasBody(request)) {
             inBody = true;
             long now = System.nanoTime();
             bodyStartNanos = now;
@@ -179,8 +178,9 @@ final class ConnectionGuard extends ChannelDuplexHandler {
             bodyBytes = 0;
             arm(now + bodyIdleNanos);
         } else {
-            // no body: Netty's empty last content follows at once
-            inBody = !complete;
+            // no body: only Netty's empty last content follows, at once (a response written before
+            // it arrives must not be taken for an answer to an unfinished body)
+            inBody = false;
             disarm();
         }
         ctx.fireChannelRead(request);

@@ -131,6 +131,26 @@ class StrictFramingIT {
     }
 
     @Test
+    void http10RequestsMeetTheSameChecks() {
+        String marker = HttpLayerFixture.marker();
+        try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
+            conn.write("GET /api/v1/posts/" + marker + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.Response response = conn.read();
+            assertThat(response.status()).as("%s", response).isEqualTo(401);
+            assertThat(response.errorCode()).isEqualTo("INVALID_API_KEY");
+        }
+        try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
+            conn.write(fixture.head("POST", "/api/v1/posts/" + marker + "/publish").replace("HTTP/1.1", "HTTP/1.0")
+                    + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + smuggled(marker));
+            assertRefusedAndClosed(conn, 400, marker);
+        }
+        try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
+            conn.write(fixture.head("GET", "/api/v1/posts/" + marker + "ok").replace("HTTP/1.1", "HTTP/1.0") + "\r\n");
+            assertThat(conn.read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void obsoleteLineFoldingIsUnfoldedIntoOneHeader() {
         String marker = HttpLayerFixture.marker();
         try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
