@@ -2,12 +2,9 @@ package ai.powerpost.gateway.http;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import ai.powerpost.gateway.support.FramingUpstream;
 import ai.powerpost.gateway.support.RawHttp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,19 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * upstream recorded. The upstream may have seen the start of the request, but never a complete
  * one (a publish would run while the client is told it failed, and its retry would publish twice).
  */
-class BadBodyIT {
-
-    private static HttpLayerFixture fixture;
-
-    @BeforeAll
-    static void start() {
-        fixture = new HttpLayerFixture(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+class BadBodyIT extends HttpLayerTest {
 
     private static void assertNeverCompleteUpstream(String prefix) {
         // give the gateway time to have sent whatever it was going to send

@@ -2,11 +2,8 @@ package ai.powerpost.gateway.http;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import ai.powerpost.gateway.support.RawHttp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,19 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * whether proxied, denied or refused; a framing error among them ends the connection after the
  * answers before it, and nothing after it is read.
  */
-class PipeliningIT {
-
-    private static HttpLayerFixture fixture;
-
-    @BeforeAll
-    static void start() {
-        fixture = new HttpLayerFixture(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+class PipeliningIT extends HttpLayerTest {
 
     private static List<Integer> statuses(RawHttp.Conn conn, int n) {
         List<Integer> statuses = new ArrayList<>();

@@ -7,11 +7,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import ai.powerpost.gateway.support.RawHttp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,19 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * keep-alive idle timeout): each is dropped in time, counted on the gateway's side of the socket,
  * and a few hundred of them do not slow valid traffic.
  */
-class SlowClientIT {
-
-    private static HttpLayerFixture fixture;
-
-    @BeforeAll
-    static void start() {
-        fixture = new HttpLayerFixture(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+class SlowClientIT extends HttpLayerTest {
 
     @Test
     void partialHeadIs408AndClosedAfterTheHeaderTimeout() {

@@ -2,12 +2,9 @@ package ai.powerpost.gateway.http;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import ai.powerpost.gateway.support.FramingUpstream;
 import ai.powerpost.gateway.support.RawHttp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,19 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the connection was closed, and what the upstream recorded. A loosely read framing header is the
  * request-smuggling class: the body of one request read as the next one.
  */
-class StrictFramingIT {
-
-    private static HttpLayerFixture fixture;
-
-    @BeforeAll
-    static void start() {
-        fixture = new HttpLayerFixture(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+class StrictFramingIT extends HttpLayerTest {
 
     /** The smuggled request hidden in the body: it must never reach the upstream. */
     private static String smuggled(String marker) {

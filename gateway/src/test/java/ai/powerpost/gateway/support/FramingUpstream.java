@@ -1,7 +1,6 @@
 package ai.powerpost.gateway.support;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -172,17 +171,7 @@ public final class FramingUpstream implements AutoCloseable {
     }
 
     private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int end = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
-            }
-            line.write(b);
-        }
-        return null;
+        return RawHttp.line(in);
     }
 
     /** Every request received whose target starts with {@code prefix}. */

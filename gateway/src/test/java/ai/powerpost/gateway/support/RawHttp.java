@@ -287,7 +287,8 @@ public final class RawHttp {
         }
     }
 
-    private static @Nullable String line(InputStream in) throws IOException {
+    /** One line of an HTTP head, without its CRLF (or LF); null at the end of the stream. */
+    static @Nullable String line(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) != -1) {
