@@ -44,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *     without any of the upstream's headers, and the gateway serves the next request.</li>
  * <li>Status and headers already sent: the client connection is cut, so the client never sees a
  *     response that looks complete.</li>
- * <li>Never retried for a POST, nor for a GET once the upstream sent any byte.</li>
+ * <li>Never retried for a POST, nor for a GET once the upstream sent any byte; counted by the
+ *     circuit breaker.</li>
  * </ul>
  */
 class BrokenUpstreamIT {
@@ -76,17 +77,25 @@ class BrokenUpstreamIT {
                     response-timeout: 5s
                     retries: 2
                     circuit-breaker: { failure-rate: 100, minimum-calls: 10000, open-for: 2s }
+                  tripping:
+                    uri: http://127.0.0.1:1
+                    response-timeout: 5s
+                    retries: 0
+                    circuit-breaker: { failure-rate: 100, minimum-calls: 5, open-for: 60s }
                 routes:
                   - { id: post-get, method: GET, path: "/api/v1/posts/{id}", scope: posts:read, upstream: broken }
                   - { id: entry-get, method: GET, path: "/api/v1/calendar/entries/{id}", scope: calendar:read,
                       upstream: retrying }
                   - { id: post-publish, method: POST, path: "/api/v1/posts/{id}/publish", scope: posts:publish,
                       upstream: retrying }
+                  - { id: generation-get, method: GET, path: "/api/v1/content/generations/{id}", scope: content:read,
+                      upstream: tripping }
                 """);
         gateway = GatewayInstance.start(UNUSED, Map.of(
                 "gateway.routes.file", routes,
                 "GATEWAY_UPSTREAM_BROKEN", UPSTREAM.uri(),
-                "GATEWAY_UPSTREAM_RETRYING", UPSTREAM.uri()));
+                "GATEWAY_UPSTREAM_RETRYING", UPSTREAM.uri(),
+                "GATEWAY_UPSTREAM_TRIPPING", UPSTREAM.uri()));
         port = gateway.bean(org.springframework.core.env.Environment.class).getRequiredProperty("local.server.port", Integer.class);
         String account = "acct_broken_" + System.nanoTime();
         gateway.admin().put().uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE).exchange().expectStatus().isNoContent();
@@ -108,7 +117,7 @@ class BrokenUpstreamIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"bighead", "manyheaders", "longstatus", "badstatus", "garbage",
-            "twolengths", "lengthandchunked", "cuthead", "closeearly"})
+            "twolengths", "lengthandchunked", "badchunk", "headonly", "cuthead", "closeearly"})
     void responseTheGatewayCannotTakeIs502BadGatewayAndTheGatewayKeepsServing(String kind) {
         String path = "/api/v1/posts/" + unique(kind);
         Instant start = Instant.now();
@@ -212,6 +221,25 @@ class BrokenUpstreamIT {
         assertThat(UPSTREAM.received(path)).as("%s: a POST reaches the upstream once", kind).isEqualTo(1);
         assertThat(UPSTREAM.bodyBytes(path)).as("the whole request body, once").isEqualTo(body.length);
         assertGatewayStillServes("/api/v1/posts/");
+    }
+
+    // ---------------------------------------------------------------- circuit breaker
+
+    @Test
+    void brokenResponsesCountAsFailuresForTheCircuitBreaker() {
+        // failure rate 100 % over at least 5 calls: only if every one of these counts does it open
+        for (String kind : new String[] {"bighead", "badstatus", "badchunk", "headonly", "closeearly", "cutbody"}) {
+            RawClient.Reply reply = get("/api/v1/content/generations/" + unique(kind));
+            assertThat(reply.status() == 200 && reply.complete()).as("%s: %s", kind, reply).isFalse();
+        }
+        String probe = "/api/v1/content/generations/" + unique("ok");
+
+        RawClient.Reply reply = get(probe);
+
+        assertThat(reply.status()).as("%s", reply).isEqualTo(503);
+        assertThat(reply.text()).contains("\"SERVICE_UNAVAILABLE\"");
+        assertThat(reply.header("Retry-After")).isNotNull();
+        assertThat(UPSTREAM.received(probe)).as("an open breaker answers without the upstream").isZero();
     }
 
     // ---------------------------------------------------------------- helpers
