@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.ApiErrorException;
 import ai.powerpost.gateway.errors.ErrorResponseWriter;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteSpec;
@@ -40,7 +41,8 @@ import reactor.netty.http.client.PrematureCloseException;
  *     {@code SERVICE_UNAVAILABLE} with {@code Retry-After}, at once, without contacting the
  *     upstream; connection failures, timeouts, upstream 5xx and answers the gateway cannot take
  *     (an oversized or malformed head, broken framing, a body cut short) count as failures (the
- *     5xx itself still passes through untouched);</li>
+ *     5xx itself still passes through untouched). A failure that is the client's (its own body
+ *     refused with an {@link ApiErrorException}) is not the upstream's and does not count;</li>
  * <li>retries GET and HEAD only, and only failures where the upstream sent nothing (refused or
  *     reset connections, a connection closed before any answer), with exponential backoff,
  *     bounded by the route's {@code retries}. Never once the upstream's response head arrived,
@@ -123,10 +125,19 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
                     }
                 })
                 .doOnError(e -> {
-                    breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e);
+                    if (isTheClients(e)) {
+                        breaker.releasePermission();
+                    } else {
+                        breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e);
+                    }
                     forgetUpstreamHead(exchange);
                 })
                 .doOnCancel(breaker::releasePermission);
+    }
+
+    /** A failure of the client's own request (its body refused by a filter), which says nothing of the upstream. */
+    private static boolean isTheClients(Throwable e) {
+        return e instanceof ApiErrorException || e.getCause() instanceof ApiErrorException;
     }
 
     /**

@@ -24,11 +24,13 @@ import java.util.function.BooleanSupplier;
 import ai.powerpost.gateway.support.GatewayInstance;
 import ai.powerpost.gateway.support.RecordingUpstream;
 import ai.powerpost.gateway.support.TestRoutes;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <li>Status and headers already sent: the client connection is cut, so the client never sees a
  *     response that looks complete.</li>
  * <li>Never retried for a POST, nor for a GET once the upstream sent any byte; counted by the
- *     circuit breaker.</li>
+ *     circuit breaker, where a client's own failure (its body refused, or hanging up) is not.</li>
  * </ul>
  */
 class BrokenUpstreamIT {
@@ -82,6 +84,16 @@ class BrokenUpstreamIT {
                     response-timeout: 5s
                     retries: 0
                     circuit-breaker: { failure-rate: 100, minimum-calls: 5, open-for: 60s }
+                  refusing:
+                    uri: http://127.0.0.1:1
+                    response-timeout: 5s
+                    retries: 0
+                    circuit-breaker: { failure-rate: 100, minimum-calls: 3, open-for: 60s }
+                  forsaken:
+                    uri: http://127.0.0.1:1
+                    response-timeout: 5s
+                    retries: 0
+                    circuit-breaker: { failure-rate: 100, minimum-calls: 3, open-for: 60s }
                 routes:
                   - { id: post-get, method: GET, path: "/api/v1/posts/{id}", scope: posts:read, upstream: broken }
                   - { id: entry-get, method: GET, path: "/api/v1/calendar/entries/{id}", scope: calendar:read,
@@ -90,13 +102,21 @@ class BrokenUpstreamIT {
                       upstream: retrying }
                   - { id: generation-get, method: GET, path: "/api/v1/content/generations/{id}", scope: content:read,
                       upstream: tripping }
+                  - { id: image-get, method: GET, path: "/api/v1/images/generations/{id}", scope: images:read,
+                      upstream: forsaken }
+                  - { id: entry-create, method: POST, path: "/api/v1/calendar/entries", scope: calendar:write,
+                      upstream: refusing, max-body: 16B }
+                  - { id: entry-update, method: PATCH, path: "/api/v1/calendar/entries/{id}", scope: calendar:write,
+                      upstream: refusing }
                 """);
         gateway = GatewayInstance.start(UNUSED, Map.of(
                 "gateway.routes.file", routes,
                 "GATEWAY_UPSTREAM_BROKEN", UPSTREAM.uri(),
                 "GATEWAY_UPSTREAM_RETRYING", UPSTREAM.uri(),
-                "GATEWAY_UPSTREAM_TRIPPING", UPSTREAM.uri()));
-        port = gateway.bean(org.springframework.core.env.Environment.class).getRequiredProperty("local.server.port", Integer.class);
+                "GATEWAY_UPSTREAM_TRIPPING", UPSTREAM.uri(),
+                "GATEWAY_UPSTREAM_REFUSING", UPSTREAM.uri(),
+                "GATEWAY_UPSTREAM_FORSAKEN", UPSTREAM.uri()));
+        port = gateway.bean(Environment.class).getRequiredProperty("local.server.port", Integer.class);
         String account = "acct_broken_" + System.nanoTime();
         gateway.admin().put().uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE).exchange().expectStatus().isNoContent();
         @SuppressWarnings("unchecked")
@@ -242,6 +262,40 @@ class BrokenUpstreamIT {
         assertThat(UPSTREAM.received(probe)).as("an open breaker answers without the upstream").isZero();
     }
 
+    @Test
+    void aClientsBodyRefusedMidStreamDoesNotCountForTheUpstreamsBreaker() {
+        // breaker: 100 % over at least 3 calls. A chunked body over the route's 16 bytes is cut off
+        // with a 413 while it streams to the upstream: the call fails, by the client's doing alone.
+        for (int i = 0; i < 3; i++) {
+            RawClient.Reply tooLarge = RawClient.exchangeChunked(port, "POST", "/api/v1/calendar/entries", authHeaders(),
+                    "{\"title\":\"", "x".repeat(64), "\"}");
+            assertThat(tooLarge.status()).as("%s", tooLarge).isEqualTo(413);
+        }
+        String probe = "/api/v1/calendar/entries/" + unique("ok");
+
+        RawClient.Reply reply = RawClient.exchange(port, "PATCH", probe, authHeaders(), "{}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(reply.status()).as("the breaker stays closed: %s", reply).isEqualTo(200);
+        assertThat(UPSTREAM.received(probe)).isEqualTo(1);
+    }
+
+    @Test
+    void aClientGoingAwayMidBodyDoesNotCountForTheUpstreamsBreaker() {
+        // breaker: 100 % over at least 3 calls; a client that stops reading is no failure of the upstream's
+        for (int i = 0; i < 3; i++) {
+            String path = "/api/v1/images/generations/" + unique("slowbody");
+            assertThat(RawClient.getThenHangUp(port, path, authHeaders())).isEqualTo(200);
+            // and the gateway stops reading the upstream's body: it closes that connection
+            awaitUpstreamConnectionClosed(path);
+        }
+        String probe = "/api/v1/images/generations/" + unique("ok");
+
+        RawClient.Reply reply = get(probe);
+
+        assertThat(reply.status()).as("the breaker stays closed: %s", reply).isEqualTo(200);
+        assertThat(UPSTREAM.received(probe)).isEqualTo(1);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static RawClient.Reply get(String path) {
@@ -300,7 +354,7 @@ class BrokenUpstreamIT {
 
         private static final Set<String> SCRIPTS = Set.of("ok", "bighead", "manyheaders", "longstatus", "badstatus",
                 "garbage", "twolengths", "lengthandchunked", "badchunk", "headonly", "cuthead",
-                "closeearly", "cutbody", "cutchunked", "badchunkmid");
+                "closeearly", "cutbody", "cutchunked", "badchunkmid", "slowbody");
         /** The scripts whose answer is broken in itself: the upstream then holds the connection open. */
         private static final Set<String> HELD = Set.of("bighead", "manyheaders", "longstatus", "badstatus", "garbage",
                 "twolengths", "lengthandchunked", "badchunk", "badchunkmid");
@@ -441,6 +495,15 @@ class BrokenUpstreamIT {
                     pause();
                     send(out, "zz\r\nmore\r\n");
                 }
+                // a long body, slowly: until the gateway closes the connection (its client went away), or 10 s
+                case "slowbody" -> {
+                    send(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                            + "{\"partial\":");
+                    for (int i = 0; i < 200; i++) {
+                        pause(50);
+                        send(out, " ".repeat(100));
+                    }
+                }
                 default -> throw new IllegalStateException(script);
             }
         }
@@ -461,8 +524,12 @@ class BrokenUpstreamIT {
         }
 
         private static void pause() {
+            pause(300);
+        }
+
+        private static void pause(long millis) {
             try {
-                Thread.sleep(300);
+                Thread.sleep(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -489,7 +556,7 @@ class BrokenUpstreamIT {
         }
 
         /** Reads one request (head and body), counts it by path; null when the connection ended first. */
-        private @org.jspecify.annotations.Nullable String readRequest(InputStream in) throws IOException {
+        private @Nullable String readRequest(InputStream in) throws IOException {
             String requestLine = line(in);
             if (requestLine == null) {
                 return null;
@@ -532,7 +599,7 @@ class BrokenUpstreamIT {
             }
         }
 
-        private static @org.jspecify.annotations.Nullable String line(InputStream in) throws IOException {
+        private static @Nullable String line(InputStream in) throws IOException {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             int b;
             while ((b = in.read()) != -1) {
