@@ -51,6 +51,15 @@ public final class FilterOrder {
      */
     public static final int UPSTREAM_CALL = BEFORE_PROXY - 50;
 
+    /**
+     * Spring Cloud Gateway's {@code NettyWriteResponseFilter}, which streams the upstream's body to
+     * the client once the routing filter has its head, runs inside the upstream call rather than at
+     * its own -1, outside everything: the call then ends when the body does, so a body that breaks
+     * off counts for the route's circuit breaker and is never taken for a success
+     * (web.WebConfiguration declares it).
+     */
+    public static final int UPSTREAM_RESPONSE = BEFORE_PROXY - 40;
+
     private FilterOrder() {
     }
 }

@@ -4,9 +4,13 @@ import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.webflux.autoconfigure.error.ErrorWebFluxAutoConfiguration;
@@ -26,10 +30,13 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Maps every exception that escapes the filter chain to PowerPost's error body, at one boundary:
- * connection failures become 502, timeouts 504, framework status exceptions keep their status
- * (a client mistake is never a 500), anything else a bare 500 without details. Runs ahead of
- * Boot's own handler ({@link ErrorWebFluxAutoConfiguration} registers it at -1), so no stack
- * trace or class name ever reaches a client.
+ * connection failures and upstream answers the gateway cannot take (a head over the HTTP client's
+ * limits, a malformed status line or framing, a connection closed before or during the answer)
+ * become 502, timeouts 504, framework status exceptions keep their status (a client mistake is
+ * never a 500), anything else a bare 500 without details. Errors a filter carries as an
+ * {@link ApiErrorException} (the client's own body refused, for one) are mapped first, whatever
+ * else they look like. Runs ahead of Boot's own handler ({@link ErrorWebFluxAutoConfiguration}
+ * registers it at -1), so no stack trace or class name ever reaches a client.
  */
 @Component
 @Order(-2)
@@ -49,17 +56,25 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
                 log.debug("client closed the connection mid-response: {}", ex.getClass().getName());
             } else {
                 log.warn("response already started when the request failed with {} ({}): closing the connection",
-                        error.code(), ex.getClass().getName());
+                        error.code(), classes(ex));
             }
             abort(exchange.getResponse());
             return Mono.empty();
         }
         if (error.status().is5xxServerError() && !(ex instanceof ApiErrorException)) {
             // The exception's class only: its message may carry addresses, and never a key.
-            log.warn("request failed with {}: {}", error.code(), ex.getClass().getName());
+            log.warn("request failed with {}: {}", error.code(), classes(ex));
             log.debug("request failure detail", ex);
         }
         return ErrorResponseWriter.write(exchange, error);
+    }
+
+    /** The exception's class, and its cause's: never a message (it may carry addresses, or the upstream's bytes). */
+    static String classes(Throwable ex) {
+        Throwable cause = ex.getCause();
+        return cause == null || cause == ex
+                ? ex.getClass().getName()
+                : ex.getClass().getName() + " caused by " + cause.getClass().getName();
     }
 
     private static void abort(ServerHttpResponse response) {
@@ -88,6 +103,9 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
                 || ex.getCause() instanceof ConnectException) {
             return ApiError.BAD_GATEWAY;
         }
+        if (isUnreadableAnswer(ex) || isUnreadableAnswer(ex.getCause())) {
+            return ApiError.BAD_GATEWAY;
+        }
         if (ex instanceof TimeoutException || ex instanceof ReadTimeoutException) {
             return ApiError.GATEWAY_TIMEOUT;
         }
@@ -95,6 +113,16 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
             return fromStatus(rse.getStatusCode());
         }
         return ApiError.INTERNAL_ERROR;
+    }
+
+    /**
+     * An answer the HTTP client's decoder could not take: a head over its limits
+     * ({@link TooLongFrameException}), a malformed status line, contradictory or broken framing
+     * (a {@link DecoderException}: proxy.UpstreamDecoderFailures makes every such failure one),
+     * a head cut short by the connection closing ({@link PrematureChannelClosureException}).
+     */
+    private static boolean isUnreadableAnswer(@Nullable Throwable ex) {
+        return ex instanceof DecoderException || ex instanceof PrematureChannelClosureException;
     }
 
     private static ApiError fromStatus(HttpStatusCode code) {

@@ -3,11 +3,15 @@ package ai.powerpost.gateway.proxy;
 import ai.powerpost.gateway.routing.RouteTableHolder;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the proxy package: circuit breakers (with their metrics), the upstream call filter, body limits. */
+/**
+ * Wires the proxy package: circuit breakers (with their metrics), the upstream call filter, body
+ * limits, and the HTTP client's decoder failures as one type ({@link UpstreamDecoderFailures}).
+ */
 @Configuration(proxyBeanMethods = false)
 class ProxyConfiguration {
 
@@ -22,6 +26,12 @@ class ProxyConfiguration {
     UpstreamCallFilter upstreamCallFilter(RouteTableHolder routes, CircuitBreakerRegistry breakers,
                                           HttpClientProperties httpClient) {
         return new UpstreamCallFilter(new UpstreamCalls(routes, breakers, httpClient.getConnectTimeout()));
+    }
+
+    /** Applied by Spring Cloud Gateway to the one HTTP client it builds, which the Netty routing filter uses. */
+    @Bean
+    HttpClientCustomizer upstreamDecoderFailures() {
+        return UpstreamDecoderFailures::install;
     }
 
     @Bean

@@ -3,6 +3,7 @@ package ai.powerpost.gateway.proxy;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -12,6 +13,8 @@ import ai.powerpost.gateway.errors.ApiErrorException;
 import ai.powerpost.gateway.errors.ErrorResponseWriter;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteSpec;
+import ai.powerpost.gateway.web.GatewayHeaders;
+import ai.powerpost.gateway.web.RequestIdFilter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -19,6 +22,7 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.server.ServerWebExchange;
@@ -26,18 +30,27 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.PrematureCloseException;
 
 /**
- * The call to the upstream, last of our filters:
+ * The call to the upstream, last of our filters; it spans the whole of the upstream's answer,
+ * head and body (Spring Cloud Gateway's response-writing filter runs inside it,
+ * {@link FilterOrder#UPSTREAM_RESPONSE}):
  * <ul>
  * <li>hands Spring Cloud Gateway's Netty routing filter this route's own connect and response
  *     timeouts (it reads them from the route's metadata: the per-route {@link Route} is
  *     prepared once per routes.yml route by {@link UpstreamCalls});</li>
  * <li>goes through the route's circuit breaker: when it is open the answer is 503
  *     {@code SERVICE_UNAVAILABLE} with {@code Retry-After}, at once, without contacting the
- *     upstream; connection failures, timeouts and upstream 5xx count as failures (the 5xx itself
- *     still passes through untouched);</li>
- * <li>retries GET and HEAD only, and only failures where no response has started (refused or
- *     reset connections), with exponential backoff, bounded by the route's {@code retries}. Never
- *     a POST: a repeated {@code POST /content/generate} spends the customer's credits twice.</li>
+ *     upstream; connection failures, timeouts, upstream 5xx and answers the gateway cannot take
+ *     (an oversized or malformed head, broken framing, a body cut short) count as failures (the
+ *     5xx itself still passes through untouched). A failure that is the client's (its own body
+ *     refused with an {@link ApiErrorException}) is not the upstream's and does not count;</li>
+ * <li>retries GET and HEAD only, and only failures where the upstream sent nothing (refused or
+ *     reset connections, a connection closed before any answer), with exponential backoff,
+ *     bounded by the route's {@code retries}. Never once the upstream's response head arrived,
+ *     and never a POST: a repeated {@code POST /content/generate} spends the customer's credits
+ *     twice;</li>
+ * <li>when the call fails after the upstream's head was copied onto the response but before
+ *     anything was sent, takes the upstream's headers back off it, so the error the client gets
+ *     instead carries none of them.</li>
  * </ul>
  * There is no Spring Cloud CircuitBreaker time limiter here (its 1 s default would cut requests
  * shorter than the route's response timeout): the response timeout is the only clock.
@@ -79,7 +92,8 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
         if (retriesLeft <= 0) {
             return call;
         }
-        return call.onErrorResume(e -> !exchange.getResponse().isCommitted() && isRetryable(e), e -> {
+        return call.onErrorResume(e -> isRetryable(e) && !exchange.getResponse().isCommitted()
+                && exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR) == null, e -> {
             ServerWebExchangeUtils.reset(exchange);
             ServerWebExchangeUtils.removeAlreadyRouted(exchange);
             return Mono.delay(backoff(retried))
@@ -111,14 +125,41 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
                     }
                 })
                 .doOnError(e -> {
-                    if (e instanceof ApiErrorException) {
+                    if (isTheClients(e)) {
                         // the client's body ended badly (RequestBodyFilter): says nothing about the upstream
                         breaker.releasePermission();
                     } else {
                         breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e);
                     }
+                    forgetUpstreamHead(exchange);
                 })
                 .doOnCancel(breaker::releasePermission);
+    }
+
+    /** A failure of the client's own request (its body refused by a filter), which says nothing of the upstream. */
+    private static boolean isTheClients(Throwable e) {
+        return e instanceof ApiErrorException || e.getCause() instanceof ApiErrorException;
+    }
+
+    /**
+     * When the call failed after the routing filter copied the upstream's status and headers onto
+     * the response but before anything of it was sent, takes the upstream's headers back off
+     * (by the names the routing filter recorded), keeping the request id: the error written
+     * instead must not carry the upstream's {@code Set-Cookie}, {@code Content-Encoding} or
+     * framing. The error's writer sets the status. Runs before the retry decision, which still
+     * sees that a head arrived.
+     */
+    private static void forgetUpstreamHead(ServerWebExchange exchange) {
+        Set<String> upstreamHeaders = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
+        if (upstreamHeaders == null || exchange.getResponse().isCommitted()) {
+            return;
+        }
+        HttpHeaders headers = exchange.getResponse().getHeaders();
+        upstreamHeaders.forEach(headers::remove);
+        String requestId = exchange.getAttribute(RequestIdFilter.ATTRIBUTE);
+        if (requestId != null) {
+            headers.set(GatewayHeaders.REQUEST_ID, requestId);
+        }
     }
 
     private static long retryAfter(CircuitBreaker breaker) {
@@ -126,7 +167,11 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
         return Math.max(1, TimeUnit.MILLISECONDS.toSeconds(openMillis + 999));
     }
 
-    /** Failures where the upstream cannot have started on the request's effects: safe to repeat a GET. */
+    /**
+     * Failures where the upstream cannot have started on the request's effects: safe to repeat a
+     * GET, as long as no response head arrived (checked by the caller). An answer that could not be
+     * decoded is never one of them: the upstream did answer.
+     */
     static boolean isRetryable(Throwable e) {
         return e instanceof ConnectException || e instanceof PrematureCloseException
                 || e.getCause() instanceof ConnectException;

@@ -1,12 +1,16 @@
 package ai.powerpost.gateway.routing;
 
 /**
- * The one place that decides whether a request path is canonical. A path is canonical when it
- * starts with '/', and every segment is non-empty, is neither '.' nor '..', and holds only RFC 3986
- * unreserved characters ({@code [A-Za-z0-9._~-]}). Anything else (percent-encoding, matrix
- * parameters, backslashes, empty segments, a trailing slash, control characters) could be read
- * differently by the upstream, so it is refused before routing: the path matched is then exactly
- * the path the upstream receives.
+ * The one place that decides whether a request path is canonical. A path is canonical when it is
+ * the root {@code /} alone, or when it starts with '/' and every segment is non-empty, is neither
+ * '.' nor '..', and holds only RFC 3986 unreserved characters ({@code [A-Za-z0-9._~-]}). Anything
+ * else (percent-encoding, matrix parameters, backslashes, empty segments, a trailing slash,
+ * control characters) could be read differently by the upstream, so it is refused before routing:
+ * the path matched is then exactly the path the upstream receives.
+ *
+ * <p>The root has no segment, so it is read the same way everywhere; it is well-formed, and no
+ * route can declare it (a route's template names at least one segment, {@link PathTemplate}), so
+ * it is a 404, never a 400: load balancers and scanners probe it all day.
  */
 public final class CanonicalPath {
 
@@ -16,8 +20,11 @@ public final class CanonicalPath {
     /** Whether {@code rawPath} (as sent, still percent-encoded) is canonical. */
     public static boolean isCanonical(String rawPath) {
         int length = rawPath.length();
-        if (length < 2 || rawPath.charAt(0) != '/') {
+        if (length == 0 || rawPath.charAt(0) != '/') {
             return false;
+        }
+        if (length == 1) {
+            return true;  // the root
         }
         int segmentStart = 1;
         for (int i = 1; i <= length; i++) {

@@ -58,6 +58,12 @@ public final class RouteTable {
         if (!CanonicalPath.isCanonical(rawPath)) {
             return new RouteMatch.Rejected(ApiError.MALFORMED_PATH);
         }
+        if (rawPath.length() == 1) {
+            // The root: canonical, and never declared (a template names at least one segment). Said
+            // here, not left to the walk, which would read it as one empty segment and could give
+            // it to a route whose first segment is a variable.
+            return new RouteMatch.Rejected(ApiError.NOT_FOUND);
+        }
         Node node = find(root, rawPath, 1);
         if (node == null) {
             return new RouteMatch.Rejected(ApiError.NOT_FOUND);

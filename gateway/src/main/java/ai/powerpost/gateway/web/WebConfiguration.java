@@ -2,6 +2,7 @@ package ai.powerpost.gateway.web;
 
 import java.util.List;
 
+import ai.powerpost.gateway.FilterOrder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
@@ -11,6 +12,7 @@ import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
 import reactor.netty.http.client.HttpClient;
 
 /**
@@ -18,7 +20,8 @@ import reactor.netty.http.client.HttpClient;
  * request header filter ({@link UpstreamRequestHeaders}, one copy of the headers per request) in
  * place of its request header filters, which copy them once each. Spring Cloud Gateway's own
  * routing filter is switched off for it ({@value #NETTY_ROUTING_ENABLED}{@code =false}, which
- * switches off its response-writing filter too, declared here as it declares it).
+ * switches off its response-writing filter too, declared here as it declares it, but ordered
+ * inside the upstream call: {@link FilterOrder#UPSTREAM_RESPONSE}).
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
@@ -58,11 +61,32 @@ class WebConfiguration {
         }, properties);
     }
 
-    /** Spring Cloud Gateway's {@code NettyWriteResponseFilter}, exactly as its auto-configuration declares it. */
+    /**
+     * Spring Cloud Gateway's {@code NettyWriteResponseFilter}, as its auto-configuration declares it,
+     * but at {@link FilterOrder#UPSTREAM_RESPONSE}, inside the upstream call, instead of -1.
+     */
     @Bean
     NettyWriteResponseFilter upstreamWriteResponseFilter(GatewayProperties properties,
                                                          ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
-        return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters);
+        return new UpstreamResponseWriter(properties.getStreamingMediaTypes(), headersFilters);
+    }
+
+    /** Spring Cloud Gateway's response-writing filter, unchanged but for its place in the chain. */
+    static final class UpstreamResponseWriter extends NettyWriteResponseFilter {
+
+        UpstreamResponseWriter(List<MediaType> streamingMediaTypes, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+            super(streamingMediaTypes, headersFilters);
+        }
+
+        @Override
+        public int getOrder() {
+            return FilterOrder.UPSTREAM_RESPONSE;
+        }
+
+        @Override
+        public String toString() {
+            return "UpstreamResponseWriter";
+        }
     }
 
     /**

@@ -17,7 +17,8 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * {@link CanonicalPath} and {@link RouteTable#match} on any input: never a throw, and a canonical
- * path is exactly a '/'-joined list of non-empty, non-dot segments of unreserved characters.
+ * path is exactly the root {@code /}, or a '/'-joined list of non-empty, non-dot segments of
+ * unreserved characters.
  */
 class CanonicalPathTest {
 
@@ -44,7 +45,7 @@ class CanonicalPathTest {
             coverage.check(false).count(count -> count > 0);
         });
 
-        if (canonical) {
+        if (canonical && !path.equals("/")) {
             assertThat(path).startsWith("/");
             assertThat(path).matches("[A-Za-z0-9._~/-]+");
             List<String> segments = List.of(path.substring(1).split("/", -1));
@@ -58,7 +59,7 @@ class CanonicalPathTest {
 
     @Property(tries = 2000)
     void canonicalPathHasOnlyAllowedCharactersForAnyString(@ForAll String path) {
-        if (CanonicalPath.isCanonical(path)) {
+        if (CanonicalPath.isCanonical(path) && !path.equals("/")) {
             assertThat(path).matches("(/[A-Za-z0-9._~-]+)+");
             assertThat(path).doesNotContain("//").doesNotEndWith("/");
         }
@@ -72,8 +73,9 @@ class CanonicalPathTest {
     }
 
     @Property(tries = 2000)
-    void appendingASlashMakesAnyPathNonCanonical(@ForAll("pathLike") String path) {
-        assertThat(CanonicalPath.isCanonical(path + "/")).isFalse();
+    void appendingASlashMakesAnyPathButTheEmptyOneNonCanonical(@ForAll("pathLike") String path) {
+        // "" + "/" is the root, the one canonical path that ends with a slash
+        assertThat(CanonicalPath.isCanonical(path + "/")).as(path).isEqualTo(path.isEmpty());
     }
 
     @Example
@@ -87,8 +89,20 @@ class CanonicalPathTest {
     }
 
     @Example
-    void rootAloneIsNotCanonical() {
-        assertThat(CanonicalPath.isCanonical("/")).isFalse();
+    void rootAloneIsCanonical() {
+        assertThat(CanonicalPath.isCanonical("/")).isTrue();
+    }
+
+    @Example
+    void rootFollowedByAnythingButASegmentIsNot() {
+        for (String path : List.of("//", "/.", "/..", "/%2e", "/;", "/?", "/ ", "\\", "")) {
+            assertThat(CanonicalPath.isCanonical(path)).as(path).isFalse();
+        }
+    }
+
+    @Property(tries = 200)
+    void rootIsNotFoundForAnyMethod(@ForAll("methods") String method) {
+        assertThat(REAL.match(method, "/")).isEqualTo(new RouteMatch.Rejected(ApiError.NOT_FOUND));
     }
 
     // ---------------------------------------------------------------- RouteTable.match

@@ -125,6 +125,30 @@ class RequestPathIT extends GatewayTestBase {
     }
 
     @Test
+    void rootIs404NotFoundForAnyMethodWithoutAKey() {
+        // what load balancers and scanners probe: a well-formed path no route declares, so neither
+        // 400 (it is not malformed) nor 405 (there is no route there to allow any method)
+        String notFound = "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"Resource not found\"}}";
+        client.get().uri("/").exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().contentType("application/json")
+                .expectBody().json(notFound, true);
+        client.post().uri("/").exchange()
+                .expectStatus().isNotFound()
+                .expectBody().json(notFound, true);
+        client.get().uri("/?probe=1&x=%2e%2e").exchange()
+                .expectStatus().isNotFound()
+                .expectBody().json(notFound, true);
+        client.head().uri("/").exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().doesNotExist("Allow")
+                .expectBody().isEmpty();
+        client.delete().uri("/").exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().doesNotExist("Allow");
+    }
+
+    @Test
     void managementPathsAreNotServedOnThePublicPort() {
         client.get().uri("/actuator/health").exchange().expectStatus().isNotFound();
         client.get().uri("/admin/v1/accounts/a/keys").header("Authorization", "Bearer " + ADMIN_TOKEN)

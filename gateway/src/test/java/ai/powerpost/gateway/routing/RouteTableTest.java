@@ -128,6 +128,30 @@ class RouteTableTest {
         assertThat(rejected.error().code()).isEqualTo("NOT_FOUND");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "get", "BREW"})
+    void rootIsAWellFormedPathThatNoRouteDeclaresForAnyMethod(String method) {
+        // not a 400 (it is canonical), not a 405 (no route has that path, so no method is allowed there)
+        assertThat(REAL.match(method, "/")).isEqualTo(new RouteMatch.Rejected(ApiError.NOT_FOUND));
+        assertThat(OVERLAPPING.match(method, "/")).isEqualTo(new RouteMatch.Rejected(ApiError.NOT_FOUND));
+    }
+
+    @Test
+    void rootIsNotTakenForAnEmptyValueOfALeadingVariable() {
+        RouteTable table = parse("""
+                upstreams:
+                  up:
+                    uri: http://up:80
+                routes:
+                  - { id: any-first, method: GET, path: "/{anything}", scope: posts:read, upstream: up }
+                  - { id: any-two, method: GET, path: "/{a}/{b}", scope: posts:read, upstream: up }
+                """);
+
+        assertThat(foundId(table.match("GET", "/x"))).isEqualTo("any-first");
+        assertThat(table.match("GET", "/")).isEqualTo(new RouteMatch.Rejected(ApiError.NOT_FOUND));
+        assertThat(table.match("GET", "//")).isEqualTo(new RouteMatch.Rejected(ApiError.MALFORMED_PATH));
+    }
+
     // ---------------------------------------------------------------- 405
 
     @Test
@@ -196,7 +220,9 @@ class RouteTableTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "",
-            "/",
+            "//",                                   // the root with an empty segment after it
+            "/.",
+            "/..",
             "api/v1/account/credits",               // no leading slash
             "//api/v1/account/credits",             // empty first segment
             "/api//v1/account/credits",             // empty segment
