@@ -87,6 +87,10 @@ final class UpstreamCalls {
                 .slidingWindowSize(Math.max(settings.minimumCalls(), 20))
                 .waitDurationInOpenState(settings.openFor())
                 .permittedNumberOfCallsInHalfOpenState(3)
+                // no slow-call rule: a call spans the response body (a 500 MB upload or download
+                // takes minutes and is no sign of a failing upstream); the route's response-timeout
+                // is the only clock, and a timeout is a failure
+                .slowCallDurationThreshold(java.time.Duration.ofDays(365))
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .writableStackTraceEnabled(false)
                 // no lock on the event loop: the default synchronised window blocks under contention
