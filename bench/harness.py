@@ -318,12 +318,19 @@ def main():
         ports = {name: free_port() for name in ("upstream", "nginx", "redis", "gateway", "management", "stock")}
         results["ports"] = ports
 
-        # -- upstream: nginx, one worker, a small JSON answer to every path; reads and drops uploads
+        # -- upstream: nginx, one worker, a small JSON answer to every path. The upload path reads the
+        # whole body before it answers, as PowerPost's does (proxy_request_buffering to an internal
+        # location of its own): `return` alone answers at once, and the gateway then stops reading
+        # an upload whose answer is already out (http/ConnectionGuard), so nothing would stream.
         conf = nginx_conf(work, "upstream", f"""
   server {{
     listen 127.0.0.1:{ports['upstream']} backlog=4096;
     client_max_body_size 0;
     location / {{ default_type application/json; return 200 '{UPSTREAM_BODY}'; }}
+    location = {UPLOAD_PATH} {{
+      proxy_request_buffering on;
+      proxy_pass http://127.0.0.1:{ports['upstream']}/drained;
+    }}
   }}""", workers=1)
         upstream = procs.start("upstream", ["nginx", "-c", conf, "-p", work])
         # -- reference: nginx as a reverse proxy to the same upstream, kept-alive connections
