@@ -11,6 +11,7 @@ Writes results.json and results.md into the work directory; bench/run copies the
 docs/performance.md. Standard library only.
 """
 import argparse
+import atexit
 import datetime
 import json
 import os
@@ -23,6 +24,7 @@ import socket
 import string
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -145,8 +147,11 @@ class Processes:
 
 
 def nginx_conf(work, name, server_block, workers):
-    tmp = os.path.join(work, f"{name}-tmp")
-    os.makedirs(tmp, exist_ok=True)
+    # nginx's workers run as an unprivileged user when it is started as root: the work directory
+    # (mktemp, 0700) is closed to them, so request bodies they buffer go to a directory of their own
+    tmp = tempfile.mkdtemp(prefix=f"powerpost-bench-{name}-")
+    os.chmod(tmp, 0o777)
+    atexit.register(shutil.rmtree, tmp, True)
     conf = f"""
 worker_processes {workers};
 daemon off;
