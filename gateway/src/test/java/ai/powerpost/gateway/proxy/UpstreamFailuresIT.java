@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -143,6 +146,9 @@ class UpstreamFailuresIT {
         for (int i = 0; i < 4; i++) {
             get("/api/v1/calendar/entries/fail-" + UUID.randomUUID()).expectStatus().isEqualTo(500).expectBody().returnResult();
         }
+        // A call's outcome is recorded when its body has been written: the client can hold the last
+        // byte of the fourth answer a moment before the breaker has counted it.
+        awaitBreaker("flaky", CircuitBreaker.State.OPEN);
         String probe = "/api/v1/calendar/entries/ok-" + UUID.randomUUID();
         get(probe).expectStatus().isEqualTo(503)
                 .expectHeader().exists("Retry-After")
@@ -156,6 +162,15 @@ class UpstreamFailuresIT {
         assertThat(status).as("half-open trial call succeeds and the breaker closes").isEqualTo(200);
         for (int i = 0; i < 5; i++) {
             get("/api/v1/calendar/entries/ok-" + UUID.randomUUID()).expectStatus().isOk().expectBody().returnResult();
+        }
+    }
+
+    private static void awaitBreaker(String upstream, CircuitBreaker.State state) {
+        CircuitBreakerRegistry breakers = gateway.bean(CircuitBreakerRegistry.class);
+        Instant deadline = Instant.now().plusSeconds(5);
+        while (breakers.getAllCircuitBreakers().stream().noneMatch(b -> b.getName().contains(upstream) && b.getState() == state)) {
+            assertThat(Instant.now()).as("breaker of %s %s within 5 s", upstream, state).isBefore(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
         }
     }
 
