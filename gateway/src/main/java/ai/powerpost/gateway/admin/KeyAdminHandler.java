@@ -140,10 +140,13 @@ final class KeyAdminHandler {
     /** Redis failures and anything unexpected become a JSON 503/500; a stack trace never leaves. */
     private static HandlerFilterFunction<ServerResponse, ServerResponse> failuresAsErrors() {
         return (request, next) -> next.handle(request).timeout(CALL_TIMEOUT).onErrorResume(e -> {
-            log.warn("key management call failed: {}", e.getClass().getSimpleName());
-            return error(e instanceof org.springframework.dao.DataAccessException
-                    || e instanceof java.util.concurrent.TimeoutException
-                    ? ApiError.AUTH_UNAVAILABLE : ApiError.INTERNAL_ERROR);
+            if (e instanceof org.springframework.dao.DataAccessException || e instanceof java.util.concurrent.TimeoutException) {
+                log.warn("key management call failed: {}", e.getClass().getSimpleName());
+                return error(ApiError.AUTH_UNAVAILABLE);
+            }
+            // Not an outage: a defect, logged whole (the request carries no secret: keys are made here)
+            log.error("key management call failed", e);
+            return error(ApiError.INTERNAL_ERROR);
         });
     }
 
