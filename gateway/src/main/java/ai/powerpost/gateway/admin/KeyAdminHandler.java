@@ -11,7 +11,7 @@ import java.util.Set;
 
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

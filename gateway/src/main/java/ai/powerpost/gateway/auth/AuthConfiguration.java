@@ -1,7 +1,6 @@
 package ai.powerpost.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import ai.powerpost.gateway.web.TrustedProxies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import org.springframework.context.annotation.Bean;
@@ -27,10 +26,5 @@ class AuthConfiguration {
     KeyInvalidationListener keyInvalidationListener(ApiKeyStore store, LettuceConnectionFactory connectionFactory,
                                                     MeterRegistry meters) {
         return new KeyInvalidationListener(store, connectionFactory, meters);
-    }
-
-    @Bean
-    ApiKeyAuthFilter apiKeyAuthFilter(ApiKeyStore store, TrustedProxies proxies, AuthProperties properties) {
-        return new ApiKeyAuthFilter(store, new BruteForceGuard(properties, Ticker.systemTicker()), proxies, properties);
     }
 }

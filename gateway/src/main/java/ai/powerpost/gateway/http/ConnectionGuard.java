@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ApiErrorException;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;

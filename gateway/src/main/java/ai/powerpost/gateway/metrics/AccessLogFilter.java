@@ -1,19 +1,16 @@
 package ai.powerpost.gateway.metrics;
 
-import ai.powerpost.gateway.FilterOrder;
-import ai.powerpost.gateway.auth.AuthContext;
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.StageFilter;
+import org.jspecify.annotations.Nullable;
+
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
-import ai.powerpost.gateway.proxy.UpstreamCallFilter;
-import ai.powerpost.gateway.routing.RouteMatch;
-import ai.powerpost.gateway.web.GatewayHeaders;
-import ai.powerpost.gateway.web.RequestIdFilter;
-import ai.powerpost.gateway.web.TrustedProxies;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -27,58 +24,56 @@ import reactor.core.publisher.Mono;
  * The line goes to the {@code access} logger, which logback writes through {@link BatchingStdoutAppender}
  * (a lock-free queue flushed in batches: the request thread never waits or wakes anyone).
  */
-public final class AccessLogFilter implements GlobalFilter, Ordered {
+public final class AccessLogFilter implements StageFilter {
 
     static final Logger ACCESS = LoggerFactory.getLogger("access");
 
     private final GatewayMeters meters;
-    private final TrustedProxies proxies;
 
-    public AccessLogFilter(GatewayMeters meters, TrustedProxies proxies) {
+    public AccessLogFilter(GatewayMeters meters) {
         this.meters = meters;
-        this.proxies = proxies;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        long start = System.nanoTime();
+        RequestState state = RequestState.of(exchange);
         exchange.getResponse().beforeCommit(() -> {
-            record(exchange, start, System.nanoTime());
+            record(exchange, state, System.nanoTime());
             return Mono.empty();
         });
         return chain.filter(exchange);
     }
 
-    private void record(ServerWebExchange exchange, long start, long end) {
+    private void record(ServerWebExchange exchange, RequestState state, long end) {
         HttpStatusCode code = exchange.getResponse().getStatusCode();
         int status = code == null ? 200 : code.value();
-        RouteMatch match = exchange.getAttribute(RouteMatch.ATTRIBUTE);
-        String route = match instanceof RouteMatch.Found found ? found.route().id() : "unmatched";
-        ApiError denial = exchange.getAttribute(ErrorResponseWriter.ATTRIBUTE);
-        Long upstreamStart = exchange.getAttribute(UpstreamCallFilter.UPSTREAM_STARTED_ATTRIBUTE);
-        long upstream = upstreamStart == null || denial != null ? -1 : end - upstreamStart;
+        String route = state.routeId();
+        ApiError denial = state.denial();
+        long upstreamStart = state.upstreamStartNanos();
+        long upstream = upstreamStart < 0 || denial != null ? -1 : end - upstreamStart;
         String method = exchange.getRequest().getMethod().name();
-        meters.request(route, method, status, denial, end - start, upstream);
+        long total = end - state.startNanos();
+        meters.request(route, method, status, denial, total, upstream);
         if (ACCESS.isInfoEnabled()) {
-            ACCESS.info(line(exchange, route, method, status, denial, end - start, upstream));
+            ACCESS.info(line(exchange, state, route, method, status, denial, total, upstream));
         }
     }
 
-    private String line(ServerWebExchange exchange, String route, String method, int status, ApiError denial,
-                        long totalNanos, long upstreamNanos) {
-        AuthContext auth = AuthContext.of(exchange);
+    private static String line(ServerWebExchange exchange, RequestState state, String route, String method, int status,
+                               @Nullable ApiError denial, long totalNanos, long upstreamNanos) {
+        KeyRecord key = state.key();
         StringBuilder json = new StringBuilder(256).append('{');
-        field(json, "request_id", exchange.getAttribute(RequestIdFilter.ATTRIBUTE));
+        field(json, "request_id", state.requestId());
         field(json, "route", route);
         field(json, "method", method);
         json.append("\"status\":").append(status).append(',');
         millis(json.append("\"total_ms\":"), totalNanos).append(',');
         json.append("\"upstream_ms\":");
         (upstreamNanos < 0 ? json.append("null") : millis(json, upstreamNanos)).append(',');
-        field(json, "key_id", auth == null ? null : auth.key().id());
-        field(json, "account_id", auth == null ? null : auth.key().accountId());
-        field(json, "workspace_id", auth == null ? null : exchange.getRequest().getHeaders().getFirst(GatewayHeaders.WORKSPACE_ID));
-        field(json, "client", proxies.clientAddress(exchange.getRequest()));
+        field(json, "key_id", key == null ? null : key.id());
+        field(json, "account_id", key == null ? null : key.accountId());
+        field(json, "workspace_id", key == null ? null : exchange.getRequest().getHeaders().getFirst(GatewayHeaders.WORKSPACE_ID));
+        field(json, "client", state.clientAddress());
         field(json, "denial", denial == null ? null : DenialReasons.of(denial));
         json.setLength(json.length() - 1);
         return json.append('}').toString();
@@ -116,8 +111,8 @@ public final class AccessLogFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return FilterOrder.ACCESS_LOG;
+    public Stage stage() {
+        return Stage.ACCESS_LOG;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package ai.powerpost.gateway.metrics;
 
-import ai.powerpost.gateway.web.TrustedProxies;
 import java.util.Set;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +30,7 @@ class MetricsConfiguration {
     }
 
     @Bean
-    AccessLogFilter accessLogFilter(GatewayMeters meters, TrustedProxies proxies) {
-        return new AccessLogFilter(meters, proxies);
+    AccessLogFilter accessLogFilter(GatewayMeters meters) {
+        return new AccessLogFilter(meters);
     }
 }

@@ -1,17 +1,17 @@
 package ai.powerpost.gateway.proxy;
 
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
+
 import java.util.concurrent.atomic.AtomicLong;
 
-import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ApiErrorException;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
-import ai.powerpost.gateway.routing.RouteMatch;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.routing.RouteSpec;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
@@ -38,14 +38,10 @@ import reactor.core.publisher.Mono;
  * Bodies are never buffered here: they stream to the upstream chunk by chunk. Requests without a
  * body pass undecorated.
  */
-final class RequestBodyFilter implements GlobalFilter, Ordered {
+final class RequestBodyFilter extends RouteCheck {
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        if (!(exchange.getAttribute(RouteMatch.ATTRIBUTE) instanceof RouteMatch.Found found)) {
-            return chain.filter(exchange);
-        }
-        RouteSpec route = found.route();
+    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
         ApiError tooLarge = route.scope() == Scope.MEDIA_WRITE ? ApiError.FILE_TOO_LARGE : ApiError.PAYLOAD_TOO_LARGE;
         ServerHttpRequest request = exchange.getRequest();
         long declared = request.getHeaders().getContentLength();
@@ -61,8 +57,8 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return FilterOrder.BODY_LIMIT;
+    public Stage stage() {
+        return Stage.BODY_LIMIT;
     }
 
     @Override

@@ -1,5 +1,10 @@
 package ai.powerpost.gateway.proxy;
 
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
+
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
@@ -7,21 +12,16 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ApiErrorException;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
-import ai.powerpost.gateway.routing.RouteMatch;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.routing.RouteSpec;
-import ai.powerpost.gateway.web.GatewayHeaders;
-import ai.powerpost.gateway.web.RequestIdFilter;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
@@ -32,7 +32,7 @@ import reactor.netty.http.client.PrematureCloseException;
 /**
  * The call to the upstream, last of our filters; it spans the whole of the upstream's answer,
  * head and body (Spring Cloud Gateway's response-writing filter runs inside it,
- * {@link FilterOrder#UPSTREAM_RESPONSE}):
+ * {@link Stage#UPSTREAM_RESPONSE}):
  * <ul>
  * <li>hands Spring Cloud Gateway's Netty routing filter this route's own connect and response
  *     timeouts (it reads them from the route's metadata: the per-route {@link Route} is
@@ -55,10 +55,8 @@ import reactor.netty.http.client.PrematureCloseException;
  * There is no Spring Cloud CircuitBreaker time limiter here (its 1 s default would cut requests
  * shorter than the route's response timeout): the response timeout is the only clock.
  */
-public final class UpstreamCallFilter implements GlobalFilter, Ordered {
+public final class UpstreamCallFilter extends RouteCheck {
 
-    /** When the (last) call to the upstream started, in {@link System#nanoTime()}: for upstream latency. */
-    public static final String UPSTREAM_STARTED_ATTRIBUTE = UpstreamCallFilter.class.getName() + ".started";
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
     private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
 
@@ -69,11 +67,7 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        if (!(exchange.getAttribute(RouteMatch.ATTRIBUTE) instanceof RouteMatch.Found found)) {
-            return chain.filter(exchange);
-        }
-        RouteSpec spec = found.route();
+    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec spec, KeyRecord key, GatewayFilterChain chain) {
         exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, calls.route(spec));
         CircuitBreaker breaker = calls.breaker(spec);
         HttpMethod method = exchange.getRequest().getMethod();
@@ -112,7 +106,7 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
         if (!breaker.tryAcquirePermission()) {
             return ErrorResponseWriter.write(exchange, ApiError.AUTH_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
         }
-        exchange.getAttributes().put(UPSTREAM_STARTED_ATTRIBUTE, System.nanoTime());
+        RequestState.of(exchange).upstreamStarted(System.nanoTime());
         long start = breaker.getCurrentTimestamp();
         return chain.filter(exchange)
                 .doOnSuccess(done -> {
@@ -156,7 +150,7 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
         }
         HttpHeaders headers = exchange.getResponse().getHeaders();
         upstreamHeaders.forEach(headers::remove);
-        String requestId = exchange.getAttribute(RequestIdFilter.ATTRIBUTE);
+        String requestId = RequestState.of(exchange).requestId();
         if (requestId != null) {
             headers.set(GatewayHeaders.REQUEST_ID, requestId);
         }
@@ -178,8 +172,8 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return FilterOrder.UPSTREAM_CALL;
+    public Stage stage() {
+        return Stage.UPSTREAM_CALL;
     }
 
     @Override

@@ -1,21 +1,21 @@
 package ai.powerpost.gateway.ratelimit;
 
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.routing.RouteSpec;
+
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
-import ai.powerpost.gateway.FilterOrder;
-import ai.powerpost.gateway.auth.AuthContext;
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.routing.RateLimitClass;
-import ai.powerpost.gateway.routing.RouteMatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
  * limited route carries {@code X-RateLimit-Limit}, {@code -Remaining} and {@code -Reset}: set now,
  * and set again just before the response is committed, over whatever the upstream sent.
  */
-final class RateLimitFilter implements GlobalFilter, Ordered {
+final class RateLimitFilter extends RouteCheck {
 
     private final LocalRateLimiter limiter;
     private final MeterRegistry meters;
@@ -48,17 +48,12 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        RouteMatch match = exchange.getAttribute(RouteMatch.ATTRIBUTE);
-        AuthContext auth = AuthContext.of(exchange);
-        if (!(match instanceof RouteMatch.Found found) || auth == null) {
-            return ErrorResponseWriter.write(exchange, ApiError.INTERNAL_ERROR);
-        }
-        RateLimitClass limit = found.route().rateLimit();
+    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+        RateLimitClass limit = route.rateLimit();
         if (limit == null) {
             return chain.filter(exchange);
         }
-        Decision decision = limiter.tryAcquire(auth.key().id(), limit);
+        Decision decision = limiter.tryAcquire(key.id(), limit);
         // Written when the response commits, whoever writes it (the upstream's answer, a 429 here,
         // an error further on): last, so an upstream's own X-RateLimit-* never wins. Once is enough.
         ServerHttpResponse response = exchange.getResponse();
@@ -86,8 +81,8 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return FilterOrder.RATE_LIMIT;
+    public Stage stage() {
+        return Stage.RATE_LIMIT;
     }
 
     @Override

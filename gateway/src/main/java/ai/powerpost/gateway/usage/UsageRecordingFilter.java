@@ -1,16 +1,16 @@
 package ai.powerpost.gateway.usage;
 
-import ai.powerpost.gateway.FilterOrder;
-import ai.powerpost.gateway.auth.AuthContext;
-import ai.powerpost.gateway.routing.RouteMatch;
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.routing.RouteSpec;
+
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /** Hands every request that passed all checks to the {@link LastUsedRecorder}; costs no I/O. */
-final class UsageRecordingFilter implements GlobalFilter, Ordered {
+final class UsageRecordingFilter extends RouteCheck {
 
     private final LastUsedRecorder recorder;
 
@@ -19,18 +19,14 @@ final class UsageRecordingFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        AuthContext auth = AuthContext.of(exchange);
-        RouteMatch match = exchange.getAttribute(RouteMatch.ATTRIBUTE);
-        if (auth != null && match instanceof RouteMatch.Found found) {
-            recorder.record(auth.key().keyHash(), found.route().scope(), System.currentTimeMillis());
-        }
+    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+        recorder.record(key.keyHash(), route.scope(), System.currentTimeMillis());
         return chain.filter(exchange);
     }
 
     @Override
-    public int getOrder() {
-        return FilterOrder.RECORD_USAGE;
+    public Stage stage() {
+        return Stage.RECORD_USAGE;
     }
 
     @Override

@@ -1,15 +1,14 @@
 package ai.powerpost.gateway.web;
 
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.StageFilter;
+
 import java.util.List;
 
-import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
-import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -21,8 +20,7 @@ import reactor.core.publisher.Mono;
  * without the offer (Java's own HTTP client makes that offer on every cleartext request, so a
  * 400 would break ordinary clients).
  */
-@Component
-public final class RequestHygieneFilter implements GlobalFilter, Ordered {
+public final class RequestHygieneFilter implements StageFilter {
 
     private static final String HTTP2_SETTINGS = "HTTP2-Settings";
 
@@ -49,8 +47,8 @@ public final class RequestHygieneFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return FilterOrder.HYGIENE;
+    public Stage stage() {
+        return Stage.HYGIENE;
     }
 
     @Override

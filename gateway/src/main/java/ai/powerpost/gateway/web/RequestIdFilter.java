@@ -1,34 +1,38 @@
 package ai.powerpost.gateway.web;
 
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.StageFilter;
+
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-import ai.powerpost.gateway.FilterOrder;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
-import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Gives every request an {@code X-Request-Id}: the client's, when it sent exactly one of at most
+ * Identifies every request: its client address ({@link TrustedProxies}) and an {@code X-Request-Id},
+ * the client's when it sent exactly one of at most
  * 128 characters of {@code [A-Za-z0-9._:-]}, else a new random one. It is returned on every
- * response, errors included, and sent to the upstream by {@link IdentityHeadersFilter}.
+ * response, errors included, and sent to the upstream by {@link UpstreamRequestHeaders}.
  */
-@Component
-public final class RequestIdFilter implements GlobalFilter, Ordered {
-
-    /** The exchange attribute holding the request id. */
-    public static final String ATTRIBUTE = RequestIdFilter.class.getName() + ".id";
+public final class RequestIdFilter implements StageFilter {
     private static final int MAX_LENGTH = 128;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final TrustedProxies proxies;
+
+    RequestIdFilter(TrustedProxies proxies) {
+        this.proxies = proxies;
+    }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         List<String> sent = exchange.getRequest().getHeaders().get(GatewayHeaders.REQUEST_ID);
         String id = sent != null && sent.size() == 1 && isSane(sent.get(0)) ? sent.get(0) : generate();
-        exchange.getAttributes().put(ATTRIBUTE, id);
+        RequestState.of(exchange).identify(id, proxies.clientAddress(exchange.getRequest()));
         exchange.getResponse().getHeaders().set(GatewayHeaders.REQUEST_ID, id);
         return chain.filter(exchange);
     }
@@ -61,8 +65,8 @@ public final class RequestIdFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return FilterOrder.REQUEST_ID;
+    public Stage stage() {
+        return Stage.IDENTIFY;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package ai.powerpost.gateway.web;
 
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,7 +14,14 @@ import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
 import ai.powerpost.gateway.auth.ApiKeyExtractor;
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.routing.RouteSpec;
 import org.jspecify.annotations.Nullable;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.headers.GRPCRequestHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.RemoveForwardedHeadersFilter;
@@ -20,47 +30,54 @@ import org.springframework.cloud.gateway.filter.headers.RemoveXForwardedHeadersF
 import org.springframework.cloud.gateway.filter.headers.TransferEncodingNormalizationHeadersFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.util.StringUtils;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.UriComponentsBuilder;
+import reactor.core.publisher.Mono;
 
 /**
- * The headers the upstream gets, built in one pass over the client's: the only request-side header
- * filter of the gateway's Netty routing filter (see {@link WebConfiguration}). It does, in one copy,
- * what {@link IdentityHeadersFilter} decided and what Spring Cloud Gateway's own request header
- * filters do, with the same result as running them one after the other:
- * <ol>
- * <li>drops the headers the client's {@code Connection} header names (except {@code close} and
- *     {@code keep-alive}), and {@code Connection} itself;</li>
- * <li>drops every name with an underscore, the method overrides, the credentials
- *     ({@code x-api-key}, {@code Authorization}), every {@code X-PowerPost-*}, {@code Forwarded},
- *     {@code X-Real-IP} and every {@code X-Forwarded-*};</li>
- * <li>drops {@code Content-Length} when {@code Transfer-Encoding} is {@code chunked}
- *     ({@link TransferEncodingNormalizationHeadersFilter}), and the hop-by-hop names of
- *     {@link RemoveHopByHopHeadersFilter} (its configured set);</li>
- * <li>sets {@code X-Workspace-Id} (only on routes that checked it, exactly as validated, else drops
- *     it), {@code X-PowerPost-Account-Id}, {@code -Key-Id}, {@code -Scopes}, {@code X-Request-Id};
- *     a header the client sent under exactly that spelling keeps its place, others go last, as
- *     {@link HttpHeaders#set} would have it;</li>
- * <li>then {@code X-Forwarded-For}, {@code -Proto}, {@code -Host}, and, for a gRPC content type,
- *     {@code te: trailers} ({@link GRPCRequestHeadersFilter}).</li>
- * </ol>
- * A name the client sent in several spellings ({@code Accept}, {@code accept}) gets all its values
- * once per spelling: that is what copying Netty's request headers into Spring's
- * ({@code exchange.mutate()}, which the gateway used to do on every request) gives, and the upstream
- * gets exactly what it got then.
+ * What the upstream receives, decided and written in this one unit: the request target
+ * ({@link Target}, the stage {@link Stage#UPSTREAM_REQUEST}) and the request headers (this
+ * {@link HttpHeadersFilter}, the only request-side header filter of the gateway's Netty routing
+ * filter, see {@link WebConfiguration}). The rules:
+ * <ul>
+ * <li>the credentials ({@code x-api-key}, {@code Authorization}) are removed;</li>
+ * <li>every client-sent {@code X-PowerPost-*} header is removed, then {@code X-PowerPost-Account-Id},
+ *     {@code X-PowerPost-Key-Id} and {@code X-PowerPost-Scopes} are set from the verified key, and
+ *     {@code X-Request-Id} from the request state;</li>
+ * <li>{@code X-Workspace-Id} is passed only on routes that checked it, exactly as validated;</li>
+ * <li>every header whose name has an underscore is dropped;</li>
+ * <li>the headers a {@code Connection} header names (except {@code close} and {@code keep-alive}),
+ *     and {@code Connection} itself, are dropped before the gateway's own are set, so a client
+ *     cannot strip the identity headers;</li>
+ * <li>method-override headers ({@code X-HTTP-Method-Override} and kin) and {@code _method} query
+ *     parameters are removed: the method checked is the method sent;</li>
+ * <li>the forwarding headers are replaced: client-sent {@code Forwarded} / {@code X-Forwarded-*} /
+ *     {@code X-Real-IP} are dropped, then {@code X-Forwarded-For} (the chain only when the peer is a
+ *     trusted proxy, then the peer), {@code -Proto} and {@code -Host} are set;</li>
+ * <li>hop-by-hop: {@code Content-Length} is dropped when {@code Transfer-Encoding} is
+ *     {@code chunked} ({@link TransferEncodingNormalizationHeadersFilter}), and so are the names of
+ *     {@link RemoveHopByHopHeadersFilter} (its configured set); for a gRPC content type
+ *     {@code te: trailers} is added ({@link GRPCRequestHeadersFilter}).</li>
+ * </ul>
+ * The headers are built in one pass over the client's, with the same result as Spring Cloud
+ * Gateway's own request header filters run one after the other after the old rewrite of the
+ * exchange (the differential tests hold it to that): a header the client sent under exactly the
+ * spelling set keeps its place, others go last, as {@link HttpHeaders#set} would have it; a name
+ * sent in several spellings ({@code Accept}, {@code accept}) gets all its values once per spelling.
  * <p>
- * Requests {@link IdentityHeadersFilter} did not decide on (none are proxied today) get exactly
- * Spring Cloud Gateway's request header filters. Spring Cloud Gateway's filters run as before on
- * responses. It knows the request header filters it replaces and refuses to start next to any
- * other, so a new one (a Spring Cloud Gateway upgrade, tracing) cannot be silently skipped.
+ * The request the stages see keeps the client's headers: read what the upstream gets from here,
+ * never from the exchange's request. A request without a key and a route in its state (none is
+ * proxied) gets exactly Spring Cloud Gateway's request header filters. Spring Cloud Gateway's
+ * filters run as before on responses. This class knows the request header filters it replaces and
+ * refuses to start next to any other, so a new one (a Spring Cloud Gateway upgrade, tracing)
+ * cannot be silently skipped.
  */
 final class UpstreamRequestHeaders implements HttpHeadersFilter {
 
-    /** The exchange attribute holding {@link IdentityHeadersFilter}'s {@link Identity}. */
-    static final String ATTRIBUTE = UpstreamRequestHeaders.class.getName() + ".identity";
-
     /**
-     * What {@link IdentityHeadersFilter} decided for one request.
+     * What the verified request sends as its identity.
      *
      * @param requestId      the request id, or null to pass the client's {@code X-Request-Id} as it is
      * @param workspaceId    the validated workspace, or null to send none
@@ -116,7 +133,10 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
      * @throws IllegalStateException if a request header filter is not one of those this one replaces,
      *                               or they are not in the order this one reproduces
      */
-    UpstreamRequestHeaders(List<HttpHeadersFilter> gatewayFilters) {
+    private final TrustedProxies proxies;
+
+    UpstreamRequestHeaders(List<HttpHeadersFilter> gatewayFilters, TrustedProxies proxies) {
+        this.proxies = proxies;
         this.requestFilters = gatewayFilters.stream().filter(f -> f.supports(Type.REQUEST)).toList();
         RemoveHopByHopHeadersFilter hopByHopFilter = null;
         int forwarded = -1;
@@ -213,11 +233,107 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
 
     @Override
     public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-        Identity identity = exchange.getAttribute(ATTRIBUTE);
-        if (identity == null) {
+        RequestState state = RequestState.of(exchange);
+        KeyRecord key = state.key();
+        RouteSpec route = state.route();
+        if (key == null || route == null) {
             return HttpHeadersFilter.filter(requestFilters, input, exchange, Type.REQUEST);
         }
-        return build(input, identity);
+        ServerHttpRequest checked = state.checkedRequest();
+        return build(input, identity(checked == null ? exchange.getRequest() : checked, key, route, state.requestId()));
+    }
+
+    /** The identity a verified request sends, from its key, its route and the request as the client sent it. */
+    Identity identity(ServerHttpRequest request, KeyRecord key, RouteSpec route, @Nullable String requestId) {
+        HttpHeaders headers = request.getHeaders();
+        URI uri = request.getURI();
+        String workspaceId = route.workspaceRequired() ? headers.getFirst(GatewayHeaders.WORKSPACE_ID) : null;
+        return new Identity(key.accountId(), key.id(), key.scopesHeader(), requestId, workspaceId,
+                nominated(headers.get(HttpHeaders.CONNECTION)), forwardedFor(request),
+                uri.getScheme() == null ? "http" : uri.getScheme(), headers.getFirst(HttpHeaders.HOST));
+    }
+
+    /** The trusted proxies' chain (only when the peer is one of them), then the peer. */
+    private String forwardedFor(ServerHttpRequest request) {
+        String peer = request.getRemoteAddress() == null || request.getRemoteAddress().getAddress() == null
+                ? "unknown" : request.getRemoteAddress().getAddress().getHostAddress();
+        List<String> chain = request.getHeaders().get(X_FORWARDED_FOR);
+        if (chain == null || chain.isEmpty() || !proxies.peerIsTrusted(request)) {
+            return peer;
+        }
+        return String.join(", ", chain) + ", " + peer;
+    }
+
+
+    /**
+     * The stage {@link Stage#UPSTREAM_REQUEST}: the request target the upstream gets, without any
+     * {@code _method} query parameter. And, for Spring Cloud Gateway's {@code GRPCResponseHeadersFilter}
+     * (which reads the request's {@code Content-Type}), a {@code Content-Type} the client declared
+     * hop-by-hop is hidden, as the upstream request does not carry it either. Every other header
+     * rule is applied when the headers are written.
+     */
+    static final class Target extends RouteCheck {
+
+        @Override
+        protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+            ServerHttpRequest original = exchange.getRequest();
+            RequestState.of(exchange).checked(original);
+            URI uri = original.getURI();
+            Set<String> nominated = nominated(original.getHeaders().get(HttpHeaders.CONNECTION));
+            String rawQuery = uri.getRawQuery();
+            String query = rawQuery == null ? null : withoutMethodOverride(rawQuery);
+            boolean rewriteQuery = query != null && !query.equals(rawQuery);
+            // Spring Cloud Gateway's GRPCResponseHeadersFilter reads the request's Content-Type: hide one the
+            // client declared hop-by-hop, as the upstream request does not carry it either.
+            boolean hideContentType = nominated.contains("content-type");
+            if (!rewriteQuery && !hideContentType) {
+                return chain.filter(exchange);
+            }
+            return chain.filter(exchange.mutate().request(request -> {
+                if (rewriteQuery) {
+                    request.uri(UriComponentsBuilder.fromUri(uri).replaceQuery(query.isEmpty() ? null : query).build(true).toUri());
+                }
+                if (hideContentType) {
+                    request.headers(h -> h.remove(HttpHeaders.CONTENT_TYPE));
+                }
+            }).build());
+        }
+
+        @Override
+        public Stage stage() {
+            return Stage.UPSTREAM_REQUEST;
+        }
+
+        @Override
+        public String toString() {
+            return "UpstreamRequestHeaders.Target";
+        }
+    }
+
+    /** The raw query without any {@code _method} parameter (also when its name is percent-encoded). */
+    static String withoutMethodOverride(String rawQuery) {
+        if (rawQuery.indexOf('%') < 0 && !rawQuery.toLowerCase(Locale.ROOT).contains("method")) {
+            return rawQuery;
+        }
+        StringBuilder kept = new StringBuilder(rawQuery.length());
+        for (String pair : rawQuery.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            String name;
+            try {
+                name = URLDecoder.decode(rawName, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                name = rawName;
+            }
+            if (name.trim().equalsIgnoreCase("_method")) {
+                continue;
+            }
+            if (kept.length() > 0) {
+                kept.append('&');
+            }
+            kept.append(pair);
+        }
+        return kept.toString();
     }
 
     @Override
@@ -225,7 +341,7 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
         return type == Type.REQUEST;
     }
 
-    /** The upstream's headers for a request {@link IdentityHeadersFilter} decided on: one copy of {@code input}. */
+    /** The upstream's headers for a verified request: one copy of {@code input}. */
     HttpHeaders build(HttpHeaders input, Identity identity) {
         String transferEncoding = input.getFirst(HttpHeaders.TRANSFER_ENCODING);
         boolean dropContentLength = transferEncoding != null && !identity.nominated().contains("transfer-encoding")

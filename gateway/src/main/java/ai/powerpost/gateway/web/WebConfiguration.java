@@ -2,7 +2,8 @@ package ai.powerpost.gateway.web;
 
 import java.util.List;
 
-import ai.powerpost.gateway.FilterOrder;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.StageFilter;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
@@ -21,7 +22,7 @@ import reactor.netty.http.client.HttpClient;
  * place of its request header filters, which copy them once each. Spring Cloud Gateway's own
  * routing filter is switched off for it ({@value #NETTY_ROUTING_ENABLED}{@code =false}, which
  * switches off its response-writing filter too, declared here as it declares it, but ordered
- * inside the upstream call: {@link FilterOrder#UPSTREAM_RESPONSE}).
+ * inside the upstream call: {@link Stage#UPSTREAM_RESPONSE}).
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
@@ -33,6 +34,21 @@ class WebConfiguration {
         return properties.proxies();
     }
 
+    @Bean
+    RequestIdFilter requestIdFilter(TrustedProxies proxies) {
+        return new RequestIdFilter(proxies);
+    }
+
+    @Bean
+    RequestHygieneFilter requestHygieneFilter() {
+        return new RequestHygieneFilter();
+    }
+
+    @Bean
+    UpstreamRequestHeaders.Target upstreamRequestTarget() {
+        return new UpstreamRequestHeaders.Target();
+    }
+
     /**
      * Spring Cloud Gateway's {@code NettyRoutingFilter}, built as its auto-configuration builds it,
      * but handed {@link UpstreamRequestHeaders#routingFilters()}: the gateway's request header
@@ -40,9 +56,10 @@ class WebConfiguration {
      */
     @Bean
     NettyRoutingFilter upstreamRoutingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-                                             HttpClientProperties properties, Environment environment) {
+                                             HttpClientProperties properties, Environment environment, TrustedProxies proxies) {
         requireGatewaysOwnRoutingFilterOff(environment);
-        List<HttpHeadersFilter> filters = new UpstreamRequestHeaders(headersFilters.getIfAvailable(List::of)).routingFilters();
+        List<HttpHeadersFilter> filters = new UpstreamRequestHeaders(headersFilters.getIfAvailable(List::of), proxies)
+                .routingFilters();
         return new NettyRoutingFilter(httpClient, new ObjectProvider<>() {
             @Override
             public List<HttpHeadersFilter> getObject() {
@@ -63,7 +80,7 @@ class WebConfiguration {
 
     /**
      * Spring Cloud Gateway's {@code NettyWriteResponseFilter}, as its auto-configuration declares it,
-     * but at {@link FilterOrder#UPSTREAM_RESPONSE}, inside the upstream call, instead of -1.
+     * but at {@link Stage#UPSTREAM_RESPONSE}, inside the upstream call, instead of -1.
      */
     @Bean
     NettyWriteResponseFilter upstreamWriteResponseFilter(GatewayProperties properties,
@@ -72,15 +89,20 @@ class WebConfiguration {
     }
 
     /** Spring Cloud Gateway's response-writing filter, unchanged but for its place in the chain. */
-    static final class UpstreamResponseWriter extends NettyWriteResponseFilter {
+    static final class UpstreamResponseWriter extends NettyWriteResponseFilter implements StageFilter {
 
         UpstreamResponseWriter(List<MediaType> streamingMediaTypes, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
             super(streamingMediaTypes, headersFilters);
         }
 
         @Override
+        public Stage stage() {
+            return Stage.UPSTREAM_RESPONSE;
+        }
+
+        @Override
         public int getOrder() {
-            return FilterOrder.UPSTREAM_RESPONSE;
+            return stage().order();
         }
 
         @Override

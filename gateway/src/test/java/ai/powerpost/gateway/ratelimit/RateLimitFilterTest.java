@@ -5,11 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import ai.powerpost.gateway.FilterOrder;
-import ai.powerpost.gateway.auth.AuthContext;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.auth.Scope;
-import ai.powerpost.gateway.routing.RouteMatch;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.routing.RouteTable;
 import ai.powerpost.gateway.routing.RouteTableParser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -69,9 +68,8 @@ class RateLimitFilterTest {
 
     private MockServerWebExchange exchange(String path) {
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get(path));
-        exchange.getAttributes().put(RouteMatch.ATTRIBUTE, table.match("GET", path));
-        exchange.getAttributes().put(AuthContext.class.getName(),
-                new AuthContext(new KeyRecord("0".repeat(64), "key_test", "acct_test", Scope.READ_ONLY)));
+        RequestState.of(exchange).route(table.match("GET", path));
+        RequestState.of(exchange).authenticated(new KeyRecord("0".repeat(64), "key_test", "acct_test", Scope.READ_ONLY));
         return exchange;
     }
 
@@ -111,9 +109,8 @@ class RateLimitFilterTest {
     void routesWithoutAClassAreNeitherLimitedNorLabelled() {
         for (int i = 0; i < 5; i++) {
             MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/posts/p1"));
-            exchange.getAttributes().put(RouteMatch.ATTRIBUTE, table.match("GET", "/api/v1/posts/p1"));
-            exchange.getAttributes().put(AuthContext.class.getName(),
-                    new AuthContext(new KeyRecord("0".repeat(64), "key_test", "acct_test", Scope.READ_ONLY)));
+            RequestState.of(exchange).route(table.match("GET", "/api/v1/posts/p1"));
+            RequestState.of(exchange).authenticated(new KeyRecord("0".repeat(64), "key_test", "acct_test", Scope.READ_ONLY));
             StepVerifier.create(filter.filter(exchange, ex -> ex.getResponse().setComplete())).verifyComplete();
             assertThat(exchange.getResponse().getStatusCode()).isNotEqualTo(HttpStatus.TOO_MANY_REQUESTS);
             assertThat(exchange.getResponse().getHeaders().containsHeader("X-RateLimit-Limit")).isFalse();
@@ -123,7 +120,7 @@ class RateLimitFilterTest {
     @Test
     void aRequestWithoutIdentityIsRefusedNeverCounted() {
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/account/credits"));
-        exchange.getAttributes().put(RouteMatch.ATTRIBUTE, table.match("GET", "/api/v1/account/credits"));
+        RequestState.of(exchange).route(table.match("GET", "/api/v1/account/credits"));
         StepVerifier.create(filter.filter(exchange, upstream)).verifyComplete();
         assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
         assertThat(upstreamCalls).hasValue(0);
@@ -131,8 +128,9 @@ class RateLimitFilterTest {
 
     @Test
     void runsAfterTheChecksAndBeforeUsageAndNamesItsConfig() {
-        assertThat(filter.getOrder()).isEqualTo(FilterOrder.RATE_LIMIT)
-                .isGreaterThan(FilterOrder.WORKSPACE).isLessThan(FilterOrder.RECORD_USAGE);
+        assertThat(filter.stage()).isEqualTo(Stage.RATE_LIMIT);
+        assertThat(filter.getOrder()).isEqualTo(Stage.RATE_LIMIT.order())
+                .isGreaterThan(Stage.WORKSPACE.order()).isLessThan(Stage.RECORD_USAGE.order());
         assertThat(filter.toString())
                 .isEqualTo("RateLimitFilter[classes={default 2/60s}, syncInterval=100ms, shards=16, maxKeys=1000]");
     }

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Properties of the pure functions behind the forwarding rules: the {@code _method} query filter of
- * {@link IdentityHeadersFilter}, and the CIDR and IP-literal parsing of {@link TrustedProxies}.
+ * {@link UpstreamRequestHeaders}, and the CIDR and IP-literal parsing of {@link TrustedProxies}.
  * Cases marked "Regression" failed against an earlier version and guard the fix.
  */
 class ForwardingPropertiesTest {
@@ -38,17 +38,17 @@ class ForwardingPropertiesTest {
 
     @Property(tries = 3000)
     void withoutMethodOverrideNeverThrowsOnAnyString(@ForAll String rawQuery) {
-        IdentityHeadersFilter.withoutMethodOverride(rawQuery);
+        UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
     }
 
     @Property(tries = 3000)
     void withoutMethodOverrideNeverThrowsOnQueryLikeStrings(@ForAll("queryLike") String rawQuery) {
-        IdentityHeadersFilter.withoutMethodOverride(rawQuery);
+        UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
     }
 
     @Property(tries = 3000)
     void resultNeverHoldsAMethodOverrideWhenTheNameIsSpelledInLetters(@ForAll("queries") String rawQuery) {
-        String result = IdentityHeadersFilter.withoutMethodOverride(rawQuery);
+        String result = UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
         assertThat(pairs(result)).as("pairs of %s from %s", result, rawQuery).noneMatch(ForwardingPropertiesTest::isOverride);
     }
 
@@ -59,40 +59,40 @@ class ForwardingPropertiesTest {
      */
     @Property(tries = 2000)
     void resultNeverHoldsAMethodOverrideHoweverTheNameIsEncoded(@ForAll("encodedOverrideQueries") String rawQuery) {
-        String result = IdentityHeadersFilter.withoutMethodOverride(rawQuery);
+        String result = UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
         assertThat(pairs(result)).as("pairs of %s from %s", result, rawQuery).noneMatch(ForwardingPropertiesTest::isOverride);
     }
 
     @Example
     void percentEncodedLetterInTheNameIsStillAnOverride() {
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("_%6Dethod=POST")).isEmpty();
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("a=1&%5F%6D%65%74%68%6F%64=DELETE")).isEqualTo("a=1");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("_%6Dethod=POST")).isEmpty();
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("a=1&%5F%6D%65%74%68%6F%64=DELETE")).isEqualTo("a=1");
     }
 
     @Property(tries = 3000)
     void everyOtherPairIsKeptInOrder(@ForAll("queries") String rawQuery) {
-        String result = IdentityHeadersFilter.withoutMethodOverride(rawQuery);
+        String result = UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
         List<String> expected = nonEmpty(pairs(rawQuery)).stream().filter(p -> !isOverride(p)).toList();
         assertThat(nonEmpty(pairs(result))).as("from %s", rawQuery).containsExactlyElementsOf(expected);
     }
 
     @Property(tries = 2000)
     void filteringTwiceIsFilteringOnce(@ForAll("queries") String rawQuery) {
-        String once = IdentityHeadersFilter.withoutMethodOverride(rawQuery);
-        assertThat(IdentityHeadersFilter.withoutMethodOverride(once)).isEqualTo(once);
+        String once = UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride(once)).isEqualTo(once);
     }
 
     @Example
     void methodOverrideExamples() {
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("a=1&_method=POST&b=2")).isEqualTo("a=1&b=2");
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("%5Fmethod=PUT")).isEmpty();
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("%5fMETHOD=PUT&x=%2F")).isEqualTo("x=%2F");
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("_method")).isEmpty();
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("+_method+=DELETE&k=v")).isEqualTo("k=v");
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("x=%ZZ&_method=1&y=%")).isEqualTo("x=%ZZ&y=%");
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("method=GET&__method=1&_methods=2"))
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("a=1&_method=POST&b=2")).isEqualTo("a=1&b=2");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("%5Fmethod=PUT")).isEmpty();
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("%5fMETHOD=PUT&x=%2F")).isEqualTo("x=%2F");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("_method")).isEmpty();
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("+_method+=DELETE&k=v")).isEqualTo("k=v");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("x=%ZZ&_method=1&y=%")).isEqualTo("x=%ZZ&y=%");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("method=GET&__method=1&_methods=2"))
                 .isEqualTo("method=GET&__method=1&_methods=2");
-        assertThat(IdentityHeadersFilter.withoutMethodOverride("page=2&sort=desc")).isEqualTo("page=2&sort=desc");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("page=2&sort=desc")).isEqualTo("page=2&sort=desc");
     }
 
     @Provide

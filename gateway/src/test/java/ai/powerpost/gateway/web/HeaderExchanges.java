@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
-import ai.powerpost.gateway.auth.AuthContext;
+import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteTable;
@@ -93,15 +93,14 @@ final class HeaderExchanges {
                                      @Nullable String requestId, InetSocketAddress peer) {
         String path = workspaceRoute ? "/w" : "/a";
         ServerWebExchange exchange = exchange(requestHeaders, path + pathAndQuery, peer);
-        exchange.getAttributes().put(AuthContext.class.getName(), new AuthContext(KEY));
         RouteMatch match = ROUTES.match("GET", path);
         if (!(match instanceof RouteMatch.Found)) {
             throw new IllegalStateException("test route not found: " + match);
         }
-        exchange.getAttributes().put(RouteMatch.ATTRIBUTE, match);
-        if (requestId != null) {
-            exchange.getAttributes().put(RequestIdFilter.ATTRIBUTE, requestId);
-        }
+        RequestState state = RequestState.of(exchange);
+        state.route(match);
+        state.identify(requestId, peer.getHostString());
+        state.authenticated(KEY);
         return exchange;
     }
 

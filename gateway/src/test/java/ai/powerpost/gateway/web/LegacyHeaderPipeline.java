@@ -1,10 +1,12 @@
 package ai.powerpost.gateway.web;
 
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import ai.powerpost.gateway.auth.AuthContext;
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.routing.RouteMatch;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -65,19 +67,19 @@ final class LegacyHeaderPipeline {
         }
 
         Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-            AuthContext auth = AuthContext.of(exchange);
-            RouteMatch match = exchange.getAttribute(RouteMatch.ATTRIBUTE);
-            if (auth == null || !(match instanceof RouteMatch.Found found)) {
+            RequestState state = RequestState.of(exchange);
+            KeyRecord key = state.key();
+            if (key == null || !(state.routeMatch() instanceof RouteMatch.Found found)) {
                 return chain.filter(exchange);
             }
-            String requestId = exchange.getAttribute(RequestIdFilter.ATTRIBUTE);
+            String requestId = state.requestId();
             boolean workspaceChecked = found.route().workspaceRequired();
             ServerHttpRequest original = exchange.getRequest();
             String forwardedFor = forwardedFor(original);
             String host = original.getHeaders().getFirst(HttpHeaders.HOST);
             String workspaceId = workspaceChecked ? original.getHeaders().getFirst(GatewayHeaders.WORKSPACE_ID) : null;
             String rawQuery = original.getURI().getRawQuery();
-            String query = rawQuery == null ? null : IdentityHeadersFilter.withoutMethodOverride(rawQuery);
+            String query = rawQuery == null ? null : UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
             exchange.getAttributes().put(ForwardedWriter.ATTRIBUTE, new ForwardedWriter.Forwarded(
                     forwardedFor, original.getURI().getScheme() == null ? "http" : original.getURI().getScheme(), host));
             ServerWebExchange rewritten = exchange.mutate().request(request -> {
@@ -98,9 +100,9 @@ final class LegacyHeaderPipeline {
                     } else {
                         headers.remove(GatewayHeaders.WORKSPACE_ID);
                     }
-                    headers.set(GatewayHeaders.ACCOUNT_ID, auth.key().accountId());
-                    headers.set(GatewayHeaders.KEY_ID, auth.key().id());
-                    headers.set(GatewayHeaders.SCOPES, auth.key().scopesHeader());
+                    headers.set(GatewayHeaders.ACCOUNT_ID, key.accountId());
+                    headers.set(GatewayHeaders.KEY_ID, key.id());
+                    headers.set(GatewayHeaders.SCOPES, key.scopesHeader());
                     if (requestId != null) {
                         headers.set(GatewayHeaders.REQUEST_ID, requestId);
                     }

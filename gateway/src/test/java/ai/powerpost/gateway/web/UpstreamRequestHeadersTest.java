@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.web;
 
+import ai.powerpost.gateway.pipeline.RequestState;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -39,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@link UpstreamRequestHeaders} (with {@link IdentityHeadersFilter}) against the oracle
+ * {@link UpstreamRequestHeaders} (with its {@link UpstreamRequestHeaders.Target} stage) against the oracle
  * {@link LegacyHeaderPipeline}: the old {@code IdentityHeadersFilter} (a copy of the request headers
  * on the exchange, then removals and sets), then Spring Cloud Gateway's real header filters and the
  * old {@code ForwardedHeadersWriter}, in the order the running gateway had them. For every request
@@ -136,10 +137,11 @@ class UpstreamRequestHeadersTest {
     }
 
     private static Outcome current(Case c) {
-        List<HttpHeadersFilter> filters = new UpstreamRequestHeaders(gatewayFilters(hopByHop(c.hopByHop()), c.grpc()))
+        List<HttpHeadersFilter> filters = new UpstreamRequestHeaders(gatewayFilters(hopByHop(c.hopByHop()), c.grpc()), PROXIES)
                 .routingFilters();
-        IdentityHeadersFilter identity = new IdentityHeadersFilter(PROXIES);
-        return run(c, filters, exchange -> passed(exchange, identity::filter));
+        UpstreamRequestHeaders.Target target = new UpstreamRequestHeaders.Target();
+        // the stage runs on requests that passed the checks; any other never gets this far (RouteCheck refuses it)
+        return run(c, filters, exchange -> RequestState.of(exchange).key() == null ? exchange : passed(exchange, target::filter));
     }
 
     private interface Filter {
@@ -422,7 +424,7 @@ class UpstreamRequestHeadersTest {
     void routingFiltersAreThisThenSpringCloudGatewaysResponseFiltersInTheirOrder() {
         RemoveHopByHopHeadersFilter hopByHop = new RemoveHopByHopHeadersFilter();
         List<HttpHeadersFilter> gateway = gatewayFilters(hopByHop, true);
-        UpstreamRequestHeaders headers = new UpstreamRequestHeaders(gateway);
+        UpstreamRequestHeaders headers = new UpstreamRequestHeaders(gateway, PROXIES);
         List<HttpHeadersFilter> routing = headers.routingFilters();
         assertThat(routing).hasSize(3);
         assertThat(routing.get(0)).isSameAs(headers);
@@ -434,18 +436,18 @@ class UpstreamRequestHeadersTest {
 
     @Example
     void worksWithoutTheGrpcRequestFilter() {
-        assertThatNoException().isThrownBy(() -> new UpstreamRequestHeaders(gatewayFilters(new RemoveHopByHopHeadersFilter(), false)));
+        assertThatNoException().isThrownBy(() -> new UpstreamRequestHeaders(gatewayFilters(new RemoveHopByHopHeadersFilter(), false), PROXIES));
     }
 
     @Example
     void refusesARequestHeaderFilterItDoesNotKnow() {
         List<HttpHeadersFilter> filters = new ArrayList<>(gatewayFilters(new RemoveHopByHopHeadersFilter(), true));
         filters.add(2, UNKNOWN);
-        assertThatThrownBy(() -> new UpstreamRequestHeaders(filters)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> new UpstreamRequestHeaders(filters, PROXIES)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("does not know the request header filter");
         List<HttpHeadersFilter> twice = new ArrayList<>(gatewayFilters(new RemoveHopByHopHeadersFilter(), true));
         twice.add(new RemoveHopByHopHeadersFilter());
-        assertThatThrownBy(() -> new UpstreamRequestHeaders(twice)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new UpstreamRequestHeaders(twice, PROXIES)).isInstanceOf(IllegalStateException.class);
     }
 
     @Example
@@ -463,7 +465,7 @@ class UpstreamRequestHeadersTest {
         };
         List<HttpHeadersFilter> filters = new ArrayList<>(gatewayFilters(new RemoveHopByHopHeadersFilter(), true));
         filters.add(0, responseOnly);
-        assertThat(new UpstreamRequestHeaders(filters).routingFilters().get(1)).isSameAs(responseOnly);
+        assertThat(new UpstreamRequestHeaders(filters, PROXIES).routingFilters().get(1)).isSameAs(responseOnly);
     }
 
     @Example
@@ -472,7 +474,7 @@ class UpstreamRequestHeadersTest {
                 TransferEncodingNormalizationHeadersFilter.class, RemoveHopByHopHeadersFilter.class)) {
             List<HttpHeadersFilter> filters = new ArrayList<>(gatewayFilters(new RemoveHopByHopHeadersFilter(), true));
             filters.removeIf(missing::isInstance);
-            assertThatThrownBy(() -> new UpstreamRequestHeaders(filters)).as("without %s", missing.getSimpleName())
+            assertThatThrownBy(() -> new UpstreamRequestHeaders(filters, PROXIES)).as("without %s", missing.getSimpleName())
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("must all be present");
         }
     }
@@ -481,18 +483,18 @@ class UpstreamRequestHeadersTest {
     void refusesAnOrderItDoesNotReproduce() {
         RemoveHopByHopHeadersFilter last = new RemoveHopByHopHeadersFilter();
         last.setOrder(Ordered.LOWEST_PRECEDENCE);
-        assertThatThrownBy(() -> new UpstreamRequestHeaders(gatewayFilters(last, true)))
+        assertThatThrownBy(() -> new UpstreamRequestHeaders(gatewayFilters(last, true), PROXIES))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("ordered");
 
         RemoveHopByHopHeadersFilter hopByHop = new RemoveHopByHopHeadersFilter();
         List<HttpHeadersFilter> grpcFirst = new ArrayList<>(List.of(new RemoveForwardedHeadersFilter(),
                 new RemoveXForwardedHeadersFilter(), new TransferEncodingNormalizationHeadersFilter(),
                 new GRPCRequestHeadersFilter(), hopByHop));
-        assertThatThrownBy(() -> new UpstreamRequestHeaders(grpcFirst)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new UpstreamRequestHeaders(grpcFirst, PROXIES)).isInstanceOf(IllegalStateException.class);
 
         List<HttpHeadersFilter> normalisationLast = new ArrayList<>(List.of(new RemoveForwardedHeadersFilter(),
                 new RemoveXForwardedHeadersFilter(), hopByHop, new TransferEncodingNormalizationHeadersFilter()));
-        assertThatThrownBy(() -> new UpstreamRequestHeaders(normalisationLast)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new UpstreamRequestHeaders(normalisationLast, PROXIES)).isInstanceOf(IllegalStateException.class);
     }
 
     @Example

@@ -1,14 +1,11 @@
 package ai.powerpost.gateway.auth;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import ai.powerpost.gateway.web.TrustedProxies;
 import com.github.benmanes.caffeine.cache.Ticker;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import reactor.core.publisher.Mono;
 
 /**
@@ -17,13 +14,9 @@ import reactor.core.publisher.Mono;
  */
 public final class AuthBenchAccess {
 
-    /** The exchange attribute {@link ApiKeyAuthFilter} puts the {@link AuthContext} under. */
-    public static final String AUTH_CONTEXT_ATTRIBUTE = AuthContext.ATTRIBUTE;
-
-    /** {@code gateway.keys.*} and {@code gateway.auth.*} at their defaults (application.yml). */
+    /** {@code gateway.keys.*} at its defaults (application.yml). */
     private static final KeyCacheProperties CACHE = new KeyCacheProperties(100_000, Duration.ofSeconds(60),
             Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
-    private static final AuthProperties AUTH = new AuthProperties(50, Duration.ofSeconds(60), Duration.ofMillis(25));
 
     private AuthBenchAccess() {
     }
@@ -38,12 +31,6 @@ public final class AuthBenchAccess {
         keysByHash.keySet().forEach(hash -> store.find(hash).block());
         workspacesByAccount.forEach((account, owned) -> store.ownsWorkspace(account, owned.iterator().next()).block());
         return store;
-    }
-
-    /** {@link ApiKeyAuthFilter} as {@link AuthConfiguration} builds it; no trusted proxies (the default). */
-    public static GlobalFilter authFilter(ApiKeyStore store) {
-        return new ApiKeyAuthFilter(store, new BruteForceGuard(AUTH, Ticker.systemTicker()), new TrustedProxies(List.of()),
-                AUTH);
     }
 
     /** Answers at once from memory: what Redis would say, without the network. */

@@ -5,22 +5,20 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import ai.powerpost.gateway.auth.AuthBenchAccess;
-import ai.powerpost.gateway.auth.AuthContext;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.access.AccessBenchAccess;
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.PipelineBenchAccess;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.web.WebBenchAccess;
 import ai.powerpost.gateway.metrics.AccessLogFilter;
 import ai.powerpost.gateway.metrics.GatewayMeters;
 import ai.powerpost.gateway.proxy.ProxyBenchAccess;
-import ai.powerpost.gateway.proxy.UpstreamCallFilter;
 import ai.powerpost.gateway.ratelimit.RateLimitBenchAccess;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteTable;
 import ai.powerpost.gateway.routing.RouteTableHolder;
-import ai.powerpost.gateway.routing.RoutingBenchAccess;
 import ai.powerpost.gateway.usage.UsageBenchAccess;
-import ai.powerpost.gateway.web.IdentityHeadersFilter;
 import ai.powerpost.gateway.web.RequestHygieneFilter;
-import ai.powerpost.gateway.web.RequestIdFilter;
 import ai.powerpost.gateway.web.TrustedProxies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -58,7 +56,7 @@ public class FilterChainBenchmark {
 
     /** What the upstream call leaves behind (UpstreamCallFilter's start time), then an answer committing the response. */
     private static final GatewayFilterChain UPSTREAM = exchange -> {
-        exchange.getAttributes().put(UpstreamCallFilter.UPSTREAM_STARTED_ATTRIBUTE, System.nanoTime());
+        RequestState.of(exchange).upstreamStarted(System.nanoTime());
         return exchange.getResponse().setComplete();
     };
 
@@ -74,7 +72,7 @@ public class FilterChainBenchmark {
         ServerWebExchange reused;
         io.netty.handler.codec.http.HttpHeaders headers;
         RouteMatch match;
-        AuthContext auth;
+        KeyRecord key;
 
         @Setup
         public void setUp(Fixture f) throws IOException {
@@ -83,24 +81,24 @@ public class FilterChainBenchmark {
             MeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             TrustedProxies proxies = new TrustedProxies(List.of());
             headers = f.nettyHeaders;
-            GlobalFilter route = RoutingBenchAccess.routeResolutionFilter(holder);
-            GlobalFilter auth = AuthBenchAccess.authFilter(f.store);
-            GlobalFilter scope = RoutingBenchAccess.scopeAuthorizationFilter();
-            GlobalFilter workspace = RoutingBenchAccess.workspaceFilter(f.store);
-            AccessLogFilter accessLog = new AccessLogFilter(new GatewayMeters(meters), proxies);
+            GlobalFilter route = AccessBenchAccess.routeResolutionFilter(holder);
+            GlobalFilter auth = AccessBenchAccess.authFilter(f.store);
+            GlobalFilter scope = AccessBenchAccess.scopeAuthorizationFilter();
+            GlobalFilter workspace = AccessBenchAccess.workspaceFilter(f.store);
+            AccessLogFilter accessLog = new AccessLogFilter(new GatewayMeters(meters));
 
             checks = Exchanges.chain(List.of(route, auth, scope, workspace), exchange -> Mono.empty());
-            all = Exchanges.chain(List.of(accessLog, new RequestIdFilter(), new RequestHygieneFilter(), route, auth, scope,
-                    workspace, ProxyBenchAccess.bodyLimitFilter(),
+            all = Exchanges.chain(List.of(accessLog, WebBenchAccess.requestIdFilter(proxies), new RequestHygieneFilter(), route,
+                    auth, scope, workspace, ProxyBenchAccess.bodyLimitFilter(),
                     new RateLimitBenchAccess(meters).filter(table.rateLimits().values(), meters),
-                    UsageBenchAccess.usageRecordingFilter(meters), new IdentityHeadersFilter(proxies)), UPSTREAM);
+                    UsageBenchAccess.usageRecordingFilter(meters), WebBenchAccess.upstreamRequestTarget()), UPSTREAM);
             accessLogOnly = Exchanges.chain(List.of(accessLog), UPSTREAM);
             upstreamOnly = Exchanges.chain(List.of(), UPSTREAM);
             reused = Exchanges.exchange(METHOD, GET_URI, headers, Fixture.CLIENT);
 
             // The request must pass every check, or the benchmarks would measure a denial.
             this.match = table.match(METHOD.name(), Fixture.GET_PATH);
-            this.auth = new AuthContext(f.key);
+            this.key = f.key;
             allowed(checks, reused);
             reset(reused);
             allowed(all, Exchanges.exchange(METHOD, GET_URI, headers, Fixture.CLIENT));
@@ -108,8 +106,8 @@ public class FilterChainBenchmark {
 
         private static void allowed(GatewayFilterChain chain, ServerWebExchange exchange) {
             Sync.value(chain.filter(exchange));
-            Object denial = exchange.getAttribute(ErrorResponseWriter.ATTRIBUTE);
-            if (denial != null || exchange.getAttribute(AuthBenchAccess.AUTH_CONTEXT_ATTRIBUTE) == null) {
+            Object denial = RequestState.of(exchange).denial();
+            if (denial != null || RequestState.of(exchange).key() == null) {
                 throw new IllegalStateException("the benchmark request was not allowed: " + denial);
             }
         }
@@ -117,8 +115,7 @@ public class FilterChainBenchmark {
 
     /** Forgets what the checks put on the exchange, so the next run resolves and authenticates again. */
     private static Object reset(ServerWebExchange exchange) {
-        exchange.getAttributes().remove(RouteMatch.ATTRIBUTE);
-        return exchange.getAttributes().remove(AuthBenchAccess.AUTH_CONTEXT_ATTRIBUTE);
+        return PipelineBenchAccess.forget(exchange);
     }
 
     /** RouteResolutionFilter → ApiKeyAuthFilter → ScopeAuthorizationFilter → WorkspaceFilter, on one exchange. */
@@ -146,7 +143,7 @@ public class FilterChainBenchmark {
 
     /**
      * A new exchange through every filter of ours before the upstream call: access log, request id,
-     * hygiene, route, key, scope, workspace, body limit, rate limit, usage, identity headers.
+     * hygiene, route, key, scope, workspace, body limit, rate limit, usage, upstream target.
      */
     @Benchmark
     public ServerWebExchange allFilters(Chains c) {
@@ -158,9 +155,10 @@ public class FilterChainBenchmark {
     /** A new exchange holding the attributes an allowed request has by the time its response commits. */
     private static ServerWebExchange passed(Chains c) {
         ServerWebExchange exchange = Exchanges.exchange(METHOD, GET_URI, c.headers, Fixture.CLIENT);
-        exchange.getAttributes().put(RouteMatch.ATTRIBUTE, c.match);
-        exchange.getAttributes().put(AuthBenchAccess.AUTH_CONTEXT_ATTRIBUTE, c.auth);
-        exchange.getAttributes().put(RequestIdFilter.ATTRIBUTE, "3f9c2a7d51e84b06a9d1c0e2f4b7a815");
+        RequestState state = RequestState.of(exchange);
+        state.route(c.match);
+        state.identify("3f9c2a7d51e84b06a9d1c0e2f4b7a815", Fixture.CLIENT.getAddress().getHostAddress());
+        state.authenticated(c.key);
         return exchange;
     }
 }

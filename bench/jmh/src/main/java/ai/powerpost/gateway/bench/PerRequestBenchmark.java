@@ -8,8 +8,8 @@ import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteSpec;
-import ai.powerpost.gateway.routing.RoutingBenchAccess;
-import ai.powerpost.gateway.web.GatewayHeaders;
+import ai.powerpost.gateway.access.AccessBenchAccess;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,7 +53,7 @@ public class PerRequestBenchmark {
         // WorkspaceFilter
         if (route.workspaceRequired()) {
             List<String> values = f.headers.get(GatewayHeaders.WORKSPACE_ID);
-            if (values == null || values.size() != 1 || !RoutingBenchAccess.workspaceWellFormed(values.get(0))
+            if (values == null || values.size() != 1 || !AccessBenchAccess.workspaceWellFormed(values.get(0))
                     || !Boolean.TRUE.equals(Sync.value(f.store.ownsWorkspace(key.accountId(), values.get(0))))) {
                 throw new IllegalStateException("workspace refused");
             }

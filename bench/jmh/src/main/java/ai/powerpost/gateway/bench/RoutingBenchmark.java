@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
 import ai.powerpost.gateway.routing.CanonicalPath;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteSpec;
-import ai.powerpost.gateway.routing.RoutingBenchAccess;
-import ai.powerpost.gateway.web.GatewayHeaders;
+import ai.powerpost.gateway.access.AccessBenchAccess;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -78,7 +78,7 @@ public class RoutingBenchmark {
             return false;
         }
         String workspaceId = values.get(0);
-        if (values.size() > 1 || !RoutingBenchAccess.workspaceWellFormed(workspaceId)) {
+        if (values.size() > 1 || !AccessBenchAccess.workspaceWellFormed(workspaceId)) {
             return false;
         }
         return Boolean.TRUE.equals(Sync.value(f.store.ownsWorkspace(f.key.accountId(), workspaceId)));

@@ -1,4 +1,6 @@
-package ai.powerpost.gateway.auth;
+package ai.powerpost.gateway.access;
+
+import ai.powerpost.gateway.auth.AuthProperties;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

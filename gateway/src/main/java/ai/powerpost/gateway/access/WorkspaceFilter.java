@@ -1,19 +1,20 @@
-package ai.powerpost.gateway.routing;
+package ai.powerpost.gateway.access;
+
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.routing.RouteSpec;
 
 import java.util.List;
 
-import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.auth.ApiKeyStore;
-import ai.powerpost.gateway.auth.AuthContext;
 import ai.powerpost.gateway.auth.Lookup;
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
-import ai.powerpost.gateway.web.GatewayHeaders;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -24,7 +25,7 @@ import reactor.core.publisher.Mono;
  * workspace the key's account owns, else 403 {@code FORBIDDEN}. Ownership is read through the
  * key store's cache; if Redis cannot be asked the answer is 503 (fail closed).
  */
-final class WorkspaceFilter implements GlobalFilter, Ordered {
+final class WorkspaceFilter extends RouteCheck {
 
     private static final Logger log = LoggerFactory.getLogger(WorkspaceFilter.class);
     static final int MAX_LENGTH = 64;
@@ -38,13 +39,8 @@ final class WorkspaceFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        RouteMatch match = exchange.getAttribute(RouteMatch.ATTRIBUTE);
-        AuthContext auth = AuthContext.of(exchange);
-        if (!(match instanceof RouteMatch.Found found) || auth == null) {
-            return ErrorResponseWriter.write(exchange, ApiError.INTERNAL_ERROR);
-        }
-        if (!found.route().workspaceRequired()) {
+    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+        if (!route.workspaceRequired()) {
             return chain.filter(exchange);
         }
         List<String> values = exchange.getRequest().getHeaders().get(GatewayHeaders.WORKSPACE_ID);
@@ -58,7 +54,7 @@ final class WorkspaceFilter implements GlobalFilter, Ordered {
         if (!properties.verifyOwnership()) {
             return chain.filter(exchange);
         }
-        Lookup<Boolean> ownership = store.ownership(auth.key().accountId(), workspaceId);
+        Lookup<Boolean> ownership = store.ownership(key.accountId(), workspaceId);
         if (ownership instanceof Lookup.Now<Boolean> now) {
             return Boolean.TRUE.equals(now.value()) ? chain.filter(exchange)
                     : ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_FORBIDDEN);
@@ -93,8 +89,8 @@ final class WorkspaceFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return FilterOrder.WORKSPACE;
+    public Stage stage() {
+        return Stage.WORKSPACE;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package ai.powerpost.gateway.routing;
+package ai.powerpost.gateway.access;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;

@@ -1,4 +1,6 @@
-package ai.powerpost.gateway.errors;
+package ai.powerpost.gateway.pipeline;
+
+import ai.powerpost.gateway.errors.ApiError;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,16 +24,13 @@ public final class ErrorResponseWriter {
     private ErrorResponseWriter() {
     }
 
-    /** The exchange attribute holding the error a response was answered with (for the access log and metrics). */
-    public static final String ATTRIBUTE = ApiError.class.getName();
-
     /** Writes {@code error} as the whole response, unless the response is already committed. */
     public static Mono<Void> write(ServerWebExchange exchange, ApiError error) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {
             return Mono.empty();
         }
-        exchange.getAttributes().put(ATTRIBUTE, error);
+        RequestState.of(exchange).denied(error);
         response.setStatusCode(error.status());
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(MediaType.APPLICATION_JSON);

@@ -1,4 +1,7 @@
-package ai.powerpost.gateway.errors;
+package ai.powerpost.gateway.pipeline;
+
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.ApiErrorException;
 
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;

@@ -1,4 +1,4 @@
-package ai.powerpost.gateway.web;
+package ai.powerpost.gateway.pipeline;
 
 /** Header names the gateway reads from clients or sets for the backends, in one place. */
 public final class GatewayHeaders {

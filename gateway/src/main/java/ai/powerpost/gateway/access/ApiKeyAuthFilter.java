@@ -1,23 +1,29 @@
-package ai.powerpost.gateway.auth;
+package ai.powerpost.gateway.access;
+
+import ai.powerpost.gateway.auth.ApiKeyExtractor;
+import ai.powerpost.gateway.auth.ApiKeyStore;
+import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.AuthProperties;
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.auth.Lookup;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.StageFilter;
 
 import java.time.Duration;
 
-import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.errors.ErrorResponseWriter;
-import ai.powerpost.gateway.web.TrustedProxies;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
  * Authenticates: finds the key ({@link ApiKeyExtractor}), hashes it, looks it up through the
- * {@link ApiKeyStore}, and puts an {@link AuthContext} on the exchange, or answers 401
+ * {@link ApiKeyStore}, and records the key in the {@link RequestState}, or answers 401
  * {@code INVALID_API_KEY}.
  *
  * <ul>
@@ -32,7 +38,7 @@ import reactor.core.publisher.Mono;
  *     a pass and never a 401 (an outage must not tell a client its key is invalid).</li>
  * </ul>
  */
-final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
+final class ApiKeyAuthFilter implements StageFilter {
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeyAuthFilter.class);
     private static final Outcome UNKNOWN = new Outcome(null, ApiError.INVALID_API_KEY);
@@ -40,13 +46,11 @@ final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
 
     private final ApiKeyStore store;
     private final BruteForceGuard guard;
-    private final TrustedProxies proxies;
     private final long failureMinLatencyNanos;
 
-    ApiKeyAuthFilter(ApiKeyStore store, BruteForceGuard guard, TrustedProxies proxies, AuthProperties properties) {
+    ApiKeyAuthFilter(ApiKeyStore store, BruteForceGuard guard, AuthProperties properties) {
         this.store = store;
         this.guard = guard;
-        this.proxies = proxies;
         this.failureMinLatencyNanos = properties.failureMinLatency().toNanos();
     }
 
@@ -57,7 +61,7 @@ final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
         if (result instanceof ApiKeyExtractor.Missing) {
             return ErrorResponseWriter.write(exchange, ApiError.MISSING_API_KEY);
         }
-        String address = proxies.clientAddress(exchange.getRequest());
+        String address = RequestState.of(exchange).clientAddress();
         boolean throttled = guard.throttled(address);
         if (!(result instanceof ApiKeyExtractor.Found found)) {
             return throttled ? tooManyFailures(exchange, address) : invalid(exchange, address, started);
@@ -89,7 +93,7 @@ final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
     }
 
     private static Mono<Void> authenticated(ServerWebExchange exchange, GatewayFilterChain chain, KeyRecord key) {
-        exchange.getAttributes().put(AuthContext.ATTRIBUTE, new AuthContext(key));
+        RequestState.of(exchange).authenticated(key);
         return chain.filter(exchange);
     }
 
@@ -106,8 +110,8 @@ final class ApiKeyAuthFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return FilterOrder.AUTHENTICATE;
+    public Stage stage() {
+        return Stage.AUTHENTICATE;
     }
 
     @Override

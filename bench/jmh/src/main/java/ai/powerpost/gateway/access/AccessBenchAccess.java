@@ -1,0 +1,45 @@
+package ai.powerpost.gateway.access;
+
+import java.time.Duration;
+
+import ai.powerpost.gateway.auth.ApiKeyStore;
+import ai.powerpost.gateway.auth.AuthProperties;
+import ai.powerpost.gateway.routing.RouteTableHolder;
+import com.github.benmanes.caffeine.cache.Ticker;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+
+/**
+ * For the JMH benchmarks only (bench/jmh): the access package's package-private pieces, built the
+ * way {@link AccessConfiguration} builds them.
+ */
+public final class AccessBenchAccess {
+
+    /** {@code gateway.auth.*} at its defaults (application.yml). */
+    private static final AuthProperties AUTH = new AuthProperties(50, Duration.ofSeconds(60), Duration.ofMillis(25));
+
+    private AccessBenchAccess() {
+    }
+
+    /** {@link ApiKeyAuthFilter} as {@link AccessConfiguration} builds it. */
+    public static GlobalFilter authFilter(ApiKeyStore store) {
+        return new ApiKeyAuthFilter(store, new BruteForceGuard(AUTH, Ticker.systemTicker()), AUTH);
+    }
+
+    /** {@link WorkspaceFilter}'s check of the {@code X-Workspace-Id} form. */
+    public static boolean workspaceWellFormed(String workspaceId) {
+        return WorkspaceFilter.isWellFormed(workspaceId);
+    }
+
+    public static GlobalFilter routeResolutionFilter(RouteTableHolder holder) {
+        return new RouteResolutionFilter(holder);
+    }
+
+    public static GlobalFilter scopeAuthorizationFilter() {
+        return new ScopeAuthorizationFilter();
+    }
+
+    /** With ownership verified, the default ({@code gateway.workspaces.verify-ownership: true}). */
+    public static GlobalFilter workspaceFilter(ApiKeyStore store) {
+        return new WorkspaceFilter(store, new WorkspaceProperties(true));
+    }
+}

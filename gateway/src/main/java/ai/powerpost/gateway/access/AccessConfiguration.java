@@ -1,0 +1,81 @@
+package ai.powerpost.gateway.access;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.powerpost.gateway.auth.ApiKeyStore;
+import ai.powerpost.gateway.auth.AuthProperties;
+import ai.powerpost.gateway.routing.RouteMatch;
+import ai.powerpost.gateway.routing.RouteTableHolder;
+import ai.powerpost.gateway.routing.Upstream;
+import com.github.benmanes.caffeine.cache.Ticker;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.publisher.Flux;
+
+/**
+ * Who may call what: the route table handed to Spring Cloud Gateway, and the stages that resolve
+ * the route ({@link RouteResolutionFilter}), authenticate the key ({@link ApiKeyAuthFilter}) and
+ * authorise it for the route ({@link ScopeAuthorizationFilter}, {@link WorkspaceFilter}).
+ *
+ * <p>The route table is the only matcher: each upstream's SCG route matches the requests that the
+ * table resolves to one of that upstream's routes (the match is computed once per request and kept
+ * in the request state), and a last catch-all route catches everything else, which
+ * {@link RouteResolutionFilter} answers with 404, 405 or 400. SCG's own predicates and its route
+ * DSL are not used.
+ */
+@Configuration(proxyBeanMethods = false)
+class AccessConfiguration {
+
+    static final String UNMATCHED_ROUTE_ID = "unmatched";
+
+    /** One SCG route per upstream of the table in force (re-read on every RefreshRoutesEvent), plus the catch-all. */
+    @Bean
+    RouteLocator powerPostRoutes(RouteTableHolder holder) {
+        return () -> Flux.defer(() -> Flux.fromIterable(scgRoutes(holder)));
+    }
+
+    private static List<Route> scgRoutes(RouteTableHolder holder) {
+        List<Route> routes = new ArrayList<>();
+        int order = 0;
+        for (Upstream upstream : holder.current().upstreams().values()) {
+            routes.add(Route.async()
+                    .id("upstream-" + upstream.name())
+                    .uri(upstream.uri())
+                    .order(order++)
+                    .predicate(exchange -> RouteResolutionFilter.resolve(exchange, holder) instanceof RouteMatch.Found found
+                            && found.route().upstream().name().equals(upstream.name()))
+                    .build());
+        }
+        routes.add(Route.async()
+                .id(UNMATCHED_ROUTE_ID)
+                .uri(URI.create("no://op"))
+                .order(Integer.MAX_VALUE)
+                .predicate(exchange -> true)
+                .build());
+        return routes;
+    }
+
+    @Bean
+    RouteResolutionFilter routeResolutionFilter(RouteTableHolder holder) {
+        return new RouteResolutionFilter(holder);
+    }
+
+    @Bean
+    ScopeAuthorizationFilter scopeAuthorizationFilter() {
+        return new ScopeAuthorizationFilter();
+    }
+
+    @Bean
+    WorkspaceFilter workspaceFilter(ApiKeyStore store, WorkspaceProperties properties) {
+        return new WorkspaceFilter(store, properties);
+    }
+
+    @Bean
+    ApiKeyAuthFilter apiKeyAuthFilter(ApiKeyStore store, AuthProperties properties) {
+        return new ApiKeyAuthFilter(store, new BruteForceGuard(properties, Ticker.systemTicker()), properties);
+    }
+}

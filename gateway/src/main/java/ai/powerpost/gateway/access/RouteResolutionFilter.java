@@ -1,0 +1,60 @@
+package ai.powerpost.gateway.access;
+
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.StageFilter;
+import ai.powerpost.gateway.routing.RouteMatch;
+import ai.powerpost.gateway.routing.RouteTableHolder;
+
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Deny by default: a request the route table does not resolve to a route (unknown path: 404,
+ * undeclared method: 405 with {@code Allow}, non-canonical path: 400) is answered here and never
+ * reaches an upstream.
+ */
+final class RouteResolutionFilter implements StageFilter {
+
+    private final RouteTableHolder table;
+
+    RouteResolutionFilter(RouteTableHolder table) {
+        this.table = table;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        RouteMatch match = resolve(exchange, table);
+        if (match instanceof RouteMatch.Rejected rejected) {
+            return ErrorResponseWriter.write(exchange, rejected.error());
+        }
+        return chain.filter(exchange);
+    }
+
+    /**
+     * The table's verdict on this request: computed once (against the table then in force, by the
+     * first to ask: Spring Cloud Gateway's route predicates, before any filter) and kept in the
+     * request state.
+     */
+    static RouteMatch resolve(ServerWebExchange exchange, RouteTableHolder holder) {
+        RequestState state = RequestState.of(exchange);
+        RouteMatch match = state.routeMatch();
+        if (match == null) {
+            match = holder.current().match(exchange.getRequest().getMethod().name(), exchange.getRequest().getURI().getRawPath());
+            state.route(match);
+        }
+        return match;
+    }
+
+    @Override
+    public Stage stage() {
+        return Stage.ROUTE_RESOLUTION;
+    }
+
+    @Override
+    public String toString() {
+        return "RouteResolutionFilter[" + table.current() + "]";
+    }
+}

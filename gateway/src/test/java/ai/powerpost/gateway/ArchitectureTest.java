@@ -1,0 +1,111 @@
+package ai.powerpost.gateway;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import ai.powerpost.gateway.pipeline.StageFilter;
+import org.junit.jupiter.api.Test;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The package structure of docs/architecture.md, checked on the compiled classes: dependencies run
+ * one way, from the edge down to the model.
+ * <pre>
+ *   edge:     http, admin
+ *   stages:   access, web, ratelimit, usage, proxy, metrics   (each reads the request state, never another stage)
+ *   pipeline: the request state, the stage order, the one error writer
+ *   model:    routing, auth, redis, errors
+ * </pre>
+ */
+class ArchitectureTest {
+
+    private static final String ROOT = "ai.powerpost.gateway";
+    private static final String[] STAGES = {"access", "web", "ratelimit", "usage", "proxy", "metrics"};
+    private static final String[] MODEL = {"routing", "auth", "redis", "errors"};
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(ROOT);
+
+    private static String[] packages(String... names) {
+        String[] packages = new String[names.length];
+        for (int i = 0; i < names.length; i++) {
+            packages[i] = ROOT + "." + names[i] + "..";
+        }
+        return packages;
+    }
+
+    @Test
+    void theImportSeesTheGateway() {
+        // a rule over no classes passes whatever it says: make sure these rules look at the gateway
+        org.assertj.core.api.Assertions.assertThat(CLASSES.size()).isGreaterThan(100);
+        org.assertj.core.api.Assertions.assertThat(CLASSES.containPackage(ROOT + ".pipeline")).isTrue();
+    }
+
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(CLASSES);
+    }
+
+    @Test
+    void theModelKnowsNothingOfThePipelineOrTheStages() {
+        noClasses().that().resideInAnyPackage(packages(MODEL))
+                .should().dependOnClassesThat().resideInAnyPackage(packages(concat(STAGES, "pipeline", "http", "admin")))
+                .check(CLASSES);
+    }
+
+    @Test
+    void thePipelineKnowsNoStage() {
+        noClasses().that().resideInAPackage(ROOT + ".pipeline..")
+                .should().dependOnClassesThat().resideInAnyPackage(packages(concat(STAGES, "http", "admin")))
+                .check(CLASSES);
+    }
+
+    @Test
+    void noStageReachesIntoAnother() {
+        for (String stage : STAGES) {
+            noClasses().that().resideInAPackage(ROOT + "." + stage + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(packages(without(STAGES, stage)))
+                    .because("a stage reads what earlier stages found from the request state, not from their classes")
+                    .check(CLASSES);
+        }
+    }
+
+    @Test
+    void everyGlobalFilterIsAStageDeclaredAsABean() {
+        classes().that().resideInAPackage(ROOT + "..").and().areAssignableTo(GlobalFilter.class)
+                .and().areNotInterfaces()
+                .should().beAssignableTo(StageFilter.class)
+                .andShould().notBeAnnotatedWith(Component.class)
+                .check(CLASSES);
+    }
+
+    @Test
+    void exchangeAttributesAreTheRequestStates() {
+        noClasses().that().resideInAPackage(ROOT + "..")
+                .and().doNotHaveFullyQualifiedName(ROOT + ".pipeline.RequestState")
+                // the upstream call hands Spring Cloud Gateway its route and reads what the routing filter left
+                .and().doNotHaveFullyQualifiedName(ROOT + ".proxy.UpstreamCallFilter")
+                .should().callMethod(ServerWebExchange.class, "getAttributes")
+                .orShould().callMethod(ServerWebExchange.class, "getAttribute", String.class)
+                .because("the request state owns every attribute of the gateway's")
+                .check(CLASSES);
+    }
+
+    private static String[] concat(String[] names, String... more) {
+        String[] all = java.util.Arrays.copyOf(names, names.length + more.length);
+        System.arraycopy(more, 0, all, names.length, more.length);
+        return all;
+    }
+
+    private static String[] without(String[] names, String excluded) {
+        return java.util.Arrays.stream(names).filter(n -> !n.equals(excluded)).toArray(String[]::new);
+    }
+}
