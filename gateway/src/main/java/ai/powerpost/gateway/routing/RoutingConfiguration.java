@@ -7,7 +7,6 @@ import java.util.List;
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,19 +32,10 @@ class RoutingConfiguration {
     private static final Logger log = LoggerFactory.getLogger(RoutingConfiguration.class);
     static final String UNMATCHED_ROUTE_ID = "unmatched";
 
-    /** Upstream URIs: the overrides (demo), then the environment's {@code GATEWAY_UPSTREAM_<NAME>}. */
+    /** Upstream URIs: the environment's {@code GATEWAY_UPSTREAM_<NAME>}. */
     @Bean
-    UpstreamEnvironment upstreamEnvironment(Environment environment, ObjectProvider<UpstreamOverride> overrides) {
-        List<UpstreamOverride> sources = overrides.orderedStream().toList();
-        return variable -> {
-            for (UpstreamOverride source : sources) {
-                String uri = source.uriFor(variable);
-                if (uri != null) {
-                    return uri;
-                }
-            }
-            return environment.getProperty(variable);
-        };
+    UpstreamEnvironment upstreamEnvironment(Environment environment) {
+        return environment::getProperty;
     }
 
     /** The table as loaded at start-up (a bad file stops the start); see {@link RouteTableHolder} for the live one. */
