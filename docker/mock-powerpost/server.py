@@ -1,7 +1,7 @@
 """A canned stand-in for the PowerPost API, for docker/compose.yml only.
 
 It answers the 18 endpoints of routes.yml with HTTP 200 and fixed JSON in the documented shapes
-(the same answers as the gateway's demo profile, ai.powerpost.gateway.demo.MockPowerPostUpstream),
+(the same answers as the demo's, demo/…/MockPowerPostUpstream),
 and anything else with PowerPost's 404 body; HEAD is answered as GET. It keeps no state. Request
 bodies are read in chunks and only counted (a media upload reports size_bytes). Each answer echoes
 what the gateway forwarded: X-Mock-Saw-Workspace (X-Workspace-Id) and X-Mock-Saw-Account

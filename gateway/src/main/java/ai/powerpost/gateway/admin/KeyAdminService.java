@@ -64,11 +64,7 @@ public final class KeyAdminService {
 
     /** Creates a key with a fresh secret; empty when the account already holds its limit of keys. */
     public Mono<CreatedKey> create(String accountId, String name, Set<Scope> scopes) {
-        return create(accountId, name, scopes, ApiKeys.generate(random));
-    }
-
-    /** Creates a key with the given secret (the demo's fixed keys); empty at the account's limit. */
-    public Mono<CreatedKey> create(String accountId, String name, Set<Scope> scopes, String secret) {
+        String secret = ApiKeys.generate(random);
         String id = "key_" + ApiKeys.randomBase62(random, 20);
         String hash = ApiKeys.hash(secret);
         Instant now = Instant.now();

@@ -1,10 +1,7 @@
 package ai.powerpost.gateway.routing;
 
-import java.util.List;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -20,19 +17,10 @@ class RoutingConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingConfiguration.class);
 
-    /** Upstream URIs: the overrides (demo), then the environment's {@code GATEWAY_UPSTREAM_<NAME>}. */
+    /** Upstream URIs: the environment's {@code GATEWAY_UPSTREAM_<NAME>}. */
     @Bean
-    UpstreamEnvironment upstreamEnvironment(Environment environment, ObjectProvider<UpstreamOverride> overrides) {
-        List<UpstreamOverride> sources = overrides.orderedStream().toList();
-        return variable -> {
-            for (UpstreamOverride source : sources) {
-                String uri = source.uriFor(variable);
-                if (uri != null) {
-                    return uri;
-                }
-            }
-            return environment.getProperty(variable);
-        };
+    UpstreamEnvironment upstreamEnvironment(Environment environment) {
+        return environment::getProperty;
     }
 
     /** The table as loaded at start-up (a bad file stops the start); see {@link RouteTableHolder} for the live one. */

@@ -4,7 +4,7 @@ import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 
-/** Looks up {@code GATEWAY_UPSTREAM_<NAME>}: the overrides first, then the environment. */
+/** Looks up {@code GATEWAY_UPSTREAM_<NAME>} in the environment. */
 @FunctionalInterface
 public interface UpstreamEnvironment extends UnaryOperator<@Nullable String> {
 }

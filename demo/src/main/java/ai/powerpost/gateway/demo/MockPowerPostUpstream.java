@@ -15,7 +15,7 @@ import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
 
 /**
- * A canned stand-in for the PowerPost public REST API, for the gateway's {@code demo} profile only.
+ * A canned stand-in for the PowerPost public REST API, for the demo only.
  *
  * <p>It lets a newcomer run the gateway without a PowerPost account and still see plausible
  * answers. It answers the 18 documented {@code /api/v1/...} endpoints with HTTP 200 (PowerPost

@@ -1,0 +1,65 @@
+package ai.powerpost.gateway.demo;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.Scope;
+import ai.powerpost.gateway.redis.RedisSchema;
+import io.lettuce.core.api.sync.RedisCommands;
+
+/**
+ * The demo's account, its workspace and its three fixed keys, written into the demo's own Redis
+ * before its gateway starts.
+ *
+ * <p>The gateway only ever stores keys it generated itself, so the fixed keys are written the way
+ * any other writer of PowerPost's keys would write them: as {@code docs/redis-schema.md} defines the
+ * records, with the gateway's own names ({@link RedisSchema}), hash ({@link ApiKeys#hash}) and
+ * scope encoding ({@link Scope#join}). Only the SHA-256 of each key reaches Redis.
+ */
+final class DemoData {
+
+    static final String ACCOUNT = "acct_demo";
+    static final String WORKSPACE = "ws_demo";
+    /** The gateway's admin token in the demo. */
+    static final String ADMIN_TOKEN = "demo-admin-token";
+
+    /** A fixed key, so the README's curl lines can be pasted; it only ever opens the demo. */
+    record DemoKey(String label, String name, Set<Scope> scopes, String secret) {
+    }
+
+    static final List<DemoKey> KEYS = List.of(
+            new DemoKey("full access", "demo full access", Scope.FULL_ACCESS,
+                    "pp_live_sk_demoFullAccess0000000000000001"),
+            new DemoKey("draft only", "demo draft only", Scope.DRAFT_ONLY,
+                    "pp_live_sk_demoDraftOnly00000000000000001"),
+            new DemoKey("read only", "demo read only", Scope.READ_ONLY,
+                    "pp_live_sk_demoReadOnly000000000000000001"));
+
+    /** Length of the random part of a key id, as the gateway's key management API makes them. */
+    private static final int KEY_ID_RANDOM = 20;
+
+    private DemoData() {
+    }
+
+    /** Writes the workspace and the keys (each record, then its place in the account's index). */
+    static void write(RedisCommands<String, String> redis, SecureRandom random, Instant now) {
+        redis.sadd(RedisSchema.accountWorkspaces(ACCOUNT), WORKSPACE);
+        for (DemoKey key : KEYS) {
+            String id = "key_" + ApiKeys.randomBase62(random, KEY_ID_RANDOM);
+            String hash = ApiKeys.hash(key.secret());
+            Map<String, String> record = new LinkedHashMap<>();
+            record.put(RedisSchema.ID, id);
+            record.put(RedisSchema.ACCOUNT_ID, ACCOUNT);
+            record.put(RedisSchema.NAME, key.name());
+            record.put(RedisSchema.SCOPES, Scope.join(key.scopes()));
+            record.put(RedisSchema.CREATED_AT, Long.toString(now.toEpochMilli()));
+            redis.hset(RedisSchema.keyRecord(hash), record);
+            redis.hset(RedisSchema.accountKeys(ACCOUNT), id, hash);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package ai.powerpost.gateway.demo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ai.powerpost.gateway.demo.DemoProcess.Ports;
+import ai.powerpost.gateway.demo.ReadmeDemo.Example;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The demo as README.md starts it, and every curl line of README's "Try the demo" run against it
+ * with the real curl, each checked against the status and answer its comment gives.
+ *
+ * <p>The jar is started with README's command ({@code java -jar demo/target/gateway-demo.jar}),
+ * from the repository root, as a process of its own, with two changes only: {@code java} is the
+ * JVM running this test, and {@code --server.port=0 --management.server.port=0} are appended, so
+ * the demo binds free ports and cannot collide with another test or anything else on the machine.
+ * The curl lines run through bash as written, after README's variable assignments, with
+ * {@code localhost:8080} and {@code localhost:8081} replaced by the ports the demo printed, and
+ * {@code <key id>} and {@code <key>} by what the create line answered.
+ */
+class ReadmeDemoIT {
+
+    private static final Path ROOT = repositoryRoot();
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration CURL_TIMEOUT = Duration.ofSeconds(30);
+    private static final String API = "localhost:8080";
+    private static final String MANAGEMENT = "localhost:8081";
+    private static final Pattern PLACEHOLDER = Pattern.compile("<[a-z ]+>");
+    private static final Pattern CREATED_ID = Pattern.compile("\"id\":\"(key_[A-Za-z0-9]+)\"");
+    private static final Pattern CREATED_KEY = Pattern.compile("\"key\":\"(pp_live_sk_[A-Za-z0-9]+)\"");
+    private static final String BANNER_START = "PowerPost edge gateway demo:";
+    private static final String BANNER_END = "(Authorization: Bearer " + DemoData.ADMIN_TOKEN + ")";
+
+    @Test
+    void everyCurlLineOfTheReadmeAnswersWhatItsCommentSays() throws Exception {
+        ReadmeDemo readme = ReadmeDemo.parse(Files.readString(ROOT.resolve("README.md")));
+        assertThat(readme.assignments().stream().map(assignment -> assignment.substring(assignment.indexOf('=') + 1)))
+                .as("README's keys are the demo's")
+                .containsExactlyElementsOf(DemoData.KEYS.stream().map(DemoData.DemoKey::secret).toList());
+
+        List<String> command = new ArrayList<>(readme.startCommand());
+        assertThat(command.subList(0, 2)).isEqualTo(List.of("java", "-jar"));
+        assertThat(ROOT.resolve(command.get(2))).as("the demo jar (package runs before the integration tests)")
+                .isRegularFile();
+        command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("--server.port=0", "--management.server.port=0"));
+
+        Map<String, String> answered = new LinkedHashMap<>();
+        DemoProcess demo = DemoProcess.start(ROOT, command);
+        try (demo) {
+            Ports ports = demo.awaitBanner(START_TIMEOUT);
+            assertThat(demo.children()).as("the processes the demo started: its own redis-server")
+                    .anyMatch(child -> child.info().command().orElse("").contains("redis-server"));
+            for (Example example : readme.examples()) {
+                String line = substitute(example.command(), ports, answered);
+                Answer answer = curl(readme.assignments(), line);
+                String what = example.command() + "\n  ran as: " + line + "\n  answered:\n" + answer.raw();
+                assertThat(answer.status()).as(what).isEqualTo(example.status());
+                if (example.body() != null) {
+                    assertThat(answer.body()).as(what).isEqualTo(example.body());
+                }
+                Matcher id = CREATED_ID.matcher(answer.body());
+                Matcher key = CREATED_KEY.matcher(answer.body());
+                if (key.find()) {
+                    assertThat(example.status()).as("a secret in an answer other than a create's: " + what).isEqualTo(201);
+                    assertThat(id.find()).as("the created key's id: " + what).isTrue();
+                    answered.put("<key id>", id.group(1));
+                    answered.put("<key>", key.group(1));
+                } else {
+                    assertThat(answer.body()).as("no answer but a create's holds a secret: " + what)
+                            .doesNotContain("pp_live_sk_");
+                }
+            }
+            assertThat(answered).as("README's create line answered a key").containsKeys("<key id>", "<key>");
+        }
+        assertNoSecretOutsideTheBanner(demo.output(), answered.get("<key>"));
+    }
+
+    /** The demo's output: its keys and token only in the banner, the created key nowhere. */
+    private static void assertNoSecretOutsideTheBanner(String output, String createdKey) {
+        List<String> secrets = new ArrayList<>(DemoData.KEYS.stream().map(DemoData.DemoKey::secret).toList());
+        secrets.add(DemoData.ADMIN_TOKEN);
+        List<String> lines = output.lines().toList();
+        int start = lines.indexOf(BANNER_START + " embedded Redis, mock PowerPost backend.");
+        int end = lines.indexOf("                      " + BANNER_END);
+        assertThat(start).as("the banner in the demo's output").isNotNegative();
+        assertThat(end).as("the banner's end in the demo's output").isGreaterThan(start);
+        List<String> banner = lines.subList(start, end + 1);
+        for (String secret : secrets) {
+            assertThat(banner).as("the banner prints " + secret).anyMatch(line -> line.contains(secret));
+        }
+        List<String> leaks = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            boolean inBanner = i >= start && i <= end;
+            if (line.contains(createdKey) || (!inBanner && secrets.stream().anyMatch(line::contains))) {
+                leaks.add(line);
+            }
+        }
+        assertThat(leaks).as("lines of the demo's output holding a secret").isEmpty();
+    }
+
+    private static String substitute(String command, Ports ports, Map<String, String> answered) {
+        assertThat(command).as("README's curl lines go to " + API + " or " + MANAGEMENT).containsAnyOf(API, MANAGEMENT);
+        String line = command.replace(API, "localhost:" + ports.api())
+                .replace(MANAGEMENT, "localhost:" + ports.management());
+        Matcher placeholder = PLACEHOLDER.matcher(line);
+        while (placeholder.find()) {
+            assertThat(answered).as("README's " + placeholder.group() + " is answered by a line before: " + command)
+                    .containsKey(placeholder.group());
+        }
+        for (Map.Entry<String, String> value : answered.entrySet()) {
+            line = line.replace(value.getKey(), value.getValue());
+        }
+        return line;
+    }
+
+    /** Runs README's assignments and then {@code line} in bash; curl must exit 0 within the timeout. */
+    private static Answer curl(List<String> assignments, String line) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("readme-curl-", ".out");
+        Path err = Files.createTempFile("readme-curl-", ".err");
+        try {
+            String script = String.join("\n", assignments) + "\n" + line + "\n";
+            Process curl = new ProcessBuilder("bash", "-c", script)
+                    .directory(ROOT.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            if (!curl.waitFor(CURL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                curl.destroyForcibly();
+                throw new AssertionError("no answer within " + CURL_TIMEOUT + ": " + line);
+            }
+            assertThat(curl.exitValue()).as("exit status of " + line + "\n" + Files.readString(err)).isZero();
+            return Answer.of(Files.readString(out, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** What {@code curl -i} printed: the status line and headers, a blank line, the body. */
+    private record Answer(String raw, int status, String body) {
+
+        static Answer of(String raw) {
+            int split = raw.indexOf("\r\n\r\n");
+            assertThat(split).as("curl -i output (every README line needs -i):\n" + raw).isNotNegative();
+            String statusLine = raw.substring(0, raw.indexOf("\r\n"));
+            Matcher status = Pattern.compile("^HTTP/\\S+ (\\d{3})\\b.*").matcher(statusLine);
+            assertThat(status.matches()).as("an HTTP status line: " + statusLine).isTrue();
+            return new Answer(raw, Integer.parseInt(status.group(1)), raw.substring(split + 4));
+        }
+    }
+
+    private static Path repositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("mvnw")) && Files.isRegularFile(dir.resolve("routes.yml"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("no repository root (mvnw and routes.yml) above " + Path.of("").toAbsolutePath());
+    }
+}

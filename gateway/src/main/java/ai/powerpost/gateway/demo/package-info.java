@@ -1,4 +1,0 @@
-@NullMarked
-package ai.powerpost.gateway.demo;
-
-import org.jspecify.annotations.NullMarked;
