@@ -4,6 +4,7 @@ import ai.powerpost.gateway.FilterOrder;
 import ai.powerpost.gateway.auth.AuthContext;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ErrorResponseWriter;
+import ai.powerpost.gateway.errors.JsonStrings;
 import ai.powerpost.gateway.proxy.UpstreamCallFilter;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.web.GatewayHeaders;
@@ -100,17 +101,7 @@ public final class AccessLogFilter implements GlobalFilter, Ordered {
         if (value == null) {
             json.append("null");
         } else {
-            json.append('"');
-            String text = value.toString();
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c == '"' || c == '\\') {
-                    json.append('\\').append(c);
-                } else if (c >= 0x20) {
-                    json.append(c);
-                }
-            }
-            json.append('"');
+            JsonStrings.append(json, value.toString());
         }
         json.append(',');
     }
