@@ -110,7 +110,7 @@ public final class UpstreamCallFilter implements GlobalFilter, Ordered {
 
     private Mono<Void> call(ServerWebExchange exchange, GatewayFilterChain chain, CircuitBreaker breaker) {
         if (!breaker.tryAcquirePermission()) {
-            return ErrorResponseWriter.write(exchange, ApiError.AUTH_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
+            return ErrorResponseWriter.write(exchange, ApiError.UPSTREAM_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
         }
         exchange.getAttributes().put(UPSTREAM_STARTED_ATTRIBUTE, System.nanoTime());
         long start = breaker.getCurrentTimestamp();
