@@ -176,6 +176,10 @@ class SettingsValidationTest {
             assertThat(context.getBean(HttpLimitsProperties.class).bodyMinRateGrace()).isZero();
             assertThat(context.getBean(EdgeProperties.class).proxies().isEmpty()).isFalse();
         }
+        // k8s/base sets GATEWAY_EDGE_TRUSTEDPROXIES to "": no proxy, not a bad one
+        try (ConfigurableApplicationContext context = start("--gateway.edge.trusted-proxies=")) {
+            assertThat(context.getBean(EdgeProperties.class).proxies().isEmpty()).isTrue();
+        }
     }
 
     @Test
