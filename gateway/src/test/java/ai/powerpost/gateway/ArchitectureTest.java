@@ -21,14 +21,14 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *   edge:     http, admin
  *   stages:   access, web, ratelimit, usage, proxy, metrics   (each reads the request state, never another stage)
  *   pipeline: the request state, the stage order, the one error writer
- *   model:    routing, auth, redis, errors
+ *   model:    routing, auth, redis, errors, config
  * </pre>
  */
 class ArchitectureTest {
 
     private static final String ROOT = "ai.powerpost.gateway";
     private static final String[] STAGES = {"access", "web", "ratelimit", "usage", "proxy", "metrics"};
-    private static final String[] MODEL = {"routing", "auth", "redis", "errors"};
+    private static final String[] MODEL = {"routing", "auth", "redis", "errors", "config"};
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

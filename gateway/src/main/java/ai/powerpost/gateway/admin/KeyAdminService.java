@@ -7,12 +7,15 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.KeyRecords;
 import ai.powerpost.gateway.auth.Scope;
+import ai.powerpost.gateway.auth.StoredKey;
 import ai.powerpost.gateway.redis.RedisSchema;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -65,33 +68,34 @@ public final class KeyAdminService {
     /** Creates a key with a fresh secret; empty when the account already holds its limit of keys. */
     public Mono<CreatedKey> create(String accountId, String name, Set<Scope> scopes) {
         String secret = ApiKeys.generate(random);
-        String id = "key_" + ApiKeys.randomBase62(random, 20);
         String hash = ApiKeys.hash(secret);
-        Instant now = Instant.now();
-        Map<String, String> record = new LinkedHashMap<>();
-        record.put(RedisSchema.ID, id);
-        record.put(RedisSchema.ACCOUNT_ID, accountId);
-        record.put(RedisSchema.NAME, name);
-        record.put(RedisSchema.SCOPES, Scope.join(scopes));
-        record.put(RedisSchema.CREATED_AT, Long.toString(now.toEpochMilli()));
+        StoredKey key = StoredKey.created("key_" + ApiKeys.randomBase62(random, 20), accountId, name, scopes, Instant.now());
         String recordKey = RedisSchema.keyRecord(hash);
-        return redis.opsForHash().putAll(recordKey, record)
+        return redis.opsForHash().putAll(recordKey, KeyRecords.encode(key))
                 .then(redis.execute(CLAIM, List.of(RedisSchema.accountKeys(accountId)),
-                        List.of(id, hash, Integer.toString(properties.maxKeysPerAccount()))).next())
+                        List.of(key.id(), hash, Integer.toString(properties.maxKeysPerAccount()))).next())
                 .flatMap(claimed -> claimed == 1L
-                        ? announceKey(hash).thenReturn(new CreatedKey(id, secret, name, scopes, now))
+                        ? announceKey(hash).thenReturn(new CreatedKey(key.id(), secret, name, key.scopes(),
+                                Objects.requireNonNull(key.createdAt())))
                         : redis.delete(recordKey).then(Mono.empty()));
     }
 
-    /** The account's active keys, oldest first; never a secret or a hash. */
+    /**
+     * The account's active keys, oldest first; never a secret or a hash. Each record is read
+     * through {@link KeyRecords}, as the request path reads it: a record the request path would
+     * refuse is listed by its id with {@code "usable": false} and no scopes (it grants nothing,
+     * yet holds one of the account's places until it is revoked).
+     */
     public Flux<Map<String, Object>> list(String accountId) {
         return redis.<String, String>opsForHash().entries(RedisSchema.accountKeys(accountId))
                 .concatMap(entry -> redis.<String, String>opsForHash().entries(RedisSchema.keyRecord(entry.getValue()))
-                        .collectMap(Map.Entry::getKey, Map.Entry::getValue))
-                .filter(fields -> !fields.isEmpty())
-                .sort(Comparator.comparing((Map<String, String> fields) -> fields.getOrDefault(RedisSchema.CREATED_AT, "0"),
-                        Comparator.comparingLong(Long::parseLong)))
-                .map(KeyAdminService::view);
+                        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                        .filter(fields -> !fields.isEmpty()) // revoked a moment ago: the index entry goes next
+                        .map(fields -> KeyRecords.decode(fields)
+                                .map(Listed::of)
+                                .orElseGet(() -> Listed.unusable(entry.getKey()))))
+                .sort(Listed.OLDEST_FIRST)
+                .map(Listed::view);
     }
 
     /** Revokes the key; false when the account has no such key. */
@@ -125,40 +129,41 @@ public final class KeyAdminService {
         return redis.convertAndSend(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.WORKSPACES_MESSAGE + accountId).then();
     }
 
-    private static Map<String, Object> view(Map<String, String> fields) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("id", fields.get(RedisSchema.ID));
-        view.put("name", fields.get(RedisSchema.NAME));
-        view.put("scopes", scopes(fields));
-        view.put("created_at", iso(fields.get(RedisSchema.CREATED_AT)));
-        view.put("last_used_at", iso(fields.get(RedisSchema.LAST_USED_AT)));
-        Map<String, Object> used = new TreeMap<>();
-        fields.forEach((field, value) -> {
-            if (field.startsWith(RedisSchema.SCOPE_USED_PREFIX)) {
-                used.put(field.substring(RedisSchema.SCOPE_USED_PREFIX.length()), iso(value));
-            }
-        });
-        view.put("scopes_used", used);
-        return view;
-    }
+    /** One entry of the list: its creation time, to sort by, and what is shown. */
+    private record Listed(@Nullable Instant createdAt, Map<String, Object> view) {
 
-    private static List<String> scopes(Map<String, String> fields) {
-        String scopes = fields.get(RedisSchema.SCOPES);
-        if (scopes != null) {
-            return List.of(scopes.trim().split("\\s+"));
-        }
-        Set<Scope> legacy = Scope.legacyType(fields.getOrDefault(RedisSchema.TYPE, ""));
-        return legacy == null ? List.of() : legacy.stream().map(Scope::wireName).toList();
-    }
+        /** Records without a creation time (legacy, unusable) first, as the oldest. */
+        static final Comparator<Listed> OLDEST_FIRST =
+                Comparator.comparing(Listed::createdAt, Comparator.nullsFirst(Comparator.naturalOrder()));
 
-    private static @Nullable String iso(@Nullable String epochMillis) {
-        if (epochMillis == null) {
-            return null;
+        static Listed of(StoredKey key) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("id", key.id());
+            view.put("name", key.name());
+            view.put("scopes", key.scopes().stream().map(Scope::wireName).toList());
+            view.put("created_at", iso(key.createdAt()));
+            view.put("last_used_at", iso(key.lastUsedAt()));
+            Map<String, Object> used = new TreeMap<>();
+            key.scopesUsed().forEach((scope, at) -> used.put(scope.wireName(), at.toString()));
+            view.put("scopes_used", used);
+            view.put("usable", true);
+            return new Listed(key.createdAt(), view);
         }
-        try {
-            return Instant.ofEpochMilli(Long.parseLong(epochMillis)).toString();
-        } catch (NumberFormatException e) {
-            return null;
+
+        static Listed unusable(String keyId) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("id", keyId);
+            view.put("name", null);
+            view.put("scopes", List.of());
+            view.put("created_at", null);
+            view.put("last_used_at", null);
+            view.put("scopes_used", Map.of());
+            view.put("usable", false);
+            return new Listed(null, view);
+        }
+
+        private static @Nullable String iso(@Nullable Instant at) {
+            return at == null ? null : at.toString();
         }
     }
 }

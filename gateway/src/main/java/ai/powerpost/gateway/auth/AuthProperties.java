@@ -2,6 +2,7 @@ package ai.powerpost.gateway.auth;
 
 import java.time.Duration;
 
+import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -22,6 +23,6 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway.auth")
 public record AuthProperties(
         @DefaultValue("50") @Min(1) int maxFailures,
-        @DefaultValue("60s") @NotNull Duration failureWindow,
-        @DefaultValue("25ms") @NotNull Duration failureMinLatency) {
+        @DefaultValue("60s") @NotNull @PositiveDuration Duration failureWindow,
+        @DefaultValue("25ms") @NotNull @PositiveDuration Duration failureMinLatency) {
 }

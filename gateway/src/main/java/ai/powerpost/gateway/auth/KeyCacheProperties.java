@@ -2,6 +2,7 @@ package ai.powerpost.gateway.auth;
 
 import java.time.Duration;
 
+import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -22,8 +23,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway.keys")
 public record KeyCacheProperties(
         @DefaultValue("100000") @Min(1) long maxSize,
-        @DefaultValue("60s") @NotNull Duration maxAge,
-        @DefaultValue("30s") @NotNull Duration negativeMaxAge,
-        @DefaultValue("2s") @NotNull Duration lookupTimeout,
-        @DefaultValue("5m") @NotNull Duration outageGrace) {
+        @DefaultValue("60s") @NotNull @PositiveDuration Duration maxAge,
+        @DefaultValue("30s") @NotNull @PositiveDuration Duration negativeMaxAge,
+        @DefaultValue("2s") @NotNull @PositiveDuration Duration lookupTimeout,
+        @DefaultValue("5m") @NotNull @PositiveDuration Duration outageGrace) {
 }

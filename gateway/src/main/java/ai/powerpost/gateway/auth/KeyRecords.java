@@ -1,6 +1,9 @@
 package ai.powerpost.gateway.auth;
 
+import java.time.Instant;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -11,30 +14,116 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a key record hash from Redis into a {@link KeyRecord}. A record without id or account, or
- * whose scopes are unreadable, is treated as no key at all (fail closed) and logged by key id.
- * Records of PowerPost's earlier model carry {@code type} ({@code read_write}, {@code read_draft})
- * instead of {@code scopes} and map to the full-access and draft-only scope sets.
+ * The codec of the key record hash {@code ppgw:key:{<sha256>}} (docs/redis-schema.md): the one
+ * place that knows how its fields are written and read. The request path reads through it
+ * ({@link RedisKeyReader}), the key management API writes and lists through it
+ * ({@code admin.KeyAdminService}), and the last-used flush names its fields with it
+ * ({@code usage.LastUsedRecorder}).
+ *
+ * <p>Reading fails closed on what decides access: a record without a well-formed {@code id} or
+ * {@code account_id}, or whose {@code scopes} (or legacy {@code type}) are missing, empty or name
+ * anything but PowerPost's 14 scopes, is no key at all; the request path logs it by key id (never
+ * another value of it). Records of PowerPost's earlier model carry {@code type} ({@code read_write},
+ * {@code read_draft}) instead of {@code scopes} and map to the full-access and draft-only sets; a
+ * record with both is read by {@code scopes}. The descriptive fields never grant anything, so
+ * they are read leniently: a {@code name} or {@code created_at} that is missing, a timestamp that is
+ * not a decimal number, or an {@code su:} field of an unknown scope, is read as absent.
+ *
+ * <p>Times are epoch milliseconds in decimal ({@link Long#toString(long)}); scopes are their wire
+ * names joined by one space, in {@link Scope} declaration order.
  */
-final class KeyRecords {
+public final class KeyRecords {
 
     private static final Logger log = LoggerFactory.getLogger(KeyRecords.class);
+    private static final Scope[] SCOPES = Scope.values();
+    private static final String[] SCOPE_USED_FIELDS = new String[SCOPES.length];
+
+    static {
+        for (Scope scope : SCOPES) {
+            SCOPE_USED_FIELDS[scope.ordinal()] = RedisSchema.SCOPE_USED_PREFIX + scope.wireName();
+        }
+    }
 
     private KeyRecords() {
     }
 
+    /**
+     * The hash fields of {@code key}, in the order they are written: {@code id}, {@code account_id},
+     * {@code name}, {@code scopes}, {@code created_at}, then {@code last_used_at} and the {@code su:}
+     * fields when the record has them. A field whose value is null is left out.
+     */
+    public static Map<String, String> encode(StoredKey key) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put(RedisSchema.ID, key.id());
+        fields.put(RedisSchema.ACCOUNT_ID, key.accountId());
+        if (key.name() != null) {
+            fields.put(RedisSchema.NAME, key.name());
+        }
+        fields.put(RedisSchema.SCOPES, Scope.join(key.scopes()));
+        if (key.createdAt() != null) {
+            fields.put(RedisSchema.CREATED_AT, timestamp(key.createdAt().toEpochMilli()));
+        }
+        if (key.lastUsedAt() != null) {
+            fields.put(RedisSchema.LAST_USED_AT, timestamp(key.lastUsedAt().toEpochMilli()));
+        }
+        key.scopesUsed().forEach((scope, at) -> fields.put(scopeUsedField(scope), timestamp(at.toEpochMilli())));
+        return fields;
+    }
+
+    /**
+     * The record these hash fields hold; empty when there are none (no such key) or when the
+     * record is unusable (fail closed). Silent: the key management API shows an unusable record
+     * as such; the request path's {@link #parse} logs it.
+     */
+    public static Optional<StoredKey> decode(Map<String, String> fields) {
+        return Optional.ofNullable(read(fields).key());
+    }
+
+    /** The request path's read: the key these fields hold, or empty for no key (missing, or unusable and logged). */
     static Optional<KeyRecord> parse(String keyHash, Map<String, String> fields) {
+        Read read = read(fields);
+        if (read.problem() != null) {
+            // The id only when it is well-formed: a malformed one is not written into a log line.
+            String id = fields.get(RedisSchema.ID);
+            log.warn("unusable key record (key id {}): {}; treated as unknown",
+                    id == null ? "(none)" : StoredKey.isId(id) ? id : "(malformed)", read.problem());
+        }
+        return read.key() == null ? Optional.empty() : Optional.of(read.key().keyRecord(keyHash));
+    }
+
+    /** A hash read: the record, or why it is unusable, or neither (no fields: no such key). */
+    private record Read(@Nullable StoredKey key, @Nullable String problem) {
+    }
+
+    private static Read read(Map<String, String> fields) {
         if (fields.isEmpty()) {
-            return Optional.empty();
+            return new Read(null, null);
         }
-        String id = fields.get(RedisSchema.ID);
-        String accountId = fields.get(RedisSchema.ACCOUNT_ID);
         Set<Scope> scopes = scopes(fields);
-        if (id == null || accountId == null || scopes == null) {
-            log.warn("unusable key record (key id {}): missing id, account or scopes; treated as unknown", id);
-            return Optional.empty();
+        if (scopes == null) {
+            return new Read(null, "missing, empty or unknown scopes (or legacy type)");
         }
-        return Optional.of(new KeyRecord(keyHash, id, accountId, scopes));
+        try {
+            return new Read(new StoredKey(nonNull(fields.get(RedisSchema.ID)), nonNull(fields.get(RedisSchema.ACCOUNT_ID)),
+                    fields.get(RedisSchema.NAME), scopes, instant(fields.get(RedisSchema.CREATED_AT)),
+                    instant(fields.get(RedisSchema.LAST_USED_AT)), scopesUsed(fields)), null);
+        } catch (IllegalArgumentException e) {
+            return new Read(null, e.getMessage());
+        }
+    }
+
+    /** The field holding the newest use of the key with {@code scope}: {@code su:<wire name>}. */
+    public static String scopeUsedField(Scope scope) {
+        return SCOPE_USED_FIELDS[scope.ordinal()];
+    }
+
+    /** A time as the record holds it: epoch milliseconds, decimal. */
+    public static String timestamp(long epochMillis) {
+        return Long.toString(epochMillis);
+    }
+
+    private static String nonNull(@Nullable String value) {
+        return value == null ? "" : value;
     }
 
     private static @Nullable Set<Scope> scopes(Map<String, String> fields) {
@@ -52,5 +141,27 @@ final class KeyRecords {
             parsed.add(scope);
         }
         return parsed.isEmpty() ? null : parsed;
+    }
+
+    private static Map<Scope, Instant> scopesUsed(Map<String, String> fields) {
+        Map<Scope, Instant> used = new EnumMap<>(Scope.class);
+        for (Scope scope : SCOPES) {
+            Instant at = instant(fields.get(scopeUsedField(scope)));
+            if (at != null) {
+                used.put(scope, at);
+            }
+        }
+        return used;
+    }
+
+    private static @Nullable Instant instant(@Nullable String epochMillis) {
+        if (epochMillis == null) {
+            return null;
+        }
+        try {
+            return Instant.ofEpochMilli(Long.parseLong(epochMillis));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

@@ -36,8 +36,17 @@ public record ApiError(HttpStatus status, String code, String message, @Nullable
             of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "X-Workspace-Id header is malformed");
     public static final ApiError WORKSPACE_FORBIDDEN =
             of(HttpStatus.FORBIDDEN, "FORBIDDEN", "You don't own the specified workspace");
+    /** The keys (or workspaces) cannot be checked: Redis unreachable and the key not known recently. Fails closed. */
     public static final ApiError AUTH_UNAVAILABLE = of(HttpStatus.SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
             "The service is temporarily unavailable, try again later").withRetryAfter(5);
+    /**
+     * The route's upstream is not taking calls: its circuit breaker is open (give it
+     * {@link #withRetryAfter(long)} with the time left open), or the framework answered 503. The
+     * code is the gateway's one 503 code (PowerPost's own table has no 503), so clients treat every
+     * 503 alike; the message says it is the upstream, not the key.
+     */
+    public static final ApiError UPSTREAM_UNAVAILABLE = of(HttpStatus.SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
+            "The upstream service is temporarily unavailable, try again later").withRetryAfter(5);
     public static final ApiError UPGRADE_REFUSED =
             of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "Protocol upgrades are not supported");
     /** Over a key's rate limit; give it {@link #withRetryAfter(long)}. */

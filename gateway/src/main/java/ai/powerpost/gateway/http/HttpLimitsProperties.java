@@ -2,7 +2,8 @@ package ai.powerpost.gateway.http;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.AssertTrue;
+import ai.powerpost.gateway.config.PositiveDuration;
+import ai.powerpost.gateway.config.PositiveOrZeroDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -22,7 +23,7 @@ import org.springframework.validation.annotation.Validated;
  *                          408, the upstream request is cut before it completes, the connection closed
  * @param bodyMinRate       bytes per second a request body must average once {@code bodyMinRateGrace}
  *                          has passed (a trickle of one byte every few seconds is not progress); 0: off
- * @param bodyMinRateGrace  how long a body may run before its average rate is checked
+ * @param bodyMinRateGrace  how long a body may run before its average rate is checked (0: from the start)
  * @param maxConnections    open connections one replica accepts on the public port; past it a new
  *                          connection is answered 503 and closed at once, established ones carry on
  * @param lingerTimeout     after an answer sent before the request body was read to its end (a 408,
@@ -32,20 +33,10 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("gateway.http")
 public record HttpLimitsProperties(
-        @DefaultValue("30s") @NotNull Duration headerTimeout,
-        @DefaultValue("30s") @NotNull Duration bodyIdleTimeout,
+        @DefaultValue("30s") @NotNull @PositiveDuration Duration headerTimeout,
+        @DefaultValue("30s") @NotNull @PositiveDuration Duration bodyIdleTimeout,
         @DefaultValue("240") @Min(0) long bodyMinRate,
-        @DefaultValue("5s") @NotNull Duration bodyMinRateGrace,
+        @DefaultValue("5s") @NotNull @PositiveOrZeroDuration Duration bodyMinRateGrace,
         @DefaultValue("10000") @Min(1) int maxConnections,
-        @DefaultValue("2s") @NotNull Duration lingerTimeout) {
-
-    @AssertTrue(message = "gateway.http timeouts must be positive")
-    boolean isPositive() {
-        return positive(headerTimeout) && positive(bodyIdleTimeout) && positive(lingerTimeout)
-                && !bodyMinRateGrace.isNegative();
-    }
-
-    private static boolean positive(Duration duration) {
-        return !duration.isNegative() && !duration.isZero();
-    }
+        @DefaultValue("2s") @NotNull @PositiveDuration Duration lingerTimeout) {
 }

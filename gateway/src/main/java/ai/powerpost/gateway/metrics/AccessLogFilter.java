@@ -7,6 +7,7 @@ import ai.powerpost.gateway.pipeline.StageFilter;
 import org.jspecify.annotations.Nullable;
 
 import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.JsonStrings;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,17 +96,7 @@ public final class AccessLogFilter implements StageFilter {
         if (value == null) {
             json.append("null");
         } else {
-            json.append('"');
-            String text = value.toString();
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c == '"' || c == '\\') {
-                    json.append('\\').append(c);
-                } else if (c >= 0x20) {
-                    json.append(c);
-                }
-            }
-            json.append('"');
+            JsonStrings.append(json, value.toString());
         }
         json.append(',');
     }

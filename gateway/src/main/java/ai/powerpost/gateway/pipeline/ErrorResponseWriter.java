@@ -1,6 +1,7 @@
 package ai.powerpost.gateway.pipeline;
 
 import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.JsonStrings;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,38 +71,16 @@ public final class ErrorResponseWriter {
     /** The JSON body of {@code error}, as UTF-8 bytes. */
     public static byte[] body(ApiError error) {
         StringBuilder json = new StringBuilder(96).append("{\"error\":{\"code\":");
-        appendString(json, error.code());
+        JsonStrings.append(json, error.code());
         json.append(",\"message\":");
-        appendString(json, error.message());
+        JsonStrings.append(json, error.message());
         if (error.requiredScope() != null) {
             json.append(",\"required_scope\":");
-            appendString(json, error.requiredScope());
+            JsonStrings.append(json, error.requiredScope());
         }
         if (error.retryAfter() != null) {
             json.append(",\"retryAfter\":").append(error.retryAfter().longValue());
         }
         return json.append("}}").toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    static void appendString(StringBuilder json, String value) {
-        json.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        json.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        json.append('"');
     }
 }

@@ -137,7 +137,7 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
             case NOT_FOUND -> ApiError.NOT_FOUND;
             case BAD_GATEWAY -> ApiError.BAD_GATEWAY;
             case GATEWAY_TIMEOUT -> ApiError.GATEWAY_TIMEOUT;
-            case SERVICE_UNAVAILABLE -> ApiError.AUTH_UNAVAILABLE;
+            case SERVICE_UNAVAILABLE -> ApiError.UPSTREAM_UNAVAILABLE;
             case PAYLOAD_TOO_LARGE -> ApiError.of(status, "PAYLOAD_TOO_LARGE", "Request body too large");
             case UNSUPPORTED_MEDIA_TYPE -> ApiError.of(status, "VALIDATION_ERROR", "Unsupported media type");
             case METHOD_NOT_ALLOWED -> ApiError.of(status, "METHOD_NOT_ALLOWED", "Method not allowed on this resource");

@@ -104,7 +104,7 @@ public final class UpstreamCallFilter extends RouteCheck {
 
     private Mono<Void> call(ServerWebExchange exchange, GatewayFilterChain chain, CircuitBreaker breaker) {
         if (!breaker.tryAcquirePermission()) {
-            return ErrorResponseWriter.write(exchange, ApiError.AUTH_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
+            return ErrorResponseWriter.write(exchange, ApiError.UPSTREAM_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
         }
         RequestState.of(exchange).upstreamStarted(System.nanoTime());
         long start = breaker.getCurrentTimestamp();

@@ -2,6 +2,7 @@ package ai.powerpost.gateway.ratelimit;
 
 import java.time.Duration;
 
+import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -25,14 +26,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("gateway.rate-limit")
 public record RateLimitProperties(
-        @DefaultValue("100ms") @NotNull Duration syncInterval,
+        @DefaultValue("100ms") @NotNull @PositiveDuration Duration syncInterval,
         @DefaultValue("16") @Min(1) @Max(16384) int shards,
         @DefaultValue("500") @Min(1) @Max(10000) int maxBatch,
         @DefaultValue("100000") @Min(1) long maxKeys) {
-
-    public RateLimitProperties {
-        if (syncInterval != null && (syncInterval.isZero() || syncInterval.isNegative())) {
-            throw new IllegalArgumentException("gateway.rate-limit.sync-interval must be positive, but was " + syncInterval);
-        }
-    }
 }

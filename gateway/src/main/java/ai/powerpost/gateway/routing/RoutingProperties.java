@@ -2,6 +2,7 @@ package ai.powerpost.gateway.routing;
 
 import java.nio.file.Path;
 
+import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -16,5 +17,5 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("gateway.routes")
 public record RoutingProperties(@DefaultValue("./routes.yml") @NotNull Path file,
-                                @DefaultValue("2s") @NotNull java.time.Duration reloadInterval) {
+                                @DefaultValue("2s") @NotNull @PositiveDuration java.time.Duration reloadInterval) {
 }

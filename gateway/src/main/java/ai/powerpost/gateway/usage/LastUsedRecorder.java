@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import ai.powerpost.gateway.auth.KeyRecords;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.redis.PeriodicFlush;
 import ai.powerpost.gateway.redis.RedisSchema;
@@ -160,16 +161,16 @@ public final class LastUsedRecorder implements SmartLifecycle {
             }
         }
 
-        /** Script arguments: field, time pairs. */
+        /** Script arguments: field, time pairs, named and written as the key record's codec does. */
         List<String> arguments() {
             List<String> args = new ArrayList<>(4);
             args.add(RedisSchema.LAST_USED_AT);
-            args.add(Long.toString(lastUsed.get()));
+            args.add(KeyRecords.timestamp(lastUsed.get()));
             for (int i = 0; i < SCOPES.length; i++) {
                 long used = scopeUsed.get(i);
                 if (used > 0) {
-                    args.add(RedisSchema.SCOPE_USED_PREFIX + SCOPES[i].wireName());
-                    args.add(Long.toString(used));
+                    args.add(KeyRecords.scopeUsedField(SCOPES[i]));
+                    args.add(KeyRecords.timestamp(used));
                 }
             }
             return args;

@@ -2,6 +2,7 @@ package ai.powerpost.gateway.usage;
 
 import java.time.Duration;
 
+import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,6 +18,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("gateway.usage")
 public record UsageProperties(
-        @DefaultValue("5s") @NotNull Duration flushInterval,
+        @DefaultValue("5s") @NotNull @PositiveDuration Duration flushInterval,
         @DefaultValue("100000") @Min(1) int maxPending) {
 }

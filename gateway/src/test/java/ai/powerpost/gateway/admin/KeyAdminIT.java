@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.support.GatewayIntegrationTest;
 import ai.powerpost.gateway.support.GatewayTestBase;
+import ai.powerpost.gateway.support.RedisSupport;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -43,6 +45,29 @@ class KeyAdminIT extends GatewayTestBase {
         assertThat(keys).hasSize(1);
         assertThat(keys.get(0)).containsKeys("id", "name", "scopes", "created_at", "last_used_at")
                 .containsEntry("last_used_at", null);
+    }
+
+    @Test
+    void aRecordTheRequestPathRefusesIsListedAsUnusableAndCanBeRevoked() {
+        // One codec for both: a record with a scope PowerPost does not have is no key on the
+        // request path, and the list says so instead of showing scopes the key does not have.
+        Tenant tenant = tenant("read_only");
+        String record = "ppgw:key:{" + ApiKeys.hash(tenant.key().key()) + "}";
+        RedisSupport.redis().commands().hset(record, "scopes", "posts:read posts:delete");
+        // (never used, so never cached: its first look-up reads the record as it is now)
+        CreatedKey healthy = createKey(tenant.accountId(), "read_only");
+
+        client.get().uri("/api/v1/account/credits").header("x-api-key", tenant.key().key())
+                .exchange().expectStatus().isUnauthorized();
+        List<Map<String, Object>> keys = listKeys(tenant.accountId());
+        assertThat(keys).hasSize(2);
+        assertThat(keys).filteredOn(k -> k.get("id").equals(tenant.key().id())).singleElement()
+                .satisfies(k -> assertThat(k).containsEntry("usable", false).containsEntry("scopes", List.of())
+                        .containsEntry("name", null));
+        assertThat(keys).filteredOn(k -> k.get("id").equals(healthy.id())).singleElement()
+                .satisfies(k -> assertThat(k).containsEntry("usable", true).containsEntry("name", "test read_only"));
+        revoke(tenant.key());
+        assertThat(listKeys(tenant.accountId())).extracting(k -> k.get("id")).containsExactly(healthy.id());
     }
 
     @Test

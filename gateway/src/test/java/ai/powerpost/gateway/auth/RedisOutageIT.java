@@ -39,8 +39,9 @@ class RedisOutageIT {
                 waitPastCacheAge();
                 credits(gateway, used).expectStatus().isOk().expectBody().returnResult();
                 credits(gateway, neverUsed).expectStatus().isEqualTo(503)
-                        .expectHeader().exists("Retry-After")
-                        .expectBody().jsonPath("$.error.code").isEqualTo("SERVICE_UNAVAILABLE");
+                        .expectHeader().valueEquals("Retry-After", "5")
+                        .expectBody().jsonPath("$.error.code").isEqualTo("SERVICE_UNAVAILABLE")
+                        .jsonPath("$.error.message").isEqualTo("The service is temporarily unavailable, try again later");
                 credits(gateway, "pp_live_sk_" + UUID.randomUUID().toString().replace("-", ""))
                         .expectStatus().isEqualTo(503).expectBody().returnResult();
                 WebTestClient management = gateway.management();

@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -43,10 +46,15 @@ class HttpLimitsDefaultsTest {
 
     @Test
     void zeroTimeoutsAreRefused() {
-        HttpLimitsProperties zero = new HttpLimitsProperties(Duration.ZERO, Duration.ofSeconds(1), 0, Duration.ZERO, 1,
-                Duration.ofSeconds(1));
-        assertThat(zero.isPositive()).isFalse();
-        assertThat(new HttpLimitsProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO, 1,
-                Duration.ofSeconds(1)).isPositive()).isTrue();
+        // every bad value, as start-up reports it: config.SettingsValidationTest
+        try (ValidatorFactory factory = Validation.buildDefaultValidatorFactory()) {
+            Validator validator = factory.getValidator();
+            HttpLimitsProperties zero = new HttpLimitsProperties(Duration.ZERO, Duration.ofSeconds(1), 0, Duration.ZERO, 1,
+                    Duration.ofSeconds(1));
+            assertThat(validator.validate(zero)).extracting(v -> v.getPropertyPath().toString())
+                    .containsExactly("headerTimeout");
+            assertThat(validator.validate(new HttpLimitsProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), 0,
+                    Duration.ZERO, 1, Duration.ofSeconds(1)))).as("a zero grace is checking from the start").isEmpty();
+        }
     }
 }

@@ -76,6 +76,16 @@ class JsonErrorWebExceptionHandlerTest {
     }
 
     @Test
+    void a503IsTheUpstreamsUnavailabilityNeverTheKeyChecks() {
+        ApiError error = JsonErrorWebExceptionHandler.toApiError(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE));
+
+        assertThat(error).isEqualTo(ApiError.UPSTREAM_UNAVAILABLE).isNotEqualTo(ApiError.AUTH_UNAVAILABLE);
+        assertThat(error.code()).isEqualTo("SERVICE_UNAVAILABLE");
+        assertThat(error.message()).isEqualTo("The upstream service is temporarily unavailable, try again later");
+        assertThat(error.retryAfter()).isEqualTo(5L);
+    }
+
+    @Test
     void whatIsLoggedIsClassesNeverMessages() {
         String logged = JsonErrorWebExceptionHandler.classes(
                 new DecoderException(new IllegalArgumentException("upstream 10.0.0.7:8080 said: secret")));

@@ -257,8 +257,9 @@ class BrokenUpstreamIT {
         RawClient.Reply reply = get(probe);
 
         assertThat(reply.status()).as("%s", reply).isEqualTo(503);
-        assertThat(reply.text()).contains("\"SERVICE_UNAVAILABLE\"");
-        assertThat(reply.header("Retry-After")).isNotNull();
+        assertThat(reply.text()).contains("\"SERVICE_UNAVAILABLE\"")
+                .contains("\"The upstream service is temporarily unavailable, try again later\"");
+        assertThat(reply.header("Retry-After")).isEqualTo("60"); // the breaker's open-for
         assertThat(UPSTREAM.received(probe)).as("an open breaker answers without the upstream").isZero();
     }
 

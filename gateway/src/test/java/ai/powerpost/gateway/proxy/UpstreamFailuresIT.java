@@ -151,8 +151,11 @@ class UpstreamFailuresIT {
         awaitBreaker("flaky", CircuitBreaker.State.OPEN);
         String probe = "/api/v1/calendar/entries/ok-" + UUID.randomUUID();
         get(probe).expectStatus().isEqualTo(503)
-                .expectHeader().exists("Retry-After")
-                .expectBody().jsonPath("$.error.code").isEqualTo("SERVICE_UNAVAILABLE");
+                .expectHeader().valueEquals("Retry-After", "2") // the breaker's open-for
+                .expectBody()
+                .jsonPath("$.error.code").isEqualTo("SERVICE_UNAVAILABLE")
+                .jsonPath("$.error.message").isEqualTo("The upstream service is temporarily unavailable, try again later")
+                .jsonPath("$.error.retryAfter").isEqualTo(2);
         assertThat(UPSTREAM.received(probe)).isZero();
         Instant deadline = Instant.now().plusSeconds(6);
         int status;
