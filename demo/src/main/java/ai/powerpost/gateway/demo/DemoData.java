@@ -2,12 +2,12 @@ package ai.powerpost.gateway.demo;
 
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.KeyRecords;
+import ai.powerpost.gateway.auth.StoredKey;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.redis.RedisSchema;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -52,13 +52,8 @@ final class DemoData {
         for (DemoKey key : KEYS) {
             String id = "key_" + ApiKeys.randomBase62(random, KEY_ID_RANDOM);
             String hash = ApiKeys.hash(key.secret());
-            Map<String, String> record = new LinkedHashMap<>();
-            record.put(RedisSchema.ID, id);
-            record.put(RedisSchema.ACCOUNT_ID, ACCOUNT);
-            record.put(RedisSchema.NAME, key.name());
-            record.put(RedisSchema.SCOPES, Scope.join(key.scopes()));
-            record.put(RedisSchema.CREATED_AT, Long.toString(now.toEpochMilli()));
-            redis.hset(RedisSchema.keyRecord(hash), record);
+            // the gateway's one codec for the record, as its key management API writes it
+            redis.hset(RedisSchema.keyRecord(hash), KeyRecords.encode(StoredKey.created(id, ACCOUNT, key.name(), key.scopes(), now)));
             redis.hset(RedisSchema.accountKeys(ACCOUNT), id, hash);
         }
     }
