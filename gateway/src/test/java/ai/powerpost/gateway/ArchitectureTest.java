@@ -1,18 +1,17 @@
 package ai.powerpost.gateway;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import ai.powerpost.gateway.pipeline.StageFilter;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchRule;
-import ai.powerpost.gateway.pipeline.StageFilter;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The package structure of docs/architecture.md, checked on the compiled classes: dependencies run
@@ -46,7 +45,8 @@ class ArchitectureTest {
     void theImportSeesTheGateway() {
         // a rule over no classes passes whatever it says: make sure these rules look at the gateway
         org.assertj.core.api.Assertions.assertThat(CLASSES.size()).isGreaterThan(100);
-        org.assertj.core.api.Assertions.assertThat(CLASSES.containPackage(ROOT + ".pipeline")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(CLASSES.containPackage(ROOT + ".pipeline"))
+                .isTrue();
     }
 
     @Test
@@ -56,23 +56,35 @@ class ArchitectureTest {
 
     @Test
     void theModelKnowsNothingOfThePipelineOrTheStages() {
-        noClasses().that().resideInAnyPackage(packages(MODEL))
-                .should().dependOnClassesThat().resideInAnyPackage(packages(concat(STAGES, "pipeline", "http", "admin")))
+        noClasses()
+                .that()
+                .resideInAnyPackage(packages(MODEL))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(packages(concat(STAGES, "pipeline", "http", "admin")))
                 .check(CLASSES);
     }
 
     @Test
     void thePipelineKnowsNoStage() {
-        noClasses().that().resideInAPackage(ROOT + ".pipeline..")
-                .should().dependOnClassesThat().resideInAnyPackage(packages(concat(STAGES, "http", "admin")))
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".pipeline..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(packages(concat(STAGES, "http", "admin")))
                 .check(CLASSES);
     }
 
     @Test
     void noStageReachesIntoAnother() {
         for (String stage : STAGES) {
-            noClasses().that().resideInAPackage(ROOT + "." + stage + "..")
-                    .should().dependOnClassesThat().resideInAnyPackage(packages(without(STAGES, stage)))
+            noClasses()
+                    .that()
+                    .resideInAPackage(ROOT + "." + stage + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(packages(without(STAGES, stage)))
                     .because("a stage reads what earlier stages found from the request state, not from their classes")
                     .check(CLASSES);
         }
@@ -80,21 +92,34 @@ class ArchitectureTest {
 
     @Test
     void everyGlobalFilterIsAStageDeclaredAsABean() {
-        classes().that().resideInAPackage(ROOT + "..").and().areAssignableTo(GlobalFilter.class)
-                .and().areNotInterfaces()
-                .should().beAssignableTo(StageFilter.class)
-                .andShould().notBeAnnotatedWith(Component.class)
+        classes()
+                .that()
+                .resideInAPackage(ROOT + "..")
+                .and()
+                .areAssignableTo(GlobalFilter.class)
+                .and()
+                .areNotInterfaces()
+                .should()
+                .beAssignableTo(StageFilter.class)
+                .andShould()
+                .notBeAnnotatedWith(Component.class)
                 .check(CLASSES);
     }
 
     @Test
     void exchangeAttributesAreTheRequestStates() {
-        noClasses().that().resideInAPackage(ROOT + "..")
-                .and().doNotHaveFullyQualifiedName(ROOT + ".pipeline.RequestState")
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + "..")
+                .and()
+                .doNotHaveFullyQualifiedName(ROOT + ".pipeline.RequestState")
                 // the upstream call hands Spring Cloud Gateway its route and reads what the routing filter left
-                .and().doNotHaveFullyQualifiedName(ROOT + ".proxy.UpstreamCallFilter")
-                .should().callMethod(ServerWebExchange.class, "getAttributes")
-                .orShould().callMethod(ServerWebExchange.class, "getAttribute", String.class)
+                .and()
+                .doNotHaveFullyQualifiedName(ROOT + ".proxy.UpstreamCallFilter")
+                .should()
+                .callMethod(ServerWebExchange.class, "getAttributes")
+                .orShould()
+                .callMethod(ServerWebExchange.class, "getAttribute", String.class)
                 .because("the request state owns every attribute of the gateway's")
                 .check(CLASSES);
     }

@@ -1,16 +1,15 @@
 package ai.powerpost.gateway.demo;
 
-import java.io.IOException;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-
 import ai.powerpost.gateway.GatewayApplication;
 import ai.powerpost.gateway.demo.DemoData.DemoKey;
 import ai.powerpost.gateway.routing.Upstream;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringApplicationShutdownHandlers;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -36,8 +35,7 @@ public final class DemoApplication {
 
     private static final String LOOPBACK = "127.0.0.1";
 
-    private DemoApplication() {
-    }
+    private DemoApplication() {}
 
     public static void main(String[] args) throws IOException {
         SpringApplicationShutdownHandlers afterTheGateway = SpringApplication.getShutdownHandlers();
@@ -48,12 +46,15 @@ public final class DemoApplication {
         afterTheGateway.add(upstream::disposeNow);
 
         Map<String, Object> settings = Map.of(
-                "spring.data.redis.url", redis.url(),
-                Upstream.overrideVariable("powerpost"), "http://" + LOOPBACK + ":" + upstream.port(),
-                "gateway.admin.token", DemoData.ADMIN_TOKEN);
+                "spring.data.redis.url",
+                redis.url(),
+                Upstream.overrideVariable("powerpost"),
+                "http://" + LOOPBACK + ":" + upstream.port(),
+                "gateway.admin.token",
+                DemoData.ADMIN_TOKEN);
         SpringApplication gateway = new SpringApplication(GatewayApplication.class);
-        gateway.addInitializers(context -> context.getEnvironment().getPropertySources()
-                .addFirst(new MapPropertySource("demo", settings)));
+        gateway.addInitializers(context ->
+                context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("demo", settings)));
         ConfigurableApplicationContext context;
         try {
             context = gateway.run(args);
@@ -76,18 +77,29 @@ public final class DemoApplication {
     private static String banner(Environment environment) {
         StringBuilder banner = new StringBuilder()
                 .append("\nPowerPost edge gateway demo: embedded Redis, mock PowerPost backend.\n")
-                .append("  API:             http://localhost:").append(environment.getProperty("local.server.port"))
+                .append("  API:             http://localhost:")
+                .append(environment.getProperty("local.server.port"))
                 .append('\n')
-                .append("  account ").append(DemoData.ACCOUNT).append(", workspace ").append(DemoData.WORKSPACE)
+                .append("  account ")
+                .append(DemoData.ACCOUNT)
+                .append(", workspace ")
+                .append(DemoData.WORKSPACE)
                 .append('\n');
         for (DemoKey key : DemoData.KEYS) {
-            banner.append("  ").append("%-16s".formatted(key.label() + " key:")).append(' ').append(key.secret())
+            banner.append("  ")
+                    .append("%-16s".formatted(key.label() + " key:"))
+                    .append(' ')
+                    .append(key.secret())
                     .append('\n');
         }
-        return banner
-                .append("  key management API: http://localhost:").append(environment.getProperty("local.management.port"))
-                .append("/admin/v1/accounts/").append(DemoData.ACCOUNT).append("/keys\n")
-                .append("                      (Authorization: Bearer ").append(DemoData.ADMIN_TOKEN).append(")\n")
+        return banner.append("  key management API: http://localhost:")
+                .append(environment.getProperty("local.management.port"))
+                .append("/admin/v1/accounts/")
+                .append(DemoData.ACCOUNT)
+                .append("/keys\n")
+                .append("                      (Authorization: Bearer ")
+                .append(DemoData.ADMIN_TOKEN)
+                .append(")\n")
                 .toString();
     }
 }

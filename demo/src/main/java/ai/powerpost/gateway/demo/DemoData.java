@@ -1,16 +1,15 @@
 package ai.powerpost.gateway.demo;
 
+import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.KeyRecords;
+import ai.powerpost.gateway.auth.Scope;
+import ai.powerpost.gateway.auth.StoredKey;
+import ai.powerpost.gateway.redis.RedisSchema;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-
-import ai.powerpost.gateway.auth.ApiKeys;
-import ai.powerpost.gateway.auth.KeyRecords;
-import ai.powerpost.gateway.auth.StoredKey;
-import ai.powerpost.gateway.auth.Scope;
-import ai.powerpost.gateway.redis.RedisSchema;
-import io.lettuce.core.api.sync.RedisCommands;
 
 /**
  * The demo's account, its workspace and its three fixed keys, written into the demo's own Redis
@@ -29,22 +28,18 @@ final class DemoData {
     static final String ADMIN_TOKEN = "demo-admin-token";
 
     /** A fixed key, so the README's curl lines can be pasted; it only ever opens the demo. */
-    record DemoKey(String label, String name, Set<Scope> scopes, String secret) {
-    }
+    record DemoKey(String label, String name, Set<Scope> scopes, String secret) {}
 
     static final List<DemoKey> KEYS = List.of(
-            new DemoKey("full access", "demo full access", Scope.FULL_ACCESS,
-                    "pp_live_sk_demoFullAccess0000000000000001"),
-            new DemoKey("draft only", "demo draft only", Scope.DRAFT_ONLY,
-                    "pp_live_sk_demoDraftOnly00000000000000001"),
-            new DemoKey("read only", "demo read only", Scope.READ_ONLY,
-                    "pp_live_sk_demoReadOnly000000000000000001"));
+            new DemoKey(
+                    "full access", "demo full access", Scope.FULL_ACCESS, "pp_live_sk_demoFullAccess0000000000000001"),
+            new DemoKey("draft only", "demo draft only", Scope.DRAFT_ONLY, "pp_live_sk_demoDraftOnly00000000000000001"),
+            new DemoKey("read only", "demo read only", Scope.READ_ONLY, "pp_live_sk_demoReadOnly000000000000000001"));
 
     /** Length of the random part of a key id, as the gateway's key management API makes them. */
     private static final int KEY_ID_RANDOM = 20;
 
-    private DemoData() {
-    }
+    private DemoData() {}
 
     /** Writes the workspace and the keys (each record, then its place in the account's index). */
     static void write(RedisCommands<String, String> redis, SecureRandom random, Instant now) {
@@ -53,7 +48,9 @@ final class DemoData {
             String id = "key_" + ApiKeys.randomBase62(random, KEY_ID_RANDOM);
             String hash = ApiKeys.hash(key.secret());
             // the gateway's one codec for the record, as its key management API writes it
-            redis.hset(RedisSchema.keyRecord(hash), KeyRecords.encode(StoredKey.created(id, ACCOUNT, key.name(), key.scopes(), now)));
+            redis.hset(
+                    RedisSchema.keyRecord(hash),
+                    KeyRecords.encode(StoredKey.created(id, ACCOUNT, key.name(), key.scopes(), now)));
             redis.hset(RedisSchema.accountKeys(ACCOUNT), id, hash);
         }
     }

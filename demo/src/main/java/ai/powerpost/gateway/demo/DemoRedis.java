@@ -1,5 +1,8 @@
 package ai.powerpost.gateway.demo;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,10 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import redis.embedded.core.ExecutableProvider;
 
 /**
@@ -45,8 +44,16 @@ final class DemoRedis implements AutoCloseable {
         int port = freePort();
         Path log = Files.createTempFile("gateway-demo-redis-", ".log");
         log.toFile().deleteOnExit();
-        Process process = new ProcessBuilder(binary.getAbsolutePath(),
-                "--port", Integer.toString(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no")
+        Process process = new ProcessBuilder(
+                        binary.getAbsolutePath(),
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        LOOPBACK,
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -92,8 +99,10 @@ final class DemoRedis implements AutoCloseable {
                     return;
                 } catch (RedisConnectionException notYet) {
                     if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                        throw new IOException("the demo's redis-server (embedded-redis's binary; it needs OpenSSL 3) "
-                                + "did not start on " + LOOPBACK + ":" + port + ":\n" + Files.readString(log), notYet);
+                        throw new IOException(
+                                "the demo's redis-server (embedded-redis's binary; it needs OpenSSL 3) "
+                                        + "did not start on " + LOOPBACK + ":" + port + ":\n" + Files.readString(log),
+                                notYet);
                     }
                     pause();
                 }

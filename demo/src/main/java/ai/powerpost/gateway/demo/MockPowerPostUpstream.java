@@ -40,8 +40,7 @@ public final class MockPowerPostUpstream {
 
     private static final String API = "/api/v1";
     private static final String CALENDAR_ENTRY_PREFIX = API + "/calendar/entries/";
-    private static final String NOT_FOUND =
-            "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"Resource not found\"}}";
+    private static final String NOT_FOUND = "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"Resource not found\"}}";
     private static final String CREATED_AT = "2026-01-15T09:30:00Z";
     private static final String MEDIA_ID = "3f2b8c1e-5d7a-4e9b-9c2f-1a6d8e4b7c01";
     private static final int BALANCE = 47;
@@ -52,8 +51,7 @@ public final class MockPowerPostUpstream {
         String render(HttpServerRequest request);
     }
 
-    private MockPowerPostUpstream() {
-    }
+    private MockPowerPostUpstream() {}
 
     /**
      * Binds the mock and returns once it listens.
@@ -66,21 +64,28 @@ public final class MockPowerPostUpstream {
      * @return the running server
      */
     public static DisposableServer start(String host, int port) {
-        return HttpServer.create().host(host).port(port).route(MockPowerPostUpstream::routes).bindNow();
+        return HttpServer.create()
+                .host(host)
+                .port(port)
+                .route(MockPowerPostUpstream::routes)
+                .bindNow();
     }
 
     private static void routes(HttpServerRoutes routes) {
         routes.get(API + "/account/credits", ok(request -> "{\"balance\":" + BALANCE + "}"))
                 .post(API + "/media/upload", MockPowerPostUpstream::upload)
-                .post(API + "/content/generate", ok(request -> started("generation_id", "gen_demo_02",
-                        "/content/generations/", 1)))
+                .post(
+                        API + "/content/generate",
+                        ok(request -> started("generation_id", "gen_demo_02", "/content/generations/", 1)))
                 .get(API + "/content/generations", ok(request -> generationList()))
                 .get(API + "/content/generations/{id}", ok(request -> generation(id(request))))
-                .post(API + "/images/generate", ok(request -> started("image_generation_id", "img_demo_01",
-                        "/images/generations/", 2)))
+                .post(
+                        API + "/images/generate",
+                        ok(request -> started("image_generation_id", "img_demo_01", "/images/generations/", 2)))
                 .get(API + "/images/generations/{id}", ok(request -> imageGeneration(id(request))))
-                .post(API + "/videos/generate", ok(request -> started("video_generation_id", "vid_demo_01",
-                        "/videos/generations/", 10)))
+                .post(
+                        API + "/videos/generate",
+                        ok(request -> started("video_generation_id", "vid_demo_01", "/videos/generations/", 10)))
                 .get(API + "/videos/generations/{id}", ok(request -> videoGeneration(id(request))))
                 .post(API + "/posts", ok(request -> post("post_demo_02", "draft", "draft")))
                 .get(API + "/posts/{id}", ok(request -> post(id(request), "published", "posted")))
@@ -96,7 +101,8 @@ public final class MockPowerPostUpstream {
     }
 
     private static BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> ok(Json json) {
-        return (request, response) -> request.receive().then()
+        return (request, response) -> request.receive()
+                .then()
                 .then(Mono.defer(() -> reply(request, response, HttpResponseStatus.OK, json.render(request))));
     }
 
@@ -104,17 +110,21 @@ public final class MockPowerPostUpstream {
         return request.receive()
                 .map(ByteBuf::readableBytes)
                 .reduce(0L, Long::sum)
-                .flatMap(size -> reply(request, response, HttpResponseStatus.OK,
+                .flatMap(size -> reply(
+                        request,
+                        response,
+                        HttpResponseStatus.OK,
                         "{\"media_id\":" + quote(MEDIA_ID) + ",\"size_bytes\":" + size + "}"));
     }
 
     private static Publisher<Void> notFound(HttpServerRequest request, HttpServerResponse response) {
-        return request.receive().then()
+        return request.receive()
+                .then()
                 .then(Mono.defer(() -> reply(request, response, HttpResponseStatus.NOT_FOUND, NOT_FOUND)));
     }
 
-    private static Mono<Void> reply(HttpServerRequest request, HttpServerResponse response,
-            HttpResponseStatus status, String json) {
+    private static Mono<Void> reply(
+            HttpServerRequest request, HttpServerResponse response, HttpResponseStatus status, String json) {
         response.status(status).header(HttpHeaderNames.CONTENT_TYPE, "application/json");
         echo(request, response, WORKSPACE, SAW_WORKSPACE);
         echo(request, response, ACCOUNT, SAW_ACCOUNT);

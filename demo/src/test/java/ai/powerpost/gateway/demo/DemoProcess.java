@@ -30,8 +30,7 @@ final class DemoProcess implements AutoCloseable {
     private final List<ProcessHandle> children = new ArrayList<>();
 
     /** The ports the demo printed in its banner, once it is up. */
-    record Ports(int api, int management) {
-    }
+    record Ports(int api, int management) {}
 
     private DemoProcess(Process process, Path output) {
         this.process = process;
@@ -60,7 +59,8 @@ final class DemoProcess implements AutoCloseable {
                 return new Ports(Integer.parseInt(api.group(1)), Integer.parseInt(management.group(1)));
             }
             if (!process.isAlive()) {
-                throw new AssertionError("the demo exited with " + process.exitValue() + " before its banner:\n" + text);
+                throw new AssertionError(
+                        "the demo exited with " + process.exitValue() + " before its banner:\n" + text);
             }
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("no demo banner within " + timeout + ":\n" + text);

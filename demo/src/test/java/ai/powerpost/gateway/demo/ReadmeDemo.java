@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,8 +25,7 @@ record ReadmeDemo(List<String> startCommand, List<String> assignments, List<Exam
     private static final String ANSWER = "→";
 
     /** One curl line, ports as written, and what the README says it answers. */
-    record Example(String command, int status, @Nullable String body, String comment) {
-    }
+    record Example(String command, int status, @Nullable String body, String comment) {}
 
     static ReadmeDemo parse(String readme) {
         List<String> lines = readme.lines().toList();
@@ -61,7 +59,10 @@ record ReadmeDemo(List<String> startCommand, List<String> assignments, List<Exam
     }
 
     private static List<String> assignments(List<List<String>> blocks) {
-        return blocks.stream().flatMap(List::stream).filter(line -> ASSIGNMENT.matcher(line).matches()).toList();
+        return blocks.stream()
+                .flatMap(List::stream)
+                .filter(line -> ASSIGNMENT.matcher(line).matches())
+                .toList();
     }
 
     private static List<Example> examples(List<List<String>> blocks) {
@@ -143,7 +144,9 @@ record ReadmeDemo(List<String> startCommand, List<String> assignments, List<Exam
                 String part = continued == null ? line : line.trim();
                 boolean continues = part.endsWith("\\");
                 String text = continues ? part.substring(0, part.length() - 1).stripTrailing() : part;
-                continued = continued == null ? new StringBuilder(text) : continued.append(' ').append(text);
+                continued = continued == null
+                        ? new StringBuilder(text)
+                        : continued.append(' ').append(text);
                 if (!continues) {
                     block.add(continued.toString());
                     continued = null;

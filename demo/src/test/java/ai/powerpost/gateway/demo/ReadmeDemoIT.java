@@ -1,5 +1,9 @@
 package ai.powerpost.gateway.demo;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.demo.DemoProcess.Ports;
+import ai.powerpost.gateway.demo.ReadmeDemo.Example;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,12 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import ai.powerpost.gateway.demo.DemoProcess.Ports;
-import ai.powerpost.gateway.demo.ReadmeDemo.Example;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The demo as README.md starts it, and every curl line of README's "Try the demo" run against it
@@ -49,11 +48,13 @@ class ReadmeDemoIT {
         ReadmeDemo readme = ReadmeDemo.parse(Files.readString(ROOT.resolve("README.md")));
         assertThat(readme.assignments().stream().map(assignment -> assignment.substring(assignment.indexOf('=') + 1)))
                 .as("README's keys are the demo's")
-                .containsExactlyElementsOf(DemoData.KEYS.stream().map(DemoData.DemoKey::secret).toList());
+                .containsExactlyElementsOf(
+                        DemoData.KEYS.stream().map(DemoData.DemoKey::secret).toList());
 
         List<String> command = new ArrayList<>(readme.startCommand());
         assertThat(command.subList(0, 2)).isEqualTo(List.of("java", "-jar"));
-        assertThat(ROOT.resolve(command.get(2))).as("the demo jar (package runs before the integration tests)")
+        assertThat(ROOT.resolve(command.get(2)))
+                .as("the demo jar (package runs before the integration tests)")
                 .isRegularFile();
         command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("--server.port=0", "--management.server.port=0"));
@@ -62,7 +63,8 @@ class ReadmeDemoIT {
         DemoProcess demo = DemoProcess.start(ROOT, command);
         try (demo) {
             Ports ports = demo.awaitBanner(START_TIMEOUT);
-            assertThat(demo.children()).as("the processes the demo started: its own redis-server")
+            assertThat(demo.children())
+                    .as("the processes the demo started: its own redis-server")
                     .anyMatch(child -> child.info().command().orElse("").contains("redis-server"));
             for (Example example : readme.examples()) {
                 String line = substitute(example.command(), ports, answered);
@@ -75,12 +77,15 @@ class ReadmeDemoIT {
                 Matcher id = CREATED_ID.matcher(answer.body());
                 Matcher key = CREATED_KEY.matcher(answer.body());
                 if (key.find()) {
-                    assertThat(example.status()).as("a secret in an answer other than a create's: " + what).isEqualTo(201);
+                    assertThat(example.status())
+                            .as("a secret in an answer other than a create's: " + what)
+                            .isEqualTo(201);
                     assertThat(id.find()).as("the created key's id: " + what).isTrue();
                     answered.put("<key id>", id.group(1));
                     answered.put("<key>", key.group(1));
                 } else {
-                    assertThat(answer.body()).as("no answer but a create's holds a secret: " + what)
+                    assertThat(answer.body())
+                            .as("no answer but a create's holds a secret: " + what)
                             .doesNotContain("pp_live_sk_");
                 }
             }
@@ -91,7 +96,8 @@ class ReadmeDemoIT {
 
     /** The demo's output: its keys and token only in the banner, the created key nowhere. */
     private static void assertNoSecretOutsideTheBanner(String output, String createdKey) {
-        List<String> secrets = new ArrayList<>(DemoData.KEYS.stream().map(DemoData.DemoKey::secret).toList());
+        List<String> secrets = new ArrayList<>(
+                DemoData.KEYS.stream().map(DemoData.DemoKey::secret).toList());
         secrets.add(DemoData.ADMIN_TOKEN);
         List<String> lines = output.lines().toList();
         int start = lines.indexOf(BANNER_START + " embedded Redis, mock PowerPost backend.");
@@ -114,12 +120,15 @@ class ReadmeDemoIT {
     }
 
     private static String substitute(String command, Ports ports, Map<String, String> answered) {
-        assertThat(command).as("README's curl lines go to " + API + " or " + MANAGEMENT).containsAnyOf(API, MANAGEMENT);
-        String line = command.replace(API, "localhost:" + ports.api())
-                .replace(MANAGEMENT, "localhost:" + ports.management());
+        assertThat(command)
+                .as("README's curl lines go to " + API + " or " + MANAGEMENT)
+                .containsAnyOf(API, MANAGEMENT);
+        String line =
+                command.replace(API, "localhost:" + ports.api()).replace(MANAGEMENT, "localhost:" + ports.management());
         Matcher placeholder = PLACEHOLDER.matcher(line);
         while (placeholder.find()) {
-            assertThat(answered).as("README's " + placeholder.group() + " is answered by a line before: " + command)
+            assertThat(answered)
+                    .as("README's " + placeholder.group() + " is answered by a line before: " + command)
                     .containsKey(placeholder.group());
         }
         for (Map.Entry<String, String> value : answered.entrySet()) {
@@ -143,7 +152,9 @@ class ReadmeDemoIT {
                 curl.destroyForcibly();
                 throw new AssertionError("no answer within " + CURL_TIMEOUT + ": " + line);
             }
-            assertThat(curl.exitValue()).as("exit status of " + line + "\n" + Files.readString(err)).isZero();
+            assertThat(curl.exitValue())
+                    .as("exit status of " + line + "\n" + Files.readString(err))
+                    .isZero();
             return Answer.of(Files.readString(out, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
@@ -156,10 +167,14 @@ class ReadmeDemoIT {
 
         static Answer of(String raw) {
             int split = raw.indexOf("\r\n\r\n");
-            assertThat(split).as("curl -i output (every README line needs -i):\n" + raw).isNotNegative();
+            assertThat(split)
+                    .as("curl -i output (every README line needs -i):\n" + raw)
+                    .isNotNegative();
             String statusLine = raw.substring(0, raw.indexOf("\r\n"));
             Matcher status = Pattern.compile("^HTTP/\\S+ (\\d{3})\\b.*").matcher(statusLine);
-            assertThat(status.matches()).as("an HTTP status line: " + statusLine).isTrue();
+            assertThat(status.matches())
+                    .as("an HTTP status line: " + statusLine)
+                    .isTrue();
             return new Answer(raw, Integer.parseInt(status.group(1)), raw.substring(split + 4));
         }
     }
@@ -170,6 +185,7 @@ class ReadmeDemoIT {
                 return dir;
             }
         }
-        throw new IllegalStateException("no repository root (mvnw and routes.yml) above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no repository root (mvnw and routes.yml) above " + Path.of("").toAbsolutePath());
     }
 }

@@ -1,15 +1,14 @@
 package ai.powerpost.gateway.demo;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import ai.powerpost.gateway.demo.ReadmeDemo.Example;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+
+import ai.powerpost.gateway.demo.ReadmeDemo.Example;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 
 class ReadmeDemoTest {
 
@@ -29,7 +28,8 @@ class ReadmeDemoTest {
             """;
 
     private static String readme(String tryTheDemo) {
-        return START + "### Try the demo\n\nSome text.\n\n```sh\n" + tryTheDemo + "```\n\n## Next\n\n```sh\ncurl -i x\n```\n";
+        return START + "### Try the demo\n\nSome text.\n\n```sh\n" + tryTheDemo
+                + "```\n\n## Next\n\n```sh\ncurl -i x\n```\n";
     }
 
     @Test
@@ -54,10 +54,14 @@ class ReadmeDemoTest {
                 """));
 
         assertThat(demo.assignments()).containsExactly("KEY=pp_live_sk_x");
-        assertThat(demo.examples()).extracting(Example::command, Example::status, Example::body).containsExactly(
-                tuple("curl -i -X POST -H \"x-api-key: $KEY\" localhost:8080/a", 403,
-                        "{\"error\":{\"code\":\"INSUFFICIENT_SCOPE\"}}"),
-                tuple("curl -i localhost:8081/b", 200, null));
+        assertThat(demo.examples())
+                .extracting(Example::command, Example::status, Example::body)
+                .containsExactly(
+                        tuple(
+                                "curl -i -X POST -H \"x-api-key: $KEY\" localhost:8080/a",
+                                403,
+                                "{\"error\":{\"code\":\"INSUFFICIENT_SCOPE\"}}"),
+                        tuple("curl -i localhost:8081/b", 200, null));
     }
 
     @Test
@@ -70,7 +74,8 @@ class ReadmeDemoTest {
     @Test
     void refusesACurlLineWithoutItsStatus() {
         assertThatThrownBy(() -> ReadmeDemo.parse(readme("# account-level route\ncurl -i localhost:8080/a\n")))
-                .hasMessageContaining("status").hasMessageContaining("curl -i localhost:8080/a");
+                .hasMessageContaining("status")
+                .hasMessageContaining("curl -i localhost:8080/a");
         assertThatThrownBy(() -> ReadmeDemo.parse(readme("# 200\n\ncurl -i localhost:8080/a\n")))
                 .hasMessageContaining("status");
     }
@@ -94,8 +99,12 @@ class ReadmeDemoTest {
         ReadmeDemo demo = ReadmeDemo.parse(Files.readString(Path.of("../README.md")));
 
         assertThat(demo.startCommand()).containsExactly("java", "-jar", "demo/target/gateway-demo.jar");
-        assertThat(demo.examples()).extracting(Example::status).containsExactly(200, 401, 403, 400, 200, 201, 200, 204, 401);
-        assertThat(demo.examples()).filteredOn(example -> example.body() != null).hasSize(4);
+        assertThat(demo.examples())
+                .extracting(Example::status)
+                .containsExactly(200, 401, 403, 400, 200, 201, 200, 204, 401);
+        assertThat(demo.examples())
+                .filteredOn(example -> example.body() != null)
+                .hasSize(4);
         assertThat(demo.assignments()).hasSize(3);
         assertThat(demo.examples()).allMatch(example -> example.command().startsWith("curl -i "));
     }

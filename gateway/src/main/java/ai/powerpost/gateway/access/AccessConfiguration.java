@@ -1,15 +1,14 @@
 package ai.powerpost.gateway.access;
 
-import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
-
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteTableHolder;
 import ai.powerpost.gateway.routing.Upstream;
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
@@ -46,8 +45,9 @@ class AccessConfiguration {
                     .id("upstream-" + upstream.name())
                     .uri(upstream.uri())
                     .order(order++)
-                    .predicate(exchange -> RouteResolutionFilter.resolve(exchange, holder) instanceof RouteMatch.Found found
-                            && found.route().upstream().name().equals(upstream.name()))
+                    .predicate(exchange ->
+                            RouteResolutionFilter.resolve(exchange, holder) instanceof RouteMatch.Found found
+                                    && found.route().upstream().name().equals(upstream.name()))
                     .build());
         }
         routes.add(Route.async()

@@ -6,14 +6,12 @@ import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.auth.Lookup;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.pipeline.StageFilter;
-
 import java.time.Duration;
-
-import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +55,8 @@ final class ApiKeyAuthFilter implements StageFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         long started = System.nanoTime();
-        ApiKeyExtractor.Result result = ApiKeyExtractor.extract(exchange.getRequest().getHeaders());
+        ApiKeyExtractor.Result result =
+                ApiKeyExtractor.extract(exchange.getRequest().getHeaders());
         if (result instanceof ApiKeyExtractor.Missing) {
             return ErrorResponseWriter.write(exchange, ApiError.MISSING_API_KEY);
         }
@@ -74,20 +73,25 @@ final class ApiKeyAuthFilter implements StageFilter {
         Lookup<KeyRecord> lookup = store.lookup(hash);
         if (lookup instanceof Lookup.Now<KeyRecord> now) {
             // the cache's answer (a warm key, or a key known to be unknown): no pipeline to build
-            return now.value() != null ? authenticated(exchange, chain, now.value()) : invalid(exchange, address, started);
+            return now.value() != null
+                    ? authenticated(exchange, chain, now.value())
+                    : invalid(exchange, address, started);
         }
         return lookup.toMono()
                 .map(Outcome::known)
                 .defaultIfEmpty(UNKNOWN)
                 .onErrorResume(e -> {
-                    log.warn("key look-up failed, answering 503: {}", e.getClass().getSimpleName());
+                    log.warn(
+                            "key look-up failed, answering 503: {}",
+                            e.getClass().getSimpleName());
                     return Mono.just(UNAVAILABLE);
                 })
                 .flatMap(outcome -> {
                     if (outcome.key != null) {
                         return authenticated(exchange, chain, outcome.key);
                     }
-                    return outcome == UNKNOWN ? invalid(exchange, address, started)
+                    return outcome == UNKNOWN
+                            ? invalid(exchange, address, started)
                             : ErrorResponseWriter.write(exchange, outcome.error);
                 });
     }
@@ -106,7 +110,8 @@ final class ApiKeyAuthFilter implements StageFilter {
     }
 
     private Mono<Void> tooManyFailures(ServerWebExchange exchange, String address) {
-        return ErrorResponseWriter.write(exchange, ApiError.TOO_MANY_FAILURES.withRetryAfter(guard.retryAfterSeconds(address)));
+        return ErrorResponseWriter.write(
+                exchange, ApiError.TOO_MANY_FAILURES.withRetryAfter(guard.retryAfterSeconds(address)));
     }
 
     @Override

@@ -1,13 +1,11 @@
 package ai.powerpost.gateway.access;
 
 import ai.powerpost.gateway.auth.AuthProperties;
-
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Counts failed key attempts per client address in fixed windows, in memory (per replica, no
@@ -29,7 +27,7 @@ final class BruteForceGuard {
         this.windowNanos = properties.failureWindow().toNanos();
         this.ticker = ticker;
         this.windows = Caffeine.newBuilder()
-                .executor(Runnable::run)   // maintenance on the caller: no pool thread woken per request
+                .executor(Runnable::run) // maintenance on the caller: no pool thread woken per request
                 .ticker(ticker)
                 .maximumSize(MAX_ADDRESSES)
                 .expireAfterWrite(properties.failureWindow().toNanos(), TimeUnit.NANOSECONDS)

@@ -1,12 +1,11 @@
 package ai.powerpost.gateway.access;
 
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.pipeline.StageFilter;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteTableHolder;
-
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -42,7 +41,10 @@ final class RouteResolutionFilter implements StageFilter {
         RequestState state = RequestState.of(exchange);
         RouteMatch match = state.routeMatch();
         if (match == null) {
-            match = holder.current().match(exchange.getRequest().getMethod().name(), exchange.getRequest().getURI().getRawPath());
+            match = holder.current()
+                    .match(
+                            exchange.getRequest().getMethod().name(),
+                            exchange.getRequest().getURI().getRawPath());
             state.route(match);
         }
         return match;

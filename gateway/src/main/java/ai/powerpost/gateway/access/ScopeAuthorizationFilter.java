@@ -1,12 +1,11 @@
 package ai.powerpost.gateway.access;
 
 import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.routing.RouteSpec;
-
-import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -20,7 +19,8 @@ final class ScopeAuthorizationFilter extends RouteCheck {
     @Override
     protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
         if (!key.allows(route.scope())) {
-            return ErrorResponseWriter.write(exchange, ApiError.insufficientScope(route.scope().wireName()));
+            return ErrorResponseWriter.write(
+                    exchange, ApiError.insufficientScope(route.scope().wireName()));
         }
         return chain.filter(exchange);
     }

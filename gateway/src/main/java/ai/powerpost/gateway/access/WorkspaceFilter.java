@@ -1,17 +1,15 @@
 package ai.powerpost.gateway.access;
 
-import ai.powerpost.gateway.auth.KeyRecord;
-import ai.powerpost.gateway.pipeline.RouteCheck;
-import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.routing.RouteSpec;
-
-import java.util.List;
-
 import ai.powerpost.gateway.auth.ApiKeyStore;
+import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.auth.Lookup;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.routing.RouteSpec;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -44,7 +42,9 @@ final class WorkspaceFilter extends RouteCheck {
             return chain.filter(exchange);
         }
         List<String> values = exchange.getRequest().getHeaders().get(GatewayHeaders.WORKSPACE_ID);
-        if (values == null || values.isEmpty() || (values.size() == 1 && values.get(0).isBlank())) {
+        if (values == null
+                || values.isEmpty()
+                || (values.size() == 1 && values.get(0).isBlank())) {
             return ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_MISSING);
         }
         String workspaceId = values.get(0);
@@ -56,13 +56,17 @@ final class WorkspaceFilter extends RouteCheck {
         }
         Lookup<Boolean> ownership = store.ownership(key.accountId(), workspaceId);
         if (ownership instanceof Lookup.Now<Boolean> now) {
-            return Boolean.TRUE.equals(now.value()) ? chain.filter(exchange)
+            return Boolean.TRUE.equals(now.value())
+                    ? chain.filter(exchange)
                     : ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_FORBIDDEN);
         }
-        return ownership.toMono()
+        return ownership
+                .toMono()
                 .map(owned -> owned ? Verdict.OWNED : Verdict.NOT_OWNED)
                 .onErrorResume(e -> {
-                    log.warn("workspace look-up failed, answering 503: {}", e.getClass().getSimpleName());
+                    log.warn(
+                            "workspace look-up failed, answering 503: {}",
+                            e.getClass().getSimpleName());
                     return Mono.just(Verdict.UNAVAILABLE);
                 })
                 .flatMap(verdict -> switch (verdict) {
@@ -72,7 +76,11 @@ final class WorkspaceFilter extends RouteCheck {
                 });
     }
 
-    private enum Verdict { OWNED, NOT_OWNED, UNAVAILABLE }
+    private enum Verdict {
+        OWNED,
+        NOT_OWNED,
+        UNAVAILABLE
+    }
 
     static boolean isWellFormed(String workspaceId) {
         int length = workspaceId.length();

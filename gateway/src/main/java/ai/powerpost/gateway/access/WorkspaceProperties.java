@@ -11,5 +11,4 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("gateway.workspaces")
-public record WorkspaceProperties(@DefaultValue("true") boolean verifyOwnership) {
-}
+public record WorkspaceProperties(@DefaultValue("true") boolean verifyOwnership) {}

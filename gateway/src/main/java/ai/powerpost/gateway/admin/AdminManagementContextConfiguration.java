@@ -20,7 +20,8 @@ class AdminManagementContextConfiguration {
     RouterFunction<ServerResponse> keyAdminRoutes(KeyAdminService service, AdminProperties properties) {
         if (!properties.enabled()) {
             return RouterFunctions.route()
-                    .route(request -> request.path().startsWith("/admin/"),
+                    .route(
+                            request -> request.path().startsWith("/admin/"),
                             request -> KeyAdminHandler.error(ApiError.NOT_FOUND))
                     .build();
         }

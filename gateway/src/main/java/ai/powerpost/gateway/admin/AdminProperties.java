@@ -14,7 +14,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("gateway.admin")
-public record AdminProperties(@Nullable String token, @DefaultValue("10") @Min(1) int maxKeysPerAccount) {
+public record AdminProperties(
+        @Nullable String token, @DefaultValue("10") @Min(1) int maxKeysPerAccount) {
 
     public boolean enabled() {
         return token != null && !token.isBlank();

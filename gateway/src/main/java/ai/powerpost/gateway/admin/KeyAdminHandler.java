@@ -1,5 +1,8 @@
 package ai.powerpost.gateway.admin;
 
+import ai.powerpost.gateway.auth.Scope;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,10 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import ai.powerpost.gateway.auth.Scope;
-import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +43,8 @@ final class KeyAdminHandler {
     private static final String BASE = "/admin/v1/accounts/{accountId}";
     private static final ApiError UNAUTHORIZED =
             ApiError.of(HttpStatus.UNAUTHORIZED, "UNAUTHORIZED", "Missing or invalid admin token");
-    private static final ApiError KEY_LIMIT = ApiError.of(HttpStatus.CONFLICT, "KEY_LIMIT_REACHED",
-            "This account already holds the maximum number of active keys");
+    private static final ApiError KEY_LIMIT = ApiError.of(
+            HttpStatus.CONFLICT, "KEY_LIMIT_REACHED", "This account already holds the maximum number of active keys");
     private static final Set<String> CREATE_FIELDS = Set.of("name", "preset", "scopes");
     private static final int MAX_NAME = 100;
     private static final java.time.Duration CALL_TIMEOUT = java.time.Duration.ofSeconds(5);
@@ -75,10 +74,11 @@ final class KeyAdminHandler {
         if (!isId(accountId)) {
             return error(ApiError.validation("accountId must be 1-64 characters of [A-Za-z0-9_-]"));
         }
-        return request.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() { })
+        return request.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
                 .map(body -> parseCreate(body))
-                .onErrorResume(e -> !(e instanceof InvalidRequest), e -> Mono.error(
-                        new InvalidRequest("the body must be a JSON object")))
+                .onErrorResume(
+                        e -> !(e instanceof InvalidRequest),
+                        e -> Mono.error(new InvalidRequest("the body must be a JSON object")))
                 .switchIfEmpty(Mono.error(new InvalidRequest("the body must be a JSON object")))
                 .flatMap(create -> service.create(accountId, create.name(), create.scopes())
                         .flatMap(created -> ServerResponse.status(HttpStatus.CREATED)
@@ -93,8 +93,10 @@ final class KeyAdminHandler {
         if (!isId(accountId)) {
             return error(ApiError.validation("accountId must be 1-64 characters of [A-Za-z0-9_-]"));
         }
-        return service.list(accountId).collectList()
-                .flatMap(keys -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+        return service.list(accountId)
+                .collectList()
+                .flatMap(keys -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(Map.of("data", keys)));
     }
 
@@ -122,15 +124,16 @@ final class KeyAdminHandler {
         if (!isId(accountId) || !isId(workspaceId)) {
             return error(ApiError.validation("ids must be 1-64 characters of [A-Za-z0-9_-]"));
         }
-        Mono<Void> call = add ? service.addWorkspace(accountId, workspaceId)
-                : service.removeWorkspace(accountId, workspaceId);
+        Mono<Void> call =
+                add ? service.addWorkspace(accountId, workspaceId) : service.removeWorkspace(accountId, workspaceId);
         return call.then(ServerResponse.noContent().build());
     }
 
     private HandlerFilterFunction<ServerResponse, ServerResponse> authenticated() {
         return (request, next) -> {
             String header = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
-            boolean ok = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            boolean ok = header != null
+                    && header.regionMatches(true, 0, "Bearer ", 0, 7)
                     && request.headers().header(HttpHeaders.AUTHORIZATION).size() == 1
                     && MessageDigest.isEqual(sha256(header.substring(7).strip()), tokenDigest);
             return ok ? next.handle(request) : error(UNAUTHORIZED);
@@ -140,7 +143,8 @@ final class KeyAdminHandler {
     /** Redis failures and anything unexpected become a JSON 503/500; a stack trace never leaves. */
     private static HandlerFilterFunction<ServerResponse, ServerResponse> failuresAsErrors() {
         return (request, next) -> next.handle(request).timeout(CALL_TIMEOUT).onErrorResume(e -> {
-            if (e instanceof org.springframework.dao.DataAccessException || e instanceof java.util.concurrent.TimeoutException) {
+            if (e instanceof org.springframework.dao.DataAccessException
+                    || e instanceof java.util.concurrent.TimeoutException) {
                 log.warn("key management call failed: {}", e.getClass().getSimpleName());
                 return error(ApiError.AUTH_UNAVAILABLE);
             }
@@ -196,7 +200,8 @@ final class KeyAdminHandler {
     }
 
     static Mono<ServerResponse> error(ApiError error) {
-        ServerResponse.BodyBuilder builder = ServerResponse.status(error.status()).contentType(MediaType.APPLICATION_JSON);
+        ServerResponse.BodyBuilder builder =
+                ServerResponse.status(error.status()).contentType(MediaType.APPLICATION_JSON);
         if (error.status() == HttpStatus.UNAUTHORIZED) {
             builder.header(HttpHeaders.WWW_AUTHENTICATE, ApiError.WWW_AUTHENTICATE_VALUE);
         }
@@ -218,8 +223,7 @@ final class KeyAdminHandler {
         }
     }
 
-    private record CreateRequest(String name, Set<Scope> scopes) {
-    }
+    private record CreateRequest(String name, Set<Scope> scopes) {}
 
     private static final class InvalidRequest extends RuntimeException {
         InvalidRequest(String message) {

@@ -1,5 +1,11 @@
 package ai.powerpost.gateway.admin;
 
+import ai.powerpost.gateway.auth.ApiKeyStore;
+import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.KeyRecords;
+import ai.powerpost.gateway.auth.Scope;
+import ai.powerpost.gateway.auth.StoredKey;
+import ai.powerpost.gateway.redis.RedisSchema;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -10,13 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-
-import ai.powerpost.gateway.auth.ApiKeyStore;
-import ai.powerpost.gateway.auth.ApiKeys;
-import ai.powerpost.gateway.auth.KeyRecords;
-import ai.powerpost.gateway.auth.Scope;
-import ai.powerpost.gateway.auth.StoredKey;
-import ai.powerpost.gateway.redis.RedisSchema;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -62,21 +61,26 @@ public final class KeyAdminService {
     }
 
     /** A key as shown once at creation. */
-    public record CreatedKey(String id, String key, String name, Set<Scope> scopes, Instant createdAt) {
-    }
+    public record CreatedKey(String id, String key, String name, Set<Scope> scopes, Instant createdAt) {}
 
     /** Creates a key with a fresh secret; empty when the account already holds its limit of keys. */
     public Mono<CreatedKey> create(String accountId, String name, Set<Scope> scopes) {
         String secret = ApiKeys.generate(random);
         String hash = ApiKeys.hash(secret);
-        StoredKey key = StoredKey.created("key_" + ApiKeys.randomBase62(random, 20), accountId, name, scopes, Instant.now());
+        StoredKey key =
+                StoredKey.created("key_" + ApiKeys.randomBase62(random, 20), accountId, name, scopes, Instant.now());
         String recordKey = RedisSchema.keyRecord(hash);
-        return redis.opsForHash().putAll(recordKey, KeyRecords.encode(key))
-                .then(redis.execute(CLAIM, List.of(RedisSchema.accountKeys(accountId)),
-                        List.of(key.id(), hash, Integer.toString(properties.maxKeysPerAccount()))).next())
+        return redis.opsForHash()
+                .putAll(recordKey, KeyRecords.encode(key))
+                .then(redis.execute(
+                                CLAIM,
+                                List.of(RedisSchema.accountKeys(accountId)),
+                                List.of(key.id(), hash, Integer.toString(properties.maxKeysPerAccount())))
+                        .next())
                 .flatMap(claimed -> claimed == 1L
-                        ? announceKey(hash).thenReturn(new CreatedKey(key.id(), secret, name, key.scopes(),
-                                Objects.requireNonNull(key.createdAt())))
+                        ? announceKey(hash)
+                                .thenReturn(new CreatedKey(
+                                        key.id(), secret, name, key.scopes(), Objects.requireNonNull(key.createdAt())))
                         : redis.delete(recordKey).then(Mono.empty()));
     }
 
@@ -87,8 +91,10 @@ public final class KeyAdminService {
      * yet holds one of the account's places until it is revoked).
      */
     public Flux<Map<String, Object>> list(String accountId) {
-        return redis.<String, String>opsForHash().entries(RedisSchema.accountKeys(accountId))
-                .concatMap(entry -> redis.<String, String>opsForHash().entries(RedisSchema.keyRecord(entry.getValue()))
+        return redis.<String, String>opsForHash()
+                .entries(RedisSchema.accountKeys(accountId))
+                .concatMap(entry -> redis.<String, String>opsForHash()
+                        .entries(RedisSchema.keyRecord(entry.getValue()))
                         .collectMap(Map.Entry::getKey, Map.Entry::getValue)
                         .filter(fields -> !fields.isEmpty()) // revoked a moment ago: the index entry goes next
                         .map(fields -> KeyRecords.decode(fields)
@@ -101,7 +107,8 @@ public final class KeyAdminService {
     /** Revokes the key; false when the account has no such key. */
     public Mono<Boolean> revoke(String accountId, String keyId) {
         String index = RedisSchema.accountKeys(accountId);
-        return redis.<String, String>opsForHash().get(index, keyId)
+        return redis.<String, String>opsForHash()
+                .get(index, keyId)
                 .flatMap(hash -> redis.delete(RedisSchema.keyRecord(hash))
                         .then(redis.opsForHash().remove(index, keyId))
                         .then(announceKey(hash))
@@ -110,23 +117,27 @@ public final class KeyAdminService {
     }
 
     public Mono<Void> addWorkspace(String accountId, String workspaceId) {
-        return redis.opsForSet().add(RedisSchema.accountWorkspaces(accountId), workspaceId)
+        return redis.opsForSet()
+                .add(RedisSchema.accountWorkspaces(accountId), workspaceId)
                 .then(announceWorkspaces(accountId));
     }
 
     public Mono<Void> removeWorkspace(String accountId, String workspaceId) {
-        return redis.opsForSet().remove(RedisSchema.accountWorkspaces(accountId), workspaceId)
+        return redis.opsForSet()
+                .remove(RedisSchema.accountWorkspaces(accountId), workspaceId)
                 .then(announceWorkspaces(accountId));
     }
 
     private Mono<Void> announceKey(String hash) {
         store.invalidateKey(hash);
-        return redis.convertAndSend(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.KEY_MESSAGE + hash).then();
+        return redis.convertAndSend(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.KEY_MESSAGE + hash)
+                .then();
     }
 
     private Mono<Void> announceWorkspaces(String accountId) {
         store.invalidateWorkspaces(accountId);
-        return redis.convertAndSend(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.WORKSPACES_MESSAGE + accountId).then();
+        return redis.convertAndSend(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.WORKSPACES_MESSAGE + accountId)
+                .then();
     }
 
     /** One entry of the list: its creation time, to sort by, and what is shown. */

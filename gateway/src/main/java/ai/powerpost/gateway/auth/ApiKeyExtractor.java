@@ -1,7 +1,6 @@
 package ai.powerpost.gateway.auth;
 
 import java.util.List;
-
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -15,24 +14,19 @@ public final class ApiKeyExtractor {
     public static final String API_KEY_HEADER = "x-api-key";
     private static final String BEARER = "Bearer ";
 
-    private ApiKeyExtractor() {
-    }
+    private ApiKeyExtractor() {}
 
     /** The outcome of looking for a key. */
-    public sealed interface Result {
-    }
+    public sealed interface Result {}
 
     /** A well-formed key was found. */
-    public record Found(String key) implements Result {
-    }
+    public record Found(String key) implements Result {}
 
     /** No credentials at all. */
-    public record Missing() implements Result {
-    }
+    public record Missing() implements Result {}
 
     /** Credentials that cannot be a key (malformed, ambiguous, wrong scheme). */
-    public record Invalid() implements Result {
-    }
+    public record Invalid() implements Result {}
 
     private static final Result MISSING = new Missing();
     private static final Result INVALID = new Invalid();
@@ -43,7 +37,8 @@ public final class ApiKeyExtractor {
         if ((apiKeys != null && apiKeys.size() > 1) || (authorizations != null && authorizations.size() > 1)) {
             return INVALID;
         }
-        String fromHeader = apiKeys == null || apiKeys.isEmpty() ? null : apiKeys.get(0).strip();
+        String fromHeader =
+                apiKeys == null || apiKeys.isEmpty() ? null : apiKeys.get(0).strip();
         String fromBearer = null;
         if (authorizations != null && !authorizations.isEmpty()) {
             String value = authorizations.get(0).strip();

@@ -19,7 +19,8 @@ public interface ApiKeyStore {
     Lookup<KeyRecord> lookup(String keyHash);
 
     /** The key if this replica holds it, known and valid, in its cache right now; never asks Redis. */
-    @Nullable KeyRecord cached(String keyHash);
+    @Nullable
+    KeyRecord cached(String keyHash);
 
     /** Whether the account owns the workspace; an error when Redis fails. */
     Mono<Boolean> ownsWorkspace(String accountId, String workspaceId);

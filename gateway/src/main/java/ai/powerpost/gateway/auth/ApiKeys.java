@@ -17,11 +17,10 @@ public final class ApiKeys {
     static final int MAX_RANDOM = 128;
     /** 40 base-62 characters: 238 bits from {@link SecureRandom}. */
     static final int GENERATED_RANDOM = 40;
-    private static final char[] BASE62 =
-            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
-    private ApiKeys() {
-    }
+    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    private ApiKeys() {}
 
     /** Whether {@code key} has the form of a PowerPost key; checked before any look-up. */
     public static boolean isWellFormed(String key) {

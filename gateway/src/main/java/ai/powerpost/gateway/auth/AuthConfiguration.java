@@ -13,9 +13,10 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 class AuthConfiguration {
 
     @Bean
-    CachingKeyStore apiKeyStore(ReactiveStringRedisTemplate redis, KeyCacheProperties properties, MeterRegistry meters) {
-        CachingKeyStore store = new CachingKeyStore(new RedisKeyReader(redis, properties.lookupTimeout(), meters), properties,
-                Ticker.systemTicker());
+    CachingKeyStore apiKeyStore(
+            ReactiveStringRedisTemplate redis, KeyCacheProperties properties, MeterRegistry meters) {
+        CachingKeyStore store = new CachingKeyStore(
+                new RedisKeyReader(redis, properties.lookupTimeout(), meters), properties, Ticker.systemTicker());
         // gateway_keys_cache_* / gateway_workspaces_cache_*: hits, misses, evictions, size
         CaffeineCacheMetrics.monitor(meters, store.keyCache(), "gateway.keys");
         CaffeineCacheMetrics.monitor(meters, store.workspaceCache(), "gateway.workspaces");
@@ -23,8 +24,8 @@ class AuthConfiguration {
     }
 
     @Bean
-    KeyInvalidationListener keyInvalidationListener(ApiKeyStore store, LettuceConnectionFactory connectionFactory,
-                                                    MeterRegistry meters) {
+    KeyInvalidationListener keyInvalidationListener(
+            ApiKeyStore store, LettuceConnectionFactory connectionFactory, MeterRegistry meters) {
         return new KeyInvalidationListener(store, connectionFactory, meters);
     }
 }

@@ -1,10 +1,9 @@
 package ai.powerpost.gateway.auth;
 
-import java.time.Duration;
-
 import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -24,5 +23,4 @@ import org.springframework.validation.annotation.Validated;
 public record AuthProperties(
         @DefaultValue("50") @Min(1) int maxFailures,
         @DefaultValue("60s") @NotNull @PositiveDuration Duration failureWindow,
-        @DefaultValue("25ms") @NotNull @PositiveDuration Duration failureMinLatency) {
-}
+        @DefaultValue("25ms") @NotNull @PositiveDuration Duration failureMinLatency) {}

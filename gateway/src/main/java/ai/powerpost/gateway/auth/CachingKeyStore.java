@@ -1,14 +1,13 @@
 package ai.powerpost.gateway.auth;
 
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -35,10 +34,12 @@ final class CachingKeyStore implements ApiKeyStore {
     CachingKeyStore(KeyReader reader, KeyCacheProperties properties, Ticker ticker) {
         this.reader = reader;
         this.keys = Caffeine.newBuilder()
-                .executor(Runnable::run)   // maintenance on the caller: no pool thread woken per request
+                .executor(Runnable::run) // maintenance on the caller: no pool thread woken per request
                 .ticker(ticker)
                 .maximumSize(properties.maxSize())
-                .expireAfter(new KeyExpiry(properties.maxAge().toNanos(), properties.negativeMaxAge().toNanos()))
+                .expireAfter(new KeyExpiry(
+                        properties.maxAge().toNanos(),
+                        properties.negativeMaxAge().toNanos()))
                 .recordStats()
                 .buildAsync();
         this.workspaces = Caffeine.newBuilder()
@@ -48,10 +49,18 @@ final class CachingKeyStore implements ApiKeyStore {
                 .expireAfterWrite(properties.maxAge())
                 .recordStats()
                 .buildAsync();
-        this.lastGoodKeys = Caffeine.newBuilder().executor(Runnable::run).ticker(ticker)
-                .maximumSize(properties.maxSize()).expireAfterWrite(properties.outageGrace()).build();
-        this.lastGoodWorkspaces = Caffeine.newBuilder().executor(Runnable::run).ticker(ticker)
-                .maximumSize(properties.maxSize()).expireAfterWrite(properties.outageGrace()).build();
+        this.lastGoodKeys = Caffeine.newBuilder()
+                .executor(Runnable::run)
+                .ticker(ticker)
+                .maximumSize(properties.maxSize())
+                .expireAfterWrite(properties.outageGrace())
+                .build();
+        this.lastGoodWorkspaces = Caffeine.newBuilder()
+                .executor(Runnable::run)
+                .ticker(ticker)
+                .maximumSize(properties.maxSize())
+                .expireAfterWrite(properties.outageGrace())
+                .build();
     }
 
     @Override
@@ -61,15 +70,16 @@ final class CachingKeyStore implements ApiKeyStore {
 
     @Override
     public Lookup<KeyRecord> lookup(String keyHash) {
-        CompletableFuture<Optional<KeyRecord>> future = keys.get(keyHash, (hash, executor) -> reader.readKey(hash)
-                .doOnNext(found -> remember(hash, found))
-                .toFuture());
+        CompletableFuture<Optional<KeyRecord>> future = keys.get(
+                keyHash,
+                (hash, executor) -> reader.readKey(hash)
+                        .doOnNext(found -> remember(hash, found))
+                        .toFuture());
         if (future.isDone() && !future.isCompletedExceptionally()) {
             return new Lookup.Now<>(future.join().orElse(null));
         }
-        return new Lookup.Later<>(Mono.fromFuture(future, true)
-                .flatMap(Mono::justOrEmpty)
-                .onErrorResume(e -> {
+        return new Lookup.Later<>(
+                Mono.fromFuture(future, true).flatMap(Mono::justOrEmpty).onErrorResume(e -> {
                     // Redis cannot be asked: a key validated within the outage grace keeps working.
                     KeyRecord known = lastGoodKeys.getIfPresent(keyHash);
                     return known != null ? Mono.just(known) : Mono.error(e);
@@ -100,8 +110,11 @@ final class CachingKeyStore implements ApiKeyStore {
 
     @Override
     public Lookup<Boolean> ownership(String accountId, String workspaceId) {
-        CompletableFuture<Set<String>> future = workspaces.get(accountId, (account, executor) ->
-                reader.readWorkspaces(account).doOnNext(owned -> lastGoodWorkspaces.put(account, owned)).toFuture());
+        CompletableFuture<Set<String>> future = workspaces.get(
+                accountId,
+                (account, executor) -> reader.readWorkspaces(account)
+                        .doOnNext(owned -> lastGoodWorkspaces.put(account, owned))
+                        .toFuture());
         if (future.isDone() && !future.isCompletedExceptionally()) {
             return future.join().contains(workspaceId) ? Lookup.TRUE : Lookup.FALSE;
         }

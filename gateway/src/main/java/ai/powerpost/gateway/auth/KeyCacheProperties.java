@@ -1,10 +1,9 @@
 package ai.powerpost.gateway.auth;
 
-import java.time.Duration;
-
 import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -26,5 +25,4 @@ public record KeyCacheProperties(
         @DefaultValue("60s") @NotNull @PositiveDuration Duration maxAge,
         @DefaultValue("30s") @NotNull @PositiveDuration Duration negativeMaxAge,
         @DefaultValue("2s") @NotNull @PositiveDuration Duration lookupTimeout,
-        @DefaultValue("5m") @NotNull @PositiveDuration Duration outageGrace) {
-}
+        @DefaultValue("5m") @NotNull @PositiveDuration Duration outageGrace) {}

@@ -1,7 +1,5 @@
 package ai.powerpost.gateway.auth;
 
-import java.time.Duration;
-
 import ai.powerpost.gateway.redis.RedisSchema;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
@@ -10,6 +8,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -49,16 +48,21 @@ final class KeyInvalidationListener implements SmartLifecycle {
     /** Counts invalidations by type (key, workspaces, all): {@code gateway.keys.invalidations}. */
     private void count(String type) {
         io.micrometer.core.instrument.Counter.builder("gateway.keys.invalidations")
-                .description("Key cache invalidations applied: one key, one account's workspaces, or all after a (re)subscription")
-                .tag("type", type).register(meters).increment();
+                .description(
+                        "Key cache invalidations applied: one key, one account's workspaces, or all after a (re)subscription")
+                .tag("type", type)
+                .register(meters)
+                .increment();
     }
 
     @Override
     public void start() {
         connecting = Mono.fromCallable(this::subscribe)
                 .subscribeOn(Schedulers.boundedElastic())
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2))
-                        .doBeforeRetry(signal -> log.warn("invalidation subscription failed ({}); retrying",
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
+                        .maxBackoff(Duration.ofSeconds(2))
+                        .doBeforeRetry(signal -> log.warn(
+                                "invalidation subscription failed ({}); retrying",
                                 signal.failure().getClass().getSimpleName())))
                 .subscribe(subscribed -> connection = subscribed);
         running = true;

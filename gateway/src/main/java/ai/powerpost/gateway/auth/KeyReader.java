@@ -2,7 +2,6 @@ package ai.powerpost.gateway.auth;
 
 import java.util.Optional;
 import java.util.Set;
-
 import reactor.core.publisher.Mono;
 
 /** Where the key store reads from on a cache miss: Redis in production ({@link RedisKeyReader}). */

@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.auth;
 
+import ai.powerpost.gateway.redis.RedisSchema;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -7,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import ai.powerpost.gateway.redis.RedisSchema;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +43,7 @@ public final class KeyRecords {
         }
     }
 
-    private KeyRecords() {
-    }
+    private KeyRecords() {}
 
     /**
      * The hash fields of {@code key}, in the order they are written: {@code id}, {@code account_id},
@@ -85,15 +83,16 @@ public final class KeyRecords {
         if (read.problem() != null) {
             // The id only when it is well-formed: a malformed one is not written into a log line.
             String id = fields.get(RedisSchema.ID);
-            log.warn("unusable key record (key id {}): {}; treated as unknown",
-                    id == null ? "(none)" : StoredKey.isId(id) ? id : "(malformed)", read.problem());
+            log.warn(
+                    "unusable key record (key id {}): {}; treated as unknown",
+                    id == null ? "(none)" : StoredKey.isId(id) ? id : "(malformed)",
+                    read.problem());
         }
         return read.key() == null ? Optional.empty() : Optional.of(read.key().keyRecord(keyHash));
     }
 
     /** A hash read: the record, or why it is unusable, or neither (no fields: no such key). */
-    private record Read(@Nullable StoredKey key, @Nullable String problem) {
-    }
+    private record Read(@Nullable StoredKey key, @Nullable String problem) {}
 
     private static Read read(Map<String, String> fields) {
         if (fields.isEmpty()) {
@@ -104,9 +103,16 @@ public final class KeyRecords {
             return new Read(null, "missing, empty or unknown scopes (or legacy type)");
         }
         try {
-            return new Read(new StoredKey(nonNull(fields.get(RedisSchema.ID)), nonNull(fields.get(RedisSchema.ACCOUNT_ID)),
-                    fields.get(RedisSchema.NAME), scopes, instant(fields.get(RedisSchema.CREATED_AT)),
-                    instant(fields.get(RedisSchema.LAST_USED_AT)), scopesUsed(fields)), null);
+            return new Read(
+                    new StoredKey(
+                            nonNull(fields.get(RedisSchema.ID)),
+                            nonNull(fields.get(RedisSchema.ACCOUNT_ID)),
+                            fields.get(RedisSchema.NAME),
+                            scopes,
+                            instant(fields.get(RedisSchema.CREATED_AT)),
+                            instant(fields.get(RedisSchema.LAST_USED_AT)),
+                            scopesUsed(fields)),
+                    null);
         } catch (IllegalArgumentException e) {
             return new Read(null, e.getMessage());
         }

@@ -14,12 +14,10 @@ public sealed interface Lookup<T> {
     Lookup<Boolean> FALSE = new Now<>(Boolean.FALSE);
 
     /** The answer, from the cache; {@code null} when the answer is "none" (an unknown key). */
-    record Now<T>(@Nullable T value) implements Lookup<T> {
-    }
+    record Now<T>(@Nullable T value) implements Lookup<T> {}
 
     /** The answer once Redis replies; empty for "none", an error when Redis cannot be asked. */
-    record Later<T>(Mono<T> value) implements Lookup<T> {
-    }
+    record Later<T>(Mono<T> value) implements Lookup<T> {}
 
     /** Either answer as a Mono: empty for "none". */
     default Mono<T> toMono() {

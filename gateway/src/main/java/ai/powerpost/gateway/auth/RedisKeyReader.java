@@ -1,14 +1,13 @@
 package ai.powerpost.gateway.auth;
 
+import ai.powerpost.gateway.redis.RedisSchema;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import ai.powerpost.gateway.redis.RedisSchema;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import reactor.core.publisher.Mono;
 
@@ -33,13 +32,16 @@ final class RedisKeyReader implements KeyReader {
 
     /** {@code gateway.redis.errors{operation}}: look-ups Redis failed or did not answer in time. */
     private static Counter errors(MeterRegistry meters, String operation) {
-        return Counter.builder("gateway.redis.errors").description("Redis look-ups that failed or timed out")
-                .tag("operation", operation).register(meters);
+        return Counter.builder("gateway.redis.errors")
+                .description("Redis look-ups that failed or timed out")
+                .tag("operation", operation)
+                .register(meters);
     }
 
     @Override
     public Mono<Optional<KeyRecord>> readKey(String keyHash) {
-        return redis.<String, String>opsForHash().entries(RedisSchema.keyRecord(keyHash))
+        return redis.<String, String>opsForHash()
+                .entries(RedisSchema.keyRecord(keyHash))
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue)
                 .map(fields -> KeyRecords.parse(keyHash, fields))
                 .timeout(timeout)
@@ -48,7 +50,8 @@ final class RedisKeyReader implements KeyReader {
 
     @Override
     public Mono<Set<String>> readWorkspaces(String accountId) {
-        return redis.opsForSet().members(RedisSchema.accountWorkspaces(accountId))
+        return redis.opsForSet()
+                .members(RedisSchema.accountWorkspaces(accountId))
                 .collect(Collectors.toUnmodifiableSet())
                 .timeout(timeout)
                 .doOnError(e -> workspaceErrors.increment());

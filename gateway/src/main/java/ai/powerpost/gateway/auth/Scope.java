@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.jspecify.annotations.Nullable;
 
 /** The 14 scopes of PowerPost's API: the closed set that keys hold and routes require. */

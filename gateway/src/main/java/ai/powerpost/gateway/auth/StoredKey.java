@@ -7,7 +7,6 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,8 +23,14 @@ import org.jspecify.annotations.Nullable;
  * @param lastUsedAt newest authorised use, to the millisecond; null until the first flush
  * @param scopesUsed newest use per scope, to the millisecond
  */
-public record StoredKey(String id, String accountId, @Nullable String name, Set<Scope> scopes,
-                        @Nullable Instant createdAt, @Nullable Instant lastUsedAt, Map<Scope, Instant> scopesUsed) {
+public record StoredKey(
+        String id,
+        String accountId,
+        @Nullable String name,
+        Set<Scope> scopes,
+        @Nullable Instant createdAt,
+        @Nullable Instant lastUsedAt,
+        Map<Scope, Instant> scopesUsed) {
 
     private static final int MAX_ID = 64;
 

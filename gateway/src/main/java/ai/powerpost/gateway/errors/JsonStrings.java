@@ -23,8 +23,7 @@ public final class JsonStrings {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private JsonStrings() {
-    }
+    private JsonStrings() {}
 
     /** Appends {@code value} to {@code json} as a JSON string literal, quotes included. */
     public static StringBuilder append(StringBuilder json, CharSequence value) {
@@ -74,9 +73,12 @@ public final class JsonStrings {
             case '\n' -> json.append("\\n");
             case '\r' -> json.append("\\r");
             case '\t' -> json.append("\\t");
-            default -> json.append("\\u")
-                    .append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
-                    .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
+            default ->
+                json.append("\\u")
+                        .append(HEX[(c >> 12) & 0xf])
+                        .append(HEX[(c >> 8) & 0xf])
+                        .append(HEX[(c >> 4) & 0xf])
+                        .append(HEX[c & 0xf]);
         }
     }
 }

@@ -1,9 +1,8 @@
 package ai.powerpost.gateway.http;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Open connections on the public port, capped at {@code gateway.http.max-connections}: shared by

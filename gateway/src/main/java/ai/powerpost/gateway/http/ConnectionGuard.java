@@ -1,8 +1,5 @@
 package ai.powerpost.gateway.http;
 
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ApiErrorException;
 import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
@@ -27,6 +24,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -78,14 +77,17 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private int inFlight;
     /** The request passed on last still has body bytes to come. */
     private boolean inBody;
+
     private long bodyStartNanos;
     private long bodyLastReadNanos;
     private long bodyBytes;
     /** Waiting for a request head; {@code headStartNanos} is 0 until its first byte arrives. */
     private boolean awaitingHead = true;
+
     private long headStartNanos;
     /** Nothing more is read as a request on this connection: framing is lost, or it is closing. */
     private boolean refusing;
+
     private boolean lingering;
     /** A refusal to write once the responses before it are written (pipelining keeps the order). */
     private @Nullable ApiError deferred;
@@ -93,6 +95,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private boolean closeAfterResponse;
     /** Bytes of the awaited head have arrived (a timeout then answers 408 rather than closing silently). */
     private boolean headBytesSeen;
+
     private @Nullable ScheduledFuture<?> timer;
     private long timerDueNanos;
 
@@ -194,7 +197,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         if (content.decoderResult().isFailure()) {
             ReferenceCountUtil.release(content);
             // a malformed chunk, or the client closed before the declared end (PrematureChannelClosureException)
-            boolean closed = content.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException;
+            boolean closed =
+                    content.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException;
             failBody(ctx, closed ? ApiError.BODY_INCOMPLETE : ApiError.MALFORMED_BODY);
             return;
         }
@@ -226,7 +230,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
     private boolean tooSlow(long now) {
         long elapsed = now - bodyStartNanos;
-        return bodyMinRate > 0 && elapsed > bodyMinRateGraceNanos
+        return bodyMinRate > 0
+                && elapsed > bodyMinRateGraceNanos
                 && bodyBytes < bodyMinRate * (elapsed / 1_000_000L) / 1000L;
     }
 
@@ -349,7 +354,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
             timer.cancel(false);
         }
         timerDueNanos = dueNanos;
-        timer = context.executor().schedule(this::onTimer, Math.max(1, dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        timer = context.executor()
+                .schedule(this::onTimer, Math.max(1, dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void disarm() {
@@ -397,14 +403,15 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
     private static FullHttpResponse response(ApiError error) {
         byte[] body = ErrorResponseWriter.body(error);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(error.status().value()), Unpooled.wrappedBuffer(body));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(error.status().value()), Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         if (error.retryAfter() != null) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, error.retryAfter().longValue());
+            response.headers()
+                    .set(HttpHeaderNames.RETRY_AFTER, error.retryAfter().longValue());
         }
         return response;
     }

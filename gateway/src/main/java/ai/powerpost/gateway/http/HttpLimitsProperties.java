@@ -1,11 +1,10 @@
 package ai.powerpost.gateway.http;
 
-import java.time.Duration;
-
 import ai.powerpost.gateway.config.PositiveDuration;
 import ai.powerpost.gateway.config.PositiveOrZeroDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -38,5 +37,4 @@ public record HttpLimitsProperties(
         @DefaultValue("240") @Min(0) long bodyMinRate,
         @DefaultValue("5s") @NotNull @PositiveOrZeroDuration Duration bodyMinRateGrace,
         @DefaultValue("10000") @Min(1) int maxConnections,
-        @DefaultValue("2s") @NotNull @PositiveDuration Duration lingerTimeout) {
-}
+        @DefaultValue("2s") @NotNull @PositiveDuration Duration lingerTimeout) {}

@@ -1,11 +1,10 @@
 package ai.powerpost.gateway.http;
 
-import java.util.EnumMap;
-import java.util.Map;
-
 import ai.powerpost.gateway.errors.ApiError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * What the HTTP layer refused, counted by a bounded reason ({@value #REFUSALS}), and connections
@@ -19,8 +18,15 @@ final class HttpRefusals {
     static final String CONNECTIONS_REFUSED = "gateway.http.connections.refused";
 
     enum Reason {
-        HEADER_TIMEOUT, BODY_TIMEOUT, MALFORMED_REQUEST, MALFORMED_TARGET, BAD_FRAMING, HEAD_TOO_LARGE,
-        HTTP_VERSION, MALFORMED_BODY, BODY_INCOMPLETE;
+        HEADER_TIMEOUT,
+        BODY_TIMEOUT,
+        MALFORMED_REQUEST,
+        MALFORMED_TARGET,
+        BAD_FRAMING,
+        HEAD_TOO_LARGE,
+        HTTP_VERSION,
+        MALFORMED_BODY,
+        BODY_INCOMPLETE;
 
         String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -32,9 +38,12 @@ final class HttpRefusals {
 
     HttpRefusals(MeterRegistry meters) {
         for (Reason reason : Reason.values()) {
-            counters.put(reason, Counter.builder(REFUSALS).tag("reason", reason.tag())
-                    .description("Requests the HTTP layer refused before any filter ran, by reason")
-                    .register(meters));
+            counters.put(
+                    reason,
+                    Counter.builder(REFUSALS)
+                            .tag("reason", reason.tag())
+                            .description("Requests the HTTP layer refused before any filter ran, by reason")
+                            .register(meters));
         }
         connectionsRefused = Counter.builder(CONNECTIONS_REFUSED)
                 .description("Connections refused because the replica held gateway.http.max-connections")

@@ -18,14 +18,15 @@ import reactor.netty.NettyPipeline;
 class HttpServerConfiguration {
 
     @Bean
-    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicPortConnectionGuard(HttpLimitsProperties limits,
-                                                                                       MeterRegistry meters) {
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicPortConnectionGuard(
+            HttpLimitsProperties limits, MeterRegistry meters) {
         ConnectionCount connections = new ConnectionCount(limits.maxConnections(), meters);
         HttpRefusals refusals = new HttpRefusals(meters);
         return factory -> factory.addServerCustomizers(server -> server.doOnChannelInit((observer, channel, remote) -> {
             ChannelPipeline pipeline = channel.pipeline();
             if (pipeline.get(NettyPipeline.HttpCodec) == null) {
-                throw new IllegalStateException("the public port must speak HTTP/1.1 (no HTTP codec in " + pipeline.names() + ")");
+                throw new IllegalStateException(
+                        "the public port must speak HTTP/1.1 (no HTTP codec in " + pipeline.names() + ")");
             }
             ConnectionGuard guard = new ConnectionGuard(limits, connections, refusals);
             pipeline.addBefore(NettyPipeline.HttpCodec, ConnectionGuard.WATCH_NAME, guard.watch());

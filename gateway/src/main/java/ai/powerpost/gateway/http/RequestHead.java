@@ -1,9 +1,5 @@
 package ai.powerpost.gateway.http;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.List;
-
 import ai.powerpost.gateway.errors.ApiError;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,6 +8,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,8 +35,7 @@ final class RequestHead {
 
     private static final String CHUNKED = "chunked";
 
-    private RequestHead() {
-    }
+    private RequestHead() {}
 
     /** The error {@code request} is refused with, or null when it can be served. */
     static @Nullable ApiError refusal(HttpRequest request) {
@@ -53,7 +51,9 @@ final class RequestHead {
         List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
         List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
         if (!codings.isEmpty()) {
-            if (!lengths.isEmpty() || codings.size() != 1 || !CHUNKED.equalsIgnoreCase(codings.get(0).trim())) {
+            if (!lengths.isEmpty()
+                    || codings.size() != 1
+                    || !CHUNKED.equalsIgnoreCase(codings.get(0).trim())) {
                 return ApiError.BAD_TRANSFER_ENCODING;
             }
         } else if (!lengths.isEmpty() && (lengths.size() != 1 || !isDecimal(lengths.get(0)))) {

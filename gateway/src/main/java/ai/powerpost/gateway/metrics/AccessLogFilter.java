@@ -1,14 +1,13 @@
 package ai.powerpost.gateway.metrics;
 
 import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.JsonStrings;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.pipeline.StageFilter;
 import org.jspecify.annotations.Nullable;
-
-import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.errors.JsonStrings;
-import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -60,8 +59,15 @@ public final class AccessLogFilter implements StageFilter {
         }
     }
 
-    private static String line(ServerWebExchange exchange, RequestState state, String route, String method, int status,
-                               @Nullable ApiError denial, long totalNanos, long upstreamNanos) {
+    private static String line(
+            ServerWebExchange exchange,
+            RequestState state,
+            String route,
+            String method,
+            int status,
+            @Nullable ApiError denial,
+            long totalNanos,
+            long upstreamNanos) {
         KeyRecord key = state.key();
         StringBuilder json = new StringBuilder(256).append('{');
         field(json, "request_id", state.requestId());
@@ -73,7 +79,10 @@ public final class AccessLogFilter implements StageFilter {
         (upstreamNanos < 0 ? json.append("null") : millis(json, upstreamNanos)).append(',');
         field(json, "key_id", key == null ? null : key.id());
         field(json, "account_id", key == null ? null : key.accountId());
-        field(json, "workspace_id", key == null ? null : exchange.getRequest().getHeaders().getFirst(GatewayHeaders.WORKSPACE_ID));
+        field(
+                json,
+                "workspace_id",
+                key == null ? null : exchange.getRequest().getHeaders().getFirst(GatewayHeaders.WORKSPACE_ID));
         field(json, "client", state.clientAddress());
         field(json, "denial", denial == null ? null : DenialReasons.of(denial));
         json.setLength(json.length() - 1);

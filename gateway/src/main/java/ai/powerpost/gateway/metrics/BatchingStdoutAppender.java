@@ -1,5 +1,7 @@
 package ai.powerpost.gateway.metrics;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.UnsynchronizedAppenderBase;
 
 /**
  * The access log's appender: each event's message, one per line, to stdout, written in batches by
@@ -125,7 +124,7 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
             return;
         }
         try {
-            batch.writeTo(out);   // PrintStream.write: one locked write, whole beside other writers
+            batch.writeTo(out); // PrintStream.write: one locked write, whole beside other writers
             out.flush();
         } catch (Exception e) {
             addError("could not write the access log", e);

@@ -5,21 +5,26 @@ import ai.powerpost.gateway.errors.ApiError;
 /** The bounded set of denial reasons, for metric tags and the access log. */
 public final class DenialReasons {
 
-    private DenialReasons() {
-    }
+    private DenialReasons() {}
 
     public static String of(ApiError error) {
         String message = error.message();
         return switch (error.code()) {
-            case "INVALID_API_KEY" -> message.equals(ApiError.MISSING_API_KEY.message()) ? "missing_key" : "invalid_key";
+            case "INVALID_API_KEY" ->
+                message.equals(ApiError.MISSING_API_KEY.message()) ? "missing_key" : "invalid_key";
             case "INSUFFICIENT_SCOPE" -> "insufficient_scope";
             case "FORBIDDEN" -> "workspace_forbidden";
-            case "RATE_LIMIT_EXCEEDED" -> message.equals(ApiError.TOO_MANY_FAILURES.message()) ? "brute_force" : "rate_limited";
+            case "RATE_LIMIT_EXCEEDED" ->
+                message.equals(ApiError.TOO_MANY_FAILURES.message()) ? "brute_force" : "rate_limited";
             case "NOT_FOUND" -> "not_found";
             case "METHOD_NOT_ALLOWED" -> "method_not_allowed";
             case "PAYLOAD_TOO_LARGE", "FILE_TOO_LARGE" -> "body_too_large";
-            case "VALIDATION_ERROR" -> message.equals(ApiError.WORKSPACE_MISSING.message()) ? "workspace_missing"
-                    : message.equals(ApiError.WORKSPACE_MALFORMED.message()) ? "workspace_malformed" : "bad_request";
+            case "VALIDATION_ERROR" ->
+                message.equals(ApiError.WORKSPACE_MISSING.message())
+                        ? "workspace_missing"
+                        : message.equals(ApiError.WORKSPACE_MALFORMED.message())
+                                ? "workspace_malformed"
+                                : "bad_request";
             case "SERVICE_UNAVAILABLE" -> "unavailable";
             case "BAD_GATEWAY" -> "bad_gateway";
             case "GATEWAY_TIMEOUT" -> "gateway_timeout";

@@ -1,9 +1,8 @@
 package ai.powerpost.gateway.metrics;
 
-import java.util.Set;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
+import java.util.Set;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -24,8 +23,14 @@ class MetricsConfiguration {
      */
     @Bean
     MeterFilter scrapeHygiene() {
-        Set<String> denied = Set.of("lettuce", "lettuce.active", "http.client.requests", "http.client.requests.active",
-                "jvm.compilation.time", "process.cpu.time", "system.cpu.count");
+        Set<String> denied = Set.of(
+                "lettuce",
+                "lettuce.active",
+                "http.client.requests",
+                "http.client.requests.active",
+                "jvm.compilation.time",
+                "process.cpu.time",
+                "system.cpu.count");
         return MeterFilter.deny(id -> denied.contains(id.getName()));
     }
 

@@ -2,10 +2,8 @@ package ai.powerpost.gateway.pipeline;
 
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.JsonStrings;
-
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -22,8 +20,7 @@ import reactor.core.publisher.Mono;
  */
 public final class ErrorResponseWriter {
 
-    private ErrorResponseWriter() {
-    }
+    private ErrorResponseWriter() {}
 
     /** Writes {@code error} as the whole response, unless the response is already committed. */
     public static Mono<Void> write(ServerWebExchange exchange, ApiError error) {
@@ -55,6 +52,7 @@ public final class ErrorResponseWriter {
      * The arrays are only ever read (wrapped, never written into).
      */
     private static final ConcurrentHashMap<ApiError, byte[]> RENDERED = new ConcurrentHashMap<>();
+
     private static final int MAX_RENDERED = 1024;
 
     private static byte[] cachedBody(ApiError error) {

@@ -7,10 +7,10 @@ public final class GatewayHeaders {
     public static final String REQUEST_ID = "X-Request-Id";
     /** Every header with this prefix is the gateway's to set: a client's copies are removed. */
     public static final String POWERPOST_PREFIX = "X-PowerPost-";
+
     public static final String ACCOUNT_ID = "X-PowerPost-Account-Id";
     public static final String KEY_ID = "X-PowerPost-Key-Id";
     public static final String SCOPES = "X-PowerPost-Scopes";
 
-    private GatewayHeaders() {
-    }
+    private GatewayHeaders() {}
 }

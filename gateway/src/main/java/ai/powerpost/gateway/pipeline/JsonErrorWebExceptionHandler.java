@@ -2,17 +2,13 @@ package ai.powerpost.gateway.pipeline;
 
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ApiErrorException;
-
-import java.net.ConnectException;
-import java.util.concurrent.TimeoutException;
-
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.ReadTimeoutException;
-import reactor.netty.channel.AbortedException;
-import reactor.netty.http.client.PrematureCloseException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,15 +16,17 @@ import org.springframework.boot.webflux.autoconfigure.error.ErrorWebFluxAutoConf
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.stereotype.Component;
 import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
+import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
@@ -56,10 +54,14 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
             // at once instead of waiting for bytes that will never come.
             if (ex instanceof AbortedException || AbortedException.isConnectionReset(ex)) {
                 // the client went away mid-response (a load balancer's idle cut, a closed tab): not ours to fix
-                log.debug("client closed the connection mid-response: {}", ex.getClass().getName());
+                log.debug(
+                        "client closed the connection mid-response: {}",
+                        ex.getClass().getName());
             } else {
-                log.warn("response already started when the request failed with {} ({}): closing the connection",
-                        error.code(), classes(ex));
+                log.warn(
+                        "response already started when the request failed with {} ({}): closing the connection",
+                        error.code(),
+                        classes(ex));
             }
             abort(exchange.getResponse());
             return Mono.empty();
@@ -98,11 +100,13 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
         if (ex.getCause() instanceof ApiErrorException carried) {
             return carried.error();
         }
-        if (ex instanceof PrematureCloseException || ex instanceof java.io.IOException
+        if (ex instanceof PrematureCloseException
+                || ex instanceof java.io.IOException
                 || ex.getCause() instanceof PrematureCloseException) {
             return ApiError.BAD_GATEWAY;
         }
-        if (ex instanceof ConnectException || ex instanceof ConnectTimeoutException
+        if (ex instanceof ConnectException
+                || ex instanceof ConnectTimeoutException
                 || ex.getCause() instanceof ConnectException) {
             return ApiError.BAD_GATEWAY;
         }
@@ -141,9 +145,10 @@ public class JsonErrorWebExceptionHandler implements WebExceptionHandler {
             case PAYLOAD_TOO_LARGE -> ApiError.of(status, "PAYLOAD_TOO_LARGE", "Request body too large");
             case UNSUPPORTED_MEDIA_TYPE -> ApiError.of(status, "VALIDATION_ERROR", "Unsupported media type");
             case METHOD_NOT_ALLOWED -> ApiError.of(status, "METHOD_NOT_ALLOWED", "Method not allowed on this resource");
-            default -> status.is4xxClientError()
-                    ? ApiError.of(status, "VALIDATION_ERROR", "Invalid request")
-                    : ApiError.INTERNAL_ERROR;
+            default ->
+                status.is4xxClientError()
+                        ? ApiError.of(status, "VALIDATION_ERROR", "Invalid request")
+                        : ApiError.INTERNAL_ERROR;
         };
     }
 }

@@ -34,5 +34,6 @@ public abstract class RouteCheck implements StageFilter {
     }
 
     /** The check itself, for a request with its route and its key. */
-    protected abstract Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain);
+    protected abstract Mono<Void> check(
+            ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain);
 }

@@ -1,12 +1,11 @@
 package ai.powerpost.gateway.proxy;
 
-import java.util.Locale;
-
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
 
 /**
  * The circuit breakers' meters, read when scraped: state (the names and tags of Resilience4j's own
@@ -18,8 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 final class BreakerMetrics {
 
-    private BreakerMetrics() {
-    }
+    private BreakerMetrics() {}
 
     static void bind(CircuitBreakerRegistry breakers, MeterRegistry meters) {
         breakers.getAllCircuitBreakers().forEach(breaker -> bind(breaker, meters));
@@ -34,20 +32,33 @@ final class BreakerMetrics {
                     .tags("name", name, "state", state.name().toLowerCase(Locale.ROOT))
                     .register(meters);
         }
-        Gauge.builder("resilience4j.circuitbreaker.failure.rate", breaker, b -> b.getMetrics().getFailureRate())
+        Gauge.builder(
+                        "resilience4j.circuitbreaker.failure.rate",
+                        breaker,
+                        b -> b.getMetrics().getFailureRate())
                 .description("The failure rate of the circuit breaker (-1 until its minimum calls)")
-                .tag("name", name).register(meters);
-        Gauge.builder("resilience4j.circuitbreaker.buffered.calls", breaker,
+                .tag("name", name)
+                .register(meters);
+        Gauge.builder(
+                        "resilience4j.circuitbreaker.buffered.calls",
+                        breaker,
                         b -> b.getMetrics().getNumberOfFailedCalls())
-                .description("Failed calls in the breaker's window").tags("name", name, "kind", "failed")
+                .description("Failed calls in the breaker's window")
+                .tags("name", name, "kind", "failed")
                 .register(meters);
-        Gauge.builder("resilience4j.circuitbreaker.buffered.calls", breaker,
+        Gauge.builder(
+                        "resilience4j.circuitbreaker.buffered.calls",
+                        breaker,
                         b -> b.getMetrics().getNumberOfSuccessfulCalls())
-                .description("Successful calls in the breaker's window").tags("name", name, "kind", "successful")
+                .description("Successful calls in the breaker's window")
+                .tags("name", name, "kind", "successful")
                 .register(meters);
-        FunctionCounter.builder("resilience4j.circuitbreaker.not.permitted.calls", breaker,
+        FunctionCounter.builder(
+                        "resilience4j.circuitbreaker.not.permitted.calls",
+                        breaker,
                         b -> b.getMetrics().getNumberOfNotPermittedCalls())
-                .description("Calls refused while the breaker was open").tags("name", name, "kind", "not_permitted")
+                .description("Calls refused while the breaker was open")
+                .tags("name", name, "kind", "not_permitted")
                 .register(meters);
     }
 }

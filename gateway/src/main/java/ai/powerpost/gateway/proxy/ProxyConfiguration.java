@@ -23,8 +23,8 @@ class ProxyConfiguration {
     }
 
     @Bean
-    UpstreamCallFilter upstreamCallFilter(RouteTableHolder routes, CircuitBreakerRegistry breakers,
-                                          HttpClientProperties httpClient) {
+    UpstreamCallFilter upstreamCallFilter(
+            RouteTableHolder routes, CircuitBreakerRegistry breakers, HttpClientProperties httpClient) {
         return new UpstreamCallFilter(new UpstreamCalls(routes, breakers, httpClient.getConnectTimeout()));
     }
 

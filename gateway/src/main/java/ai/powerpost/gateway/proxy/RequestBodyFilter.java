@@ -1,16 +1,14 @@
 package ai.powerpost.gateway.proxy;
 
 import ai.powerpost.gateway.auth.KeyRecord;
-import ai.powerpost.gateway.pipeline.RouteCheck;
-import ai.powerpost.gateway.pipeline.Stage;
-
-import java.util.concurrent.atomic.AtomicLong;
-
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ApiErrorException;
 import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.routing.RouteSpec;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -85,14 +83,16 @@ final class RequestBodyFilter extends RouteCheck {
         @Override
         public Flux<DataBuffer> getBody() {
             AtomicLong seen = new AtomicLong();
-            return super.getBody().<DataBuffer>handle((buffer, sink) -> {
-                if (seen.addAndGet(buffer.readableByteCount()) > limit) {
-                    DataBufferUtils.release(buffer);
-                    sink.error(new ApiErrorException(tooLarge));
-                } else {
-                    sink.next(buffer);
-                }
-            }).onErrorMap(e -> !(e instanceof ApiErrorException), RequestBodyFilter::clientsError);
+            return super.getBody()
+                    .<DataBuffer>handle((buffer, sink) -> {
+                        if (seen.addAndGet(buffer.readableByteCount()) > limit) {
+                            DataBufferUtils.release(buffer);
+                            sink.error(new ApiErrorException(tooLarge));
+                        } else {
+                            sink.next(buffer);
+                        }
+                    })
+                    .onErrorMap(e -> !(e instanceof ApiErrorException), RequestBodyFilter::clientsError);
         }
     }
 }

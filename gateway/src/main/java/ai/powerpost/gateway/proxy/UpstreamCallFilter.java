@@ -1,23 +1,21 @@
 package ai.powerpost.gateway.proxy;
 
 import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.errors.ApiErrorException;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
-
+import ai.powerpost.gateway.routing.RouteSpec;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
-import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.errors.ApiErrorException;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
-import ai.powerpost.gateway.routing.RouteSpec;
-import ai.powerpost.gateway.pipeline.GatewayHeaders;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.route.Route;
@@ -71,7 +69,9 @@ public final class UpstreamCallFilter extends RouteCheck {
         exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, calls.route(spec));
         CircuitBreaker breaker = calls.breaker(spec);
         HttpMethod method = exchange.getRequest().getMethod();
-        int retries = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) ? spec.resilience().retries() : 0;
+        int retries = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
+                ? spec.resilience().retries()
+                : 0;
         return attempt(exchange, chain, breaker, retries, 0);
     }
 
@@ -80,19 +80,26 @@ public final class UpstreamCallFilter extends RouteCheck {
      * {@code retryWhen}: that builds a retry spec and a companion sink on every request, failing
      * or not; this costs one {@code onErrorResume} until something fails.
      */
-    private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, CircuitBreaker breaker,
-                               int retriesLeft, int retried) {
+    private Mono<Void> attempt(
+            ServerWebExchange exchange,
+            GatewayFilterChain chain,
+            CircuitBreaker breaker,
+            int retriesLeft,
+            int retried) {
         Mono<Void> call = call(exchange, chain, breaker);
         if (retriesLeft <= 0) {
             return call;
         }
-        return call.onErrorResume(e -> isRetryable(e) && !exchange.getResponse().isCommitted()
-                && exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR) == null, e -> {
-            ServerWebExchangeUtils.reset(exchange);
-            ServerWebExchangeUtils.removeAlreadyRouted(exchange);
-            return Mono.delay(backoff(retried))
-                    .then(Mono.defer(() -> attempt(exchange, chain, breaker, retriesLeft - 1, retried + 1)));
-        });
+        return call.onErrorResume(
+                e -> isRetryable(e)
+                        && !exchange.getResponse().isCommitted()
+                        && exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR) == null,
+                e -> {
+                    ServerWebExchangeUtils.reset(exchange);
+                    ServerWebExchangeUtils.removeAlreadyRouted(exchange);
+                    return Mono.delay(backoff(retried))
+                            .then(Mono.defer(() -> attempt(exchange, chain, breaker, retriesLeft - 1, retried + 1)));
+                });
     }
 
     /** Exponential from {@code FIRST_BACKOFF}, capped at {@code MAX_BACKOFF}, with ±50 % jitter within those bounds. */
@@ -104,7 +111,8 @@ public final class UpstreamCallFilter extends RouteCheck {
 
     private Mono<Void> call(ServerWebExchange exchange, GatewayFilterChain chain, CircuitBreaker breaker) {
         if (!breaker.tryAcquirePermission()) {
-            return ErrorResponseWriter.write(exchange, ApiError.UPSTREAM_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
+            return ErrorResponseWriter.write(
+                    exchange, ApiError.UPSTREAM_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
         }
         RequestState.of(exchange).upstreamStarted(System.nanoTime());
         long start = breaker.getCurrentTimestamp();
@@ -157,7 +165,9 @@ public final class UpstreamCallFilter extends RouteCheck {
     }
 
     private static long retryAfter(CircuitBreaker breaker) {
-        long openMillis = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
+        long openMillis = breaker.getCircuitBreakerConfig()
+                .getWaitIntervalFunctionInOpenState()
+                .apply(1);
         return Math.max(1, TimeUnit.MILLISECONDS.toSeconds(openMillis + 999));
     }
 
@@ -167,7 +177,8 @@ public final class UpstreamCallFilter extends RouteCheck {
      * decoded is never one of them: the upstream did answer.
      */
     static boolean isRetryable(Throwable e) {
-        return e instanceof ConnectException || e instanceof PrematureCloseException
+        return e instanceof ConnectException
+                || e instanceof PrematureCloseException
                 || e.getCause() instanceof ConnectException;
     }
 
@@ -195,7 +206,8 @@ public final class UpstreamCallFilter extends RouteCheck {
      * request, which costs more than the whole of the gateway's checks (docs/performance.md).
      */
     static Map<String, Object> metadata(RouteSpec spec, @Nullable Integer defaultConnectMillis) {
-        int connectMillis = (int) Math.min(Integer.MAX_VALUE, spec.resilience().connectTimeout().toMillis());
+        int connectMillis = (int)
+                Math.min(Integer.MAX_VALUE, spec.resilience().connectTimeout().toMillis());
         long responseMillis = spec.resilience().responseTimeout().toMillis();
         return defaultConnectMillis != null && defaultConnectMillis == connectMillis
                 ? Map.of("response-timeout", responseMillis)

@@ -1,9 +1,5 @@
 package ai.powerpost.gateway.proxy;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-
 import ai.powerpost.gateway.routing.Resilience;
 import ai.powerpost.gateway.routing.RouteSpec;
 import ai.powerpost.gateway.routing.RouteTable;
@@ -11,6 +7,9 @@ import ai.powerpost.gateway.routing.RouteTableHolder;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.route.Route;
 
@@ -28,8 +27,7 @@ final class UpstreamCalls {
     private volatile Prepared prepared;
 
     /** The Routes of one table, by route id (a String hash, cached: nothing is hashed per request). */
-    private record Prepared(RouteTable table, Map<String, Route> byId) {
-    }
+    private record Prepared(RouteTable table, Map<String, Route> byId) {}
 
     /**
      * @param defaultConnectMillis the HTTP client's own connect timeout
@@ -71,11 +69,13 @@ final class UpstreamCalls {
     }
 
     CircuitBreaker breaker(RouteSpec spec) {
-        return breakers.circuitBreaker(spec.breakerName(), () -> config(spec.resilience().breaker()));
+        return breakers.circuitBreaker(
+                spec.breakerName(), () -> config(spec.resilience().breaker()));
     }
 
     Set<String> breakerNames() {
-        return breakers.getAllCircuitBreakers().stream().map(CircuitBreaker::getName)
+        return breakers.getAllCircuitBreakers().stream()
+                .map(CircuitBreaker::getName)
                 .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     }
 
@@ -94,8 +94,8 @@ final class UpstreamCalls {
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .writableStackTraceEnabled(false)
                 // no lock on the event loop: the default synchronised window blocks under contention
-                .slidingWindowSynchronizationStrategy(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
+                .slidingWindowSynchronizationStrategy(
+                        CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .build();
     }
-
 }

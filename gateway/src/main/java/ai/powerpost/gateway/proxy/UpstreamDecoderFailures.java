@@ -35,8 +35,7 @@ final class UpstreamDecoderFailures extends ChannelInboundHandlerAdapter {
     static final String NAME = "powerpost.upstreamDecoderFailures";
     static final UpstreamDecoderFailures INSTANCE = new UpstreamDecoderFailures();
 
-    private UpstreamDecoderFailures() {
-    }
+    private UpstreamDecoderFailures() {}
 
     /** {@code client}, with this handler after the HTTP/1.1 codec of each connection it opens. */
     static HttpClient install(HttpClient client) {

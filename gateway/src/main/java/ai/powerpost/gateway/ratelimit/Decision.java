@@ -9,5 +9,4 @@ package ai.powerpost.gateway.ratelimit;
  * @param resetEpochSeconds when the window ends, Unix epoch seconds
  * @param retryAfterSeconds seconds until the window ends, at least 1 (the 429's {@code retryAfter})
  */
-record Decision(boolean allowed, long limit, long remaining, long resetEpochSeconds, long retryAfterSeconds) {
-}
+record Decision(boolean allowed, long limit, long remaining, long resetEpochSeconds, long retryAfterSeconds) {}

@@ -15,12 +15,13 @@ final class EvictedCounts {
 
     private static final int DEPTH = 4;
     private static final int WIDTH = 4096;
-    private static final long[] SEEDS = {0x9E3779B97F4A7C15L, 0xC2B2AE3D27D4EB4FL, 0x165667B19E3779F9L, 0xD6E8FEB86659FD93L};
+    private static final long[] SEEDS = {
+        0x9E3779B97F4A7C15L, 0xC2B2AE3D27D4EB4FL, 0x165667B19E3779F9L, 0xD6E8FEB86659FD93L
+    };
 
     private final AtomicReferenceArray<Cell> cells = new AtomicReferenceArray<>(DEPTH * WIDTH);
 
-    private record Cell(long windowStart, long count) {
-    }
+    private record Cell(long windowStart, long count) {}
 
     /** Notes that the count of {@code keyId} in the window starting at {@code windowStart} reached {@code count}. */
     void record(String keyId, long windowStart, long count) {

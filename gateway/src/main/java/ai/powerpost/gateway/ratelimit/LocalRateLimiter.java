@@ -1,10 +1,5 @@
 package ai.powerpost.gateway.ratelimit;
 
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
-
 import ai.powerpost.gateway.routing.RateLimitClass;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -13,6 +8,10 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,8 +37,7 @@ final class LocalRateLimiter {
     private final Counter evictions;
 
     /** One count's identity: a key's use of one class in one window. */
-    private record Bucket(String keyId, String className, long windowStart) {
-    }
+    private record Bucket(String keyId, String className, long windowStart) {}
 
     /**
      * @param clock  Unix epoch milliseconds (windows are aligned on it, the same on every replica)
@@ -50,18 +48,22 @@ final class LocalRateLimiter {
         this.clock = clock;
         this.pending = new PendingSync(properties.shards());
         this.counts = Caffeine.newBuilder()
-                .executor(Runnable::run)   // maintenance (and evicted()) on the caller: no pool thread woken per request
+                .executor(Runnable::run) // maintenance (and evicted()) on the caller: no pool thread woken per request
                 .ticker(ticker)
                 .maximumSize(properties.maxKeys())
                 .expireAfter(new UntilWindowEnds(clock))
                 .evictionListener(this::evicted)
                 .build();
         this.evictions = Counter.builder(RateLimitMeters.EVICTED)
-                .description("Rate-limit counts evicted for size while their window was running").register(meters);
-        io.micrometer.core.instrument.Gauge.builder(RateLimitMeters.COUNTS, this, limiter -> limiter.counts.estimatedSize())
-                .description("Rate-limit counts held in memory (key, class, window)").register(meters);
+                .description("Rate-limit counts evicted for size while their window was running")
+                .register(meters);
+        io.micrometer.core.instrument.Gauge.builder(
+                        RateLimitMeters.COUNTS, this, limiter -> limiter.counts.estimatedSize())
+                .description("Rate-limit counts held in memory (key, class, window)")
+                .register(meters);
         io.micrometer.core.instrument.Gauge.builder(RateLimitMeters.PENDING, pending, PendingSync::size)
-                .description("Rate-limit counts waiting for the next sync").register(meters);
+                .description("Rate-limit counts waiting for the next sync")
+                .register(meters);
     }
 
     /** Admits or refuses one request of key {@code keyId} on a route of class {@code limit}. Never blocks. */
@@ -94,8 +96,8 @@ final class LocalRateLimiter {
     private WindowCount create(Bucket bucket, Window window) {
         EvictedCounts sketch = evicted.get(bucket.className());
         long initial = sketch == null ? 0 : sketch.estimate(bucket.keyId(), bucket.windowStart());
-        return new WindowCount(bucket.keyId(), bucket.className(), RateLimitKeys.shard(bucket.keyId(), shards),
-                window, initial);
+        return new WindowCount(
+                bucket.keyId(), bucket.className(), RateLimitKeys.shard(bucket.keyId(), shards), window, initial);
     }
 
     /** Runs inside the cache's atomic removal: seals the count and remembers it while its window runs. */

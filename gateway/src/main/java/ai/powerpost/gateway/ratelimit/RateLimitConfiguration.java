@@ -17,14 +17,17 @@ class RateLimitConfiguration {
     }
 
     @Bean
-    RateLimitReconciler rateLimitReconciler(LocalRateLimiter limiter, ReactiveStringRedisTemplate redis,
-                                            RateLimitProperties properties, MeterRegistry meters) {
+    RateLimitReconciler rateLimitReconciler(
+            LocalRateLimiter limiter,
+            ReactiveStringRedisTemplate redis,
+            RateLimitProperties properties,
+            MeterRegistry meters) {
         return new RateLimitReconciler(redis, limiter.pending(), properties, System::currentTimeMillis, meters);
     }
 
     @Bean
-    RateLimitFilter rateLimitFilter(LocalRateLimiter limiter, RouteTable routes, RateLimitProperties properties,
-                                    MeterRegistry meters) {
+    RateLimitFilter rateLimitFilter(
+            LocalRateLimiter limiter, RouteTable routes, RateLimitProperties properties, MeterRegistry meters) {
         return new RateLimitFilter(limiter, routes.rateLimits().values(), properties, meters);
     }
 }

@@ -1,20 +1,18 @@
 package ai.powerpost.gateway.ratelimit;
 
 import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.routing.RateLimitClass;
 import ai.powerpost.gateway.routing.RouteSpec;
-
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-
-import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
-import ai.powerpost.gateway.routing.RateLimitClass;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
@@ -35,14 +33,19 @@ final class RateLimitFilter extends RouteCheck {
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final String description;
 
-    RateLimitFilter(LocalRateLimiter limiter, Collection<RateLimitClass> classes, RateLimitProperties properties,
-                    MeterRegistry meters) {
+    RateLimitFilter(
+            LocalRateLimiter limiter,
+            Collection<RateLimitClass> classes,
+            RateLimitProperties properties,
+            MeterRegistry meters) {
         this.limiter = limiter;
         this.meters = meters;
         classes.forEach(c -> rejected(c.name()));
-        this.description = "RateLimitFilter[classes=" + classes.stream()
-                .map(c -> c.name() + " " + c.requests() + "/" + duration(c.per().toMillis()))
-                .collect(Collectors.joining(", ", "{", "}"))
+        this.description = "RateLimitFilter[classes="
+                + classes.stream()
+                        .map(c -> c.name() + " " + c.requests() + "/"
+                                + duration(c.per().toMillis()))
+                        .collect(Collectors.joining(", ", "{", "}"))
                 + ", syncInterval=" + duration(properties.syncInterval().toMillis()) + ", shards=" + properties.shards()
                 + ", maxKeys=" + properties.maxKeys() + "]";
     }
@@ -63,17 +66,20 @@ final class RateLimitFilter extends RouteCheck {
         });
         if (!decision.allowed()) {
             rejected(limit.name()).increment();
-            return ErrorResponseWriter.write(exchange, ApiError.RATE_LIMITED.withRetryAfter(decision.retryAfterSeconds()));
+            return ErrorResponseWriter.write(
+                    exchange, ApiError.RATE_LIMITED.withRetryAfter(decision.retryAfterSeconds()));
         }
         return chain.filter(exchange);
     }
 
     /** The rejection counter of a class: classes are the bounded set of routes.yml. */
     private Counter rejected(String className) {
-        return rejected.computeIfAbsent(className, name -> Counter.builder(RateLimitMeters.REJECTED)
-                .description("Requests refused with 429 by the per-key rate limit")
-                .tag(RateLimitMeters.CLASS_TAG, name)
-                .register(meters));
+        return rejected.computeIfAbsent(
+                className,
+                name -> Counter.builder(RateLimitMeters.REJECTED)
+                        .description("Requests refused with 429 by the per-key rate limit")
+                        .tag(RateLimitMeters.CLASS_TAG, name)
+                        .register(meters));
     }
 
     private static String duration(long millis) {

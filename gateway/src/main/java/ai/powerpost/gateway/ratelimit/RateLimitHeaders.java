@@ -14,8 +14,7 @@ final class RateLimitHeaders {
     /** Unix epoch seconds at which the window ends. */
     static final String RESET = "X-RateLimit-Reset";
 
-    private RateLimitHeaders() {
-    }
+    private RateLimitHeaders() {}
 
     static void set(HttpHeaders headers, Decision decision) {
         headers.set(LIMIT, Long.toString(decision.limit()));

@@ -12,8 +12,7 @@ final class RateLimitKeys {
     /** Counters outlive their window by this much, for replicas whose clocks run a little behind. */
     static final long EXPIRY_GRACE_MILLIS = 60_000;
 
-    private RateLimitKeys() {
-    }
+    private RateLimitKeys() {}
 
     /** The shard of a key: a pure function of its id, the same on every replica. */
     static int shard(String keyId, int shards) {

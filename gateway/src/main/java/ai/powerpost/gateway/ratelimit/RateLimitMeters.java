@@ -19,6 +19,5 @@ final class RateLimitMeters {
 
     static final String CLASS_TAG = "class";
 
-    private RateLimitMeters() {
-    }
+    private RateLimitMeters() {}
 }

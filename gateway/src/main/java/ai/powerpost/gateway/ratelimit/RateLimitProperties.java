@@ -1,11 +1,10 @@
 package ai.powerpost.gateway.ratelimit;
 
-import java.time.Duration;
-
 import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -29,5 +28,4 @@ public record RateLimitProperties(
         @DefaultValue("100ms") @NotNull @PositiveDuration Duration syncInterval,
         @DefaultValue("16") @Min(1) @Max(16384) int shards,
         @DefaultValue("500") @Min(1) @Max(10000) int maxBatch,
-        @DefaultValue("100000") @Min(1) long maxKeys) {
-}
+        @DefaultValue("100000") @Min(1) long maxKeys) {}

@@ -1,5 +1,8 @@
 package ai.powerpost.gateway.ratelimit;
 
+import ai.powerpost.gateway.redis.PeriodicFlush;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,10 +12,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-
-import ai.powerpost.gateway.redis.PeriodicFlush;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,8 +76,12 @@ final class RateLimitReconciler implements SmartLifecycle {
     private final AtomicBoolean failing = new AtomicBoolean();
     private final PeriodicFlush schedule;
 
-    RateLimitReconciler(ReactiveStringRedisTemplate redis, PendingSync pending, RateLimitProperties properties,
-                        LongSupplier clock, MeterRegistry meters) {
+    RateLimitReconciler(
+            ReactiveStringRedisTemplate redis,
+            PendingSync pending,
+            RateLimitProperties properties,
+            LongSupplier clock,
+            MeterRegistry meters) {
         this.redis = redis;
         this.pending = pending;
         this.properties = properties;
@@ -95,8 +98,10 @@ final class RateLimitReconciler implements SmartLifecycle {
         long now = clock.getAsLong();
         Round round = new Round();
         return Flux.range(0, pending.shards())
-                .flatMap(shard -> Flux.fromIterable(batches(pending.drain(shard), now))
-                        .concatMap(batch -> push(batch, round)), pending.shards())
+                .flatMap(
+                        shard -> Flux.fromIterable(batches(pending.drain(shard), now))
+                                .concatMap(batch -> push(batch, round)),
+                        pending.shards())
                 .then(Mono.fromRunnable(() -> settle(round)));
     }
 
@@ -183,7 +188,8 @@ final class RateLimitReconciler implements SmartLifecycle {
         Throwable error = round.firstError;
         if (round.failed.get() > 0) {
             if (failing.compareAndSet(false, true)) {
-                log.warn("rate-limit sync with Redis failed ({}); each replica limits on its own counts until it recovers",
+                log.warn(
+                        "rate-limit sync with Redis failed ({}); each replica limits on its own counts until it recovers",
                         error == null ? "unknown" : error.getClass().getSimpleName());
             }
         } else if (round.succeeded.get() > 0 && failing.compareAndSet(true, false)) {
@@ -196,7 +202,11 @@ final class RateLimitReconciler implements SmartLifecycle {
         ByteBuffer script = ByteBuffer.wrap(SYNC.getScriptAsString().getBytes(StandardCharsets.UTF_8));
         redis.execute(connection -> connection.scriptingCommands().scriptLoad(script))
                 .subscribeOn(Schedulers.boundedElastic())
-                .subscribe(sha -> { }, e -> log.debug("rate-limit script not preloaded: {}", e.getClass().getSimpleName()));
+                .subscribe(
+                        sha -> {},
+                        e -> log.debug(
+                                "rate-limit script not preloaded: {}",
+                                e.getClass().getSimpleName()));
     }
 
     @Override
@@ -212,7 +222,7 @@ final class RateLimitReconciler implements SmartLifecycle {
 
     @Override
     public void stop() {
-        stop(() -> { });
+        stop(() -> {});
     }
 
     @Override

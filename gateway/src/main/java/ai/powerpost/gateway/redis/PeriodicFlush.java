@@ -2,7 +2,6 @@ package ai.powerpost.gateway.redis;
 
 import java.time.Duration;
 import java.util.function.Supplier;
-
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +43,12 @@ public final class PeriodicFlush {
     public void start() {
         schedule = Flux.interval(interval)
                 .onBackpressureDrop()
-                .concatMap(tick -> flush.get().onErrorResume(e -> {
-                    log.warn("{} failed: {}", what, e.getClass().getSimpleName());
-                    return Mono.empty();
-                }), 0)
+                .concatMap(
+                        tick -> flush.get().onErrorResume(e -> {
+                            log.warn("{} failed: {}", what, e.getClass().getSimpleName());
+                            return Mono.empty();
+                        }),
+                        0)
                 .subscribe();
         running = true;
     }
@@ -62,10 +63,13 @@ public final class PeriodicFlush {
         // Subscribed on a worker, not on the stopping thread: dispatching a Redis command can block
         // (a Lettuce connection wedged after a Redis restart was seen holding its write lock), and
         // a shutdown must end within finalTimeout whatever Redis does.
-        Mono.defer(flush).subscribeOn(Schedulers.boundedElastic()).timeout(finalTimeout)
-                .doOnError(e -> log.warn("final {} failed: {}", what, e.getClass().getSimpleName()))
+        Mono.defer(flush)
+                .subscribeOn(Schedulers.boundedElastic())
+                .timeout(finalTimeout)
+                .doOnError(
+                        e -> log.warn("final {} failed: {}", what, e.getClass().getSimpleName()))
                 .doFinally(signal -> callback.run())
-                .subscribe(null, e -> { });
+                .subscribe(null, e -> {});
     }
 
     public boolean isRunning() {

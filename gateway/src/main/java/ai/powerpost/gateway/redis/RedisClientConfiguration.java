@@ -6,10 +6,10 @@ import io.lettuce.core.metrics.MicrometerOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * Redis client behaviour for an edge proxy: while the connection is down, commands fail at once
@@ -22,8 +22,8 @@ class RedisClientConfiguration {
     /** Redis command latency per command type: {@code lettuce_command_completion_seconds}. */
     @Bean
     ClientResourcesBuilderCustomizer commandLatencyMetrics(MeterRegistry meters) {
-        return resources -> resources.commandLatencyRecorder(
-                new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.builder().histogram(true).build()));
+        return resources -> resources.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(
+                meters, MicrometerOptions.builder().histogram(true).build()));
     }
 
     /**

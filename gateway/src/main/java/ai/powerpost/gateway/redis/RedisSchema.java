@@ -23,13 +23,13 @@ public final class RedisSchema {
     public static final String SCOPES = "scopes";
     /** Legacy records carry a type ({@code read_write} or {@code read_draft}) instead of scopes. */
     public static final String TYPE = "type";
+
     public static final String CREATED_AT = "created_at";
     public static final String LAST_USED_AT = "last_used_at";
     /** Prefix of the per-scope last-use fields, e.g. {@code su:posts:read}. */
     public static final String SCOPE_USED_PREFIX = "su:";
 
-    private RedisSchema() {
-    }
+    private RedisSchema() {}
 
     /** HASH: the record of the key whose SHA-256 (hex) is {@code keyHash}. */
     public static String keyRecord(String keyHash) {

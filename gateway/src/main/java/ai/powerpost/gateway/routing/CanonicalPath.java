@@ -14,8 +14,7 @@ package ai.powerpost.gateway.routing;
  */
 public final class CanonicalPath {
 
-    private CanonicalPath() {
-    }
+    private CanonicalPath() {}
 
     /** Whether {@code rawPath} (as sent, still percent-encoded) is canonical. */
     public static boolean isCanonical(String rawPath) {
@@ -24,7 +23,7 @@ public final class CanonicalPath {
             return false;
         }
         if (length == 1) {
-            return true;  // the root
+            return true; // the root
         }
         int segmentStart = 1;
         for (int i = 1; i <= length; i++) {
@@ -56,7 +55,12 @@ public final class CanonicalPath {
     }
 
     private static boolean isUnreserved(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '.' || c == '_' || c == '~';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '-'
+                || c == '.'
+                || c == '_'
+                || c == '~';
     }
 }

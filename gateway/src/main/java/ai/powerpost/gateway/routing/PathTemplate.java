@@ -23,8 +23,8 @@ public record PathTemplate(String source, List<String> segments) {
      */
     public static PathTemplate parse(String template) {
         if (!template.startsWith("/") || template.length() < 2) {
-            throw new IllegalArgumentException("path must start with '/' and name at least one segment, but was '"
-                    + template + "'");
+            throw new IllegalArgumentException(
+                    "path must start with '/' and name at least one segment, but was '" + template + "'");
         }
         List<String> segments = new ArrayList<>();
         Set<String> variables = new HashSet<>();
@@ -32,7 +32,8 @@ public record PathTemplate(String source, List<String> segments) {
             if (segment.startsWith("{") && segment.endsWith("}") && segment.length() > 2) {
                 String name = segment.substring(1, segment.length() - 1);
                 if (!CanonicalPath.isSegment(name) || !variables.add(name)) {
-                    throw new IllegalArgumentException("bad or repeated variable '" + segment + "' in '" + template + "'");
+                    throw new IllegalArgumentException(
+                            "bad or repeated variable '" + segment + "' in '" + template + "'");
                 }
                 segments.add(VARIABLE);
             } else if (CanonicalPath.isSegment(segment)) {

@@ -10,5 +10,4 @@ import java.time.Duration;
  * @param requests requests per window
  * @param per      the window
  */
-public record RateLimitClass(String name, long requests, Duration per) {
-}
+public record RateLimitClass(String name, long requests, Duration per) {}

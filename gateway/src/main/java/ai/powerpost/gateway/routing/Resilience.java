@@ -14,8 +14,8 @@ import java.time.Duration;
 public record Resilience(Duration connectTimeout, Duration responseTimeout, int retries, Breaker breaker) {
 
     /** Code defaults, used where routes.yml says nothing. */
-    public static final Resilience DEFAULTS = new Resilience(Duration.ofSeconds(2), Duration.ofSeconds(30), 2,
-            new Breaker(50, 20, Duration.ofSeconds(10)));
+    public static final Resilience DEFAULTS = new Resilience(
+            Duration.ofSeconds(2), Duration.ofSeconds(30), 2, new Breaker(50, 20, Duration.ofSeconds(10)));
 
     /**
      * Circuit breaker settings.
@@ -24,6 +24,5 @@ public record Resilience(Duration connectTimeout, Duration responseTimeout, int 
      * @param minimumCalls       calls in the sliding window before the rate counts
      * @param openFor            how long it stays open (answering 503 at once) before it tries again
      */
-    public record Breaker(int failureRatePercent, int minimumCalls, Duration openFor) {
-    }
+    public record Breaker(int failureRatePercent, int minimumCalls, Duration openFor) {}
 }

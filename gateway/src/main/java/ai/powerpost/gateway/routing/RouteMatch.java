@@ -9,10 +9,8 @@ public sealed interface RouteMatch {
     String ATTRIBUTE = RouteMatch.class.getName();
 
     /** The request matched {@code route}. */
-    record Found(RouteSpec route) implements RouteMatch {
-    }
+    record Found(RouteSpec route) implements RouteMatch {}
 
     /** The request is answered with {@code error} (404, 405 or 400) and never proxied. */
-    record Rejected(ApiError error) implements RouteMatch {
-    }
+    record Rejected(ApiError error) implements RouteMatch {}
 }

@@ -1,8 +1,7 @@
 package ai.powerpost.gateway.routing;
 
-import java.util.Set;
-
 import ai.powerpost.gateway.auth.Scope;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +18,14 @@ import org.jspecify.annotations.Nullable;
  * @param resilience        timeouts, retries and breaker settings (the upstream's, or this route's overrides)
  * @param breakerName       the circuit breaker it shares: the upstream's, or its own when it overrides the settings
  */
-public record RouteSpec(String id, Set<String> methods, PathTemplate path, Scope scope, boolean workspaceRequired,
-                        Upstream upstream, @Nullable RateLimitClass rateLimit, long maxBodyBytes,
-                        Resilience resilience, String breakerName) {
-}
+public record RouteSpec(
+        String id,
+        Set<String> methods,
+        PathTemplate path,
+        Scope scope,
+        boolean workspaceRequired,
+        Upstream upstream,
+        @Nullable RateLimitClass rateLimit,
+        long maxBodyBytes,
+        Resilience resilience,
+        String breakerName) {}

@@ -1,12 +1,11 @@
 package ai.powerpost.gateway.routing;
 
+import ai.powerpost.gateway.errors.ApiError;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import ai.powerpost.gateway.errors.ApiError;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +31,9 @@ public final class RouteTable {
         for (RouteSpec route : routes) {
             Node node = root;
             for (int i = 0; i < route.path().segments().size(); i++) {
-                node = route.path().isVariable(i) ? node.variableChild() : node.literalChild(route.path().segments().get(i));
+                node = route.path().isVariable(i)
+                        ? node.variableChild()
+                        : node.literalChild(route.path().segments().get(i));
             }
             for (String method : route.methods()) {
                 node.byMethod.put(method, route);

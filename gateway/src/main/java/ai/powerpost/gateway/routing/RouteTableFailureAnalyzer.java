@@ -11,8 +11,10 @@ class RouteTableFailureAnalyzer extends AbstractFailureAnalyzer<RouteTableExcept
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, RouteTableException cause) {
-        return new FailureAnalysis(cause.getMessage(),
+        return new FailureAnalysis(
+                cause.getMessage(),
                 "Fix the routes file (see the comment at its top for the format), or point GATEWAY_ROUTES_FILE at "
-                        + "another one.", cause);
+                        + "another one.",
+                cause);
     }
 }

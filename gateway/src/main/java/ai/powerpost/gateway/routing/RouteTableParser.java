@@ -1,12 +1,13 @@
 package ai.powerpost.gateway.routing;
 
+import ai.powerpost.gateway.auth.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-
-import ai.powerpost.gateway.auth.Scope;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.unit.DataSize;
@@ -38,17 +37,19 @@ public final class RouteTableParser {
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final Set<String> TOP_LEVEL_FIELDS = Set.of("upstreams", "routes", "rate-limits");
-    private static final Set<String> RESILIENCE_FIELDS = Set.of("connect-timeout", "response-timeout", "retries",
-            "circuit-breaker");
+    private static final Set<String> RESILIENCE_FIELDS =
+            Set.of("connect-timeout", "response-timeout", "retries", "circuit-breaker");
     private static final Set<String> UPSTREAM_FIELDS = union(Set.of("uri"), RESILIENCE_FIELDS);
-    private static final Set<String> ROUTE_FIELDS = union(Set.of("id", "method", "methods", "path", "scope",
-            "workspace", "upstream", "rate-limit", "max-body"), RESILIENCE_FIELDS);
+    private static final Set<String> ROUTE_FIELDS = union(
+            Set.of("id", "method", "methods", "path", "scope", "workspace", "upstream", "rate-limit", "max-body"),
+            RESILIENCE_FIELDS);
     private static final Set<String> BREAKER_FIELDS = Set.of("failure-rate", "minimum-calls", "open-for");
     private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requests", "per");
     /** The rate-limit class a route gets when it names none, if routes.yml declares it. */
     static final String DEFAULT_RATE_LIMIT = "default";
     /** The largest request body of a route that sets no {@code max-body}. */
     static final DataSize DEFAULT_MAX_BODY = DataSize.ofMegabytes(1);
+
     private static final DataSize MAX_MAX_BODY = DataSize.ofGigabytes(5);
 
     private final String source;
@@ -69,8 +70,13 @@ public final class RouteTableParser {
         try (InputStream in = Files.newInputStream(absolute)) {
             return new RouteTableParser(absolute.toString(), environment).parse(in);
         } catch (IOException e) {
-            throw new RouteTableException("routes file " + absolute + " cannot be read ("
-                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getClass().getSimpleName()) + ")", e);
+            throw new RouteTableException(
+                    "routes file " + absolute + " cannot be read ("
+                            + (e instanceof java.nio.file.NoSuchFileException
+                                    ? "no such file"
+                                    : e.getClass().getSimpleName())
+                            + ")",
+                    e);
         }
     }
 
@@ -86,8 +92,8 @@ public final class RouteTableParser {
         }
         Map<String, Object> top = map(document, "the top level");
         unknownFields(top, TOP_LEVEL_FIELDS, "the top level");
-        Map<String, RateLimitClass> rateLimits = top.containsKey("rate-limits")
-                ? rateLimits(map(top.get("rate-limits"), "'rate-limits'")) : Map.of();
+        Map<String, RateLimitClass> rateLimits =
+                top.containsKey("rate-limits") ? rateLimits(map(top.get("rate-limits"), "'rate-limits'")) : Map.of();
         Map<String, Upstream> upstreams = upstreams(map(top.get("upstreams"), "'upstreams'"));
         List<RouteSpec> routes = routes(top.get("routes"), upstreams, rateLimits);
         return new RouteTable(upstreams, routes, rateLimits);
@@ -107,9 +113,17 @@ public final class RouteTableParser {
             unknownFields(fields, UPSTREAM_FIELDS, where);
             String override = environment.apply(Upstream.overrideVariable(name));
             String uri = override != null && !override.isBlank() ? override.trim() : string(fields, "uri", where);
-            upstreams.put(name, new Upstream(name, upstreamUri(uri, where
-                    + (override != null ? " (from " + Upstream.overrideVariable(name) + ")" : "")),
-                    resilience(fields, Resilience.DEFAULTS, where)));
+            upstreams.put(
+                    name,
+                    new Upstream(
+                            name,
+                            upstreamUri(
+                                    uri,
+                                    where
+                                            + (override != null
+                                                    ? " (from " + Upstream.overrideVariable(name) + ")"
+                                                    : "")),
+                            resilience(fields, Resilience.DEFAULTS, where)));
         });
         return upstreams;
     }
@@ -125,8 +139,12 @@ public final class RouteTableParser {
                 throw fail(where + ": uri port must be 1-65535, but was " + uri.getPort());
             }
             boolean plain = uri.getRawPath() == null || uri.getRawPath().isEmpty() || "/".equals(uri.getRawPath());
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
-                    || !plain || uri.getRawQuery() != null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    || uri.getHost() == null
+                    || !plain
+                    || uri.getRawQuery() != null
+                    || uri.getRawUserInfo() != null
+                    || uri.getRawFragment() != null) {
                 throw fail(where + ": uri must be http(s)://host[:port] with no path, query or user info, but was '"
                         + value + "'");
             }
@@ -197,7 +215,8 @@ public final class RouteTableParser {
         try {
             return DurationStyle.SIMPLE.parse(String.valueOf(value));
         } catch (IllegalArgumentException e) {
-            throw fail(where + ": '" + field + "' must be a duration such as 500ms, 30s or 2m, but was '" + value + "'");
+            throw fail(
+                    where + ": '" + field + "' must be a duration such as 500ms, 30s or 2m, but was '" + value + "'");
         }
     }
 
@@ -218,8 +237,8 @@ public final class RouteTableParser {
         }
     }
 
-    private List<RouteSpec> routes(@Nullable Object value, Map<String, Upstream> upstreams,
-                                   Map<String, RateLimitClass> rateLimits) {
+    private List<RouteSpec> routes(
+            @Nullable Object value, Map<String, Upstream> upstreams, Map<String, RateLimitClass> rateLimits) {
         if (!(value instanceof List<?> entries) || entries.isEmpty()) {
             throw fail("'routes' must be a non-empty list");
         }
@@ -243,8 +262,8 @@ public final class RouteTableParser {
         return routes;
     }
 
-    private RouteSpec route(Object value, int index, Map<String, Upstream> upstreams,
-                            Map<String, RateLimitClass> rateLimits) {
+    private RouteSpec route(
+            Object value, int index, Map<String, Upstream> upstreams, Map<String, RateLimitClass> rateLimits) {
         Map<String, Object> fields = map(value, "route #" + (index + 1));
         String id = string(fields, "id", "route #" + (index + 1));
         String where = "route '" + id + "'";
@@ -261,8 +280,7 @@ public final class RouteTableParser {
         String scopeName = string(fields, "scope", where);
         Scope scope = Scope.fromWireName(scopeName);
         if (scope == null) {
-            throw fail(where + ": unknown scope '" + scopeName + "' (known: "
-                    + Scope.join(Scope.FULL_ACCESS) + ")");
+            throw fail(where + ": unknown scope '" + scopeName + "' (known: " + Scope.join(Scope.FULL_ACCESS) + ")");
         }
         String upstreamName = string(fields, "upstream", where);
         Upstream upstream = upstreams.get(upstreamName);
@@ -280,9 +298,19 @@ public final class RouteTableParser {
         }
         Resilience resilience = resilience(fields, upstream.resilience(), where);
         String breakerName = resilience.breaker().equals(upstream.resilience().breaker())
-                ? upstream.name() : upstream.name() + ":" + id;
-        return new RouteSpec(id, methods(fields, where), path, scope, workspace(fields, where), upstream, rateLimit,
-                maxBody(fields, where), resilience, breakerName);
+                ? upstream.name()
+                : upstream.name() + ":" + id;
+        return new RouteSpec(
+                id,
+                methods(fields, where),
+                path,
+                scope,
+                workspace(fields, where),
+                upstream,
+                rateLimit,
+                maxBody(fields, where),
+                resilience,
+                breakerName);
     }
 
     private Set<String> methods(Map<String, Object> fields, String where) {
@@ -352,5 +380,4 @@ public final class RouteTableParser {
     private RouteTableException fail(String problem) {
         return new RouteTableException("routes file " + source + ": " + problem);
     }
-
 }

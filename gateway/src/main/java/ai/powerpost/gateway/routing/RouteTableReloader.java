@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.routing;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,8 +11,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +47,13 @@ final class RouteTableReloader implements SmartLifecycle {
     private volatile byte @Nullable [] lastDigest;
     private volatile @Nullable Disposable schedule;
 
-    RouteTableReloader(Path file, Duration interval, RouteTableHolder holder, UnaryOperator<@Nullable String> environment,
-                       ApplicationEventPublisher events, MeterRegistry meters) {
+    RouteTableReloader(
+            Path file,
+            Duration interval,
+            RouteTableHolder holder,
+            UnaryOperator<@Nullable String> environment,
+            ApplicationEventPublisher events,
+            MeterRegistry meters) {
         this.file = file;
         this.interval = interval;
         this.holder = holder;
@@ -65,11 +69,14 @@ final class RouteTableReloader implements SmartLifecycle {
         lastDigest = digestOrNull();
         schedule = Flux.interval(interval, interval, Schedulers.boundedElastic())
                 .onBackpressureDrop()
-                .concatMap(tick -> Mono.fromRunnable(this::check).subscribeOn(Schedulers.boundedElastic())
-                        .onErrorResume(e -> {
-                            log.warn("routes file check failed: {}", e.toString());
-                            return Mono.empty();
-                        }), 0)
+                .concatMap(
+                        tick -> Mono.fromRunnable(this::check)
+                                .subscribeOn(Schedulers.boundedElastic())
+                                .onErrorResume(e -> {
+                                    log.warn("routes file check failed: {}", e.toString());
+                                    return Mono.empty();
+                                }),
+                        0)
                 .subscribe();
     }
 
@@ -95,7 +102,8 @@ final class RouteTableReloader implements SmartLifecycle {
     private io.micrometer.core.instrument.Counter reloads(String result) {
         return io.micrometer.core.instrument.Counter.builder("gateway.routes.reloads")
                 .description("routes.yml changes applied (success) or refused (failure)")
-                .tag("result", result).register(meters);
+                .tag("result", result)
+                .register(meters);
     }
 
     private byte @Nullable [] digestOrNull() {

@@ -1,8 +1,8 @@
 package ai.powerpost.gateway.routing;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -37,9 +37,13 @@ class RoutingConfiguration {
     }
 
     @Bean
-    RouteTableReloader routeTableReloader(RoutingProperties properties, RouteTableHolder holder,
-                                          UpstreamEnvironment upstreams, ApplicationEventPublisher events,
-                                          MeterRegistry meters) {
-        return new RouteTableReloader(properties.file(), properties.reloadInterval(), holder, upstreams, events, meters);
+    RouteTableReloader routeTableReloader(
+            RoutingProperties properties,
+            RouteTableHolder holder,
+            UpstreamEnvironment upstreams,
+            ApplicationEventPublisher events,
+            MeterRegistry meters) {
+        return new RouteTableReloader(
+                properties.file(), properties.reloadInterval(), holder, upstreams, events, meters);
     }
 }

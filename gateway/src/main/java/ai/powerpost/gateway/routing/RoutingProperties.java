@@ -1,9 +1,8 @@
 package ai.powerpost.gateway.routing;
 
-import java.nio.file.Path;
-
 import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -16,6 +15,6 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("gateway.routes")
-public record RoutingProperties(@DefaultValue("./routes.yml") @NotNull Path file,
-                                @DefaultValue("2s") @NotNull @PositiveDuration java.time.Duration reloadInterval) {
-}
+public record RoutingProperties(
+        @DefaultValue("./routes.yml") @NotNull Path file,
+        @DefaultValue("2s") @NotNull @PositiveDuration java.time.Duration reloadInterval) {}

@@ -1,18 +1,17 @@
 package ai.powerpost.gateway.usage;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-
 import ai.powerpost.gateway.auth.KeyRecords;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.redis.PeriodicFlush;
 import ai.powerpost.gateway.redis.RedisSchema;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -63,13 +62,17 @@ public final class LastUsedRecorder implements SmartLifecycle {
         this.properties = properties;
         this.schedule = new PeriodicFlush("last-used flush", properties.flushInterval(), FLUSH_TIMEOUT, this::flush);
         this.dropped = Counter.builder("gateway.usage.dropped")
-                .description("Key uses not recorded because the pending set was full").register(meters);
+                .description("Key uses not recorded because the pending set was full")
+                .register(meters);
         this.flushFailures = Counter.builder("gateway.usage.flush.failures")
-                .description("Last-used writes that failed and were kept for the next flush").register(meters);
+                .description("Last-used writes that failed and were kept for the next flush")
+                .register(meters);
         this.flushWrites = Counter.builder("gateway.usage.flush.writes")
-                .description("Last-used writes to Redis (one per key per flush)").register(meters);
+                .description("Last-used writes to Redis (one per key per flush)")
+                .register(meters);
         io.micrometer.core.instrument.Gauge.builder("gateway.usage.pending", this, recorder -> recorder.pending.size())
-                .description("Keys whose last-used time waits for the next flush").register(meters);
+                .description("Keys whose last-used time waits for the next flush")
+                .register(meters);
     }
 
     /** Notes one authorised use of the key with {@code scope} at {@code epochMillis}. Never blocks. */
@@ -94,12 +97,13 @@ public final class LastUsedRecorder implements SmartLifecycle {
         }
         pending = new ConcurrentHashMap<>();
         return Flux.fromIterable(batch.entrySet())
-                .flatMap(entry -> write(entry.getKey(), entry.getValue())
-                        .onErrorResume(e -> {
+                .flatMap(
+                        entry -> write(entry.getKey(), entry.getValue()).onErrorResume(e -> {
                             flushFailures.increment();
                             requeue(entry.getKey(), entry.getValue());
                             return Mono.empty();
-                        }), FLUSH_CONCURRENCY)
+                        }),
+                        FLUSH_CONCURRENCY)
                 .then();
     }
 
@@ -126,7 +130,7 @@ public final class LastUsedRecorder implements SmartLifecycle {
 
     @Override
     public void stop() {
-        stop(() -> { });
+        stop(() -> {});
     }
 
     @Override

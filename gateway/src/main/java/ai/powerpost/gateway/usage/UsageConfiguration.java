@@ -10,8 +10,8 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 class UsageConfiguration {
 
     @Bean
-    LastUsedRecorder lastUsedRecorder(ReactiveStringRedisTemplate redis, UsageProperties properties,
-                                      MeterRegistry meters) {
+    LastUsedRecorder lastUsedRecorder(
+            ReactiveStringRedisTemplate redis, UsageProperties properties, MeterRegistry meters) {
         return new LastUsedRecorder(redis, properties, meters);
     }
 

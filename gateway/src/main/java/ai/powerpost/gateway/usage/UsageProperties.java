@@ -1,10 +1,9 @@
 package ai.powerpost.gateway.usage;
 
-import java.time.Duration;
-
 import ai.powerpost.gateway.config.PositiveDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -19,5 +18,4 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway.usage")
 public record UsageProperties(
         @DefaultValue("5s") @NotNull @PositiveDuration Duration flushInterval,
-        @DefaultValue("100000") @Min(1) int maxPending) {
-}
+        @DefaultValue("100000") @Min(1) int maxPending) {}

@@ -4,7 +4,6 @@ import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.routing.RouteSpec;
-
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;

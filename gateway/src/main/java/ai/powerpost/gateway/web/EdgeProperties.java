@@ -1,9 +1,8 @@
 package ai.powerpost.gateway.web;
 
-import java.util.List;
-
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -20,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
 public record EdgeProperties(@DefaultValue("") @NotNull List<@ProxyAddress String> trustedProxies) {
 
     public TrustedProxies proxies() {
-        return new TrustedProxies(trustedProxies.stream().filter(s -> !s.isBlank()).toList());
+        return new TrustedProxies(
+                trustedProxies.stream().filter(s -> !s.isBlank()).toList());
     }
 }

@@ -1,12 +1,10 @@
 package ai.powerpost.gateway.web;
 
-import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.pipeline.StageFilter;
-
-import java.util.List;
-
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.StageFilter;
+import java.util.List;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -35,14 +33,18 @@ public final class RequestHygieneFilter implements StageFilter {
         if (upgrade == null && !headers.containsHeader(HTTP2_SETTINGS)) {
             return chain.filter(exchange);
         }
-        if (upgrade != null && !(upgrade.size() == 1 && "h2c".equalsIgnoreCase(upgrade.get(0).trim()))) {
+        if (upgrade != null
+                && !(upgrade.size() == 1
+                        && "h2c".equalsIgnoreCase(upgrade.get(0).trim()))) {
             return ErrorResponseWriter.write(exchange, ApiError.UPGRADE_REFUSED);
         }
-        ServerWebExchange declined = exchange.mutate().request(request -> request.headers(h -> {
-            h.remove(HttpHeaders.UPGRADE);
-            h.remove(HTTP2_SETTINGS);
-            h.remove(HttpHeaders.CONNECTION);
-        })).build();
+        ServerWebExchange declined = exchange.mutate()
+                .request(request -> request.headers(h -> {
+                    h.remove(HttpHeaders.UPGRADE);
+                    h.remove(HTTP2_SETTINGS);
+                    h.remove(HttpHeaders.CONNECTION);
+                }))
+                .build();
         return chain.filter(declined);
     }
 

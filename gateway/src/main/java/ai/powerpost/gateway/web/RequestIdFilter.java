@@ -4,10 +4,8 @@ import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.pipeline.StageFilter;
-
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -43,8 +41,13 @@ public final class RequestIdFilter implements StageFilter {
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-                    || c == '.' || c == '_' || c == ':' || c == '-')) {
+            if (!((c >= '0' && c <= '9')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || c == '.'
+                    || c == '_'
+                    || c == ':'
+                    || c == '-')) {
                 return false;
             }
         }

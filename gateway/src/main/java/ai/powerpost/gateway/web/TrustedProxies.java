@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
-
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
@@ -120,7 +119,8 @@ public final class TrustedProxies {
             String[] parts = text.trim().split("/", 2);
             InetAddress address = literal(parts[0]);
             if (address == null) {
-                throw new IllegalArgumentException("trusted proxy must be an IP address or CIDR, but was '" + text + "'");
+                throw new IllegalArgumentException(
+                        "trusted proxy must be an IP address or CIDR, but was '" + text + "'");
             }
             int bits = address.getAddress().length * 8;
             int prefix;
@@ -130,7 +130,8 @@ public final class TrustedProxies {
                 throw new IllegalArgumentException("CIDR prefix must be a number, but was '" + text + "'");
             }
             if (prefix < 0 || prefix > bits) {
-                throw new IllegalArgumentException("CIDR prefix must be 0-" + bits + ", but was " + prefix + " in '" + text + "'");
+                throw new IllegalArgumentException(
+                        "CIDR prefix must be 0-" + bits + ", but was " + prefix + " in '" + text + "'");
             }
             return new Cidr(address.getAddress(), prefix);
         }

@@ -1,5 +1,12 @@
 package ai.powerpost.gateway.web;
 
+import ai.powerpost.gateway.auth.ApiKeyExtractor;
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.routing.RouteSpec;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -12,14 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
-
-import ai.powerpost.gateway.auth.ApiKeyExtractor;
-import ai.powerpost.gateway.auth.KeyRecord;
-import ai.powerpost.gateway.pipeline.GatewayHeaders;
-import ai.powerpost.gateway.pipeline.RequestState;
-import ai.powerpost.gateway.pipeline.RouteCheck;
-import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.routing.RouteSpec;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.headers.GRPCRequestHeadersFilter;
@@ -85,10 +84,16 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
      *                       ({@link #nominated(List)})
      * @param forwardedHost  the client's {@code Host}, or null to send no {@code X-Forwarded-Host}
      */
-    record Identity(String accountId, String keyId, String scopes, @Nullable String requestId,
-                    @Nullable String workspaceId, Set<String> nominated, String forwardedFor, String forwardedProto,
-                    @Nullable String forwardedHost) {
-    }
+    record Identity(
+            String accountId,
+            String keyId,
+            String scopes,
+            @Nullable String requestId,
+            @Nullable String workspaceId,
+            Set<String> nominated,
+            String forwardedFor,
+            String forwardedProto,
+            @Nullable String forwardedHost) {}
 
     private static final int KEEP = 0;
     private static final int DROP = 1;
@@ -99,9 +104,14 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
     /** Never sent upstream; with every {@code X-PowerPost-*}, every {@code X-Forwarded-*} and every name with '_'. */
     private static final List<String> CLIENT_ONLY = List.of(
             HttpHeaders.CONNECTION,
-            "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override",
-            "Forwarded", "X-Real-IP",
-            ApiKeyExtractor.API_KEY_HEADER, HttpHeaders.AUTHORIZATION);
+            "X-HTTP-Method-Override",
+            "X-HTTP-Method",
+            "X-Method-Override",
+            "Forwarded",
+            "X-Real-IP",
+            ApiKeyExtractor.API_KEY_HEADER,
+            HttpHeaders.AUTHORIZATION);
+
     private static final String X_FORWARDED_PREFIX = "X-Forwarded-";
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
     private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
@@ -114,10 +124,12 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
     private final Map<String, Integer> kinds = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     /** The same for names with other characters (Netty refuses those): by lower case, as the map copies did. */
     private final Map<String, Integer> lowerCaseKinds = new HashMap<>();
+
     private final Set<String> hopByHop;
     private final boolean grpc;
     /** The identity headers unless the hop-by-hop set names them (only a configured set can). */
     private final boolean sendWorkspace;
+
     private final boolean sendAccount;
     private final boolean sendKey;
     private final boolean sendScopes;
@@ -137,7 +149,8 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
 
     UpstreamRequestHeaders(List<HttpHeadersFilter> gatewayFilters, TrustedProxies proxies) {
         this.proxies = proxies;
-        this.requestFilters = gatewayFilters.stream().filter(f -> f.supports(Type.REQUEST)).toList();
+        this.requestFilters =
+                gatewayFilters.stream().filter(f -> f.supports(Type.REQUEST)).toList();
         RemoveHopByHopHeadersFilter hopByHopFilter = null;
         int forwarded = -1;
         int xForwarded = -1;
@@ -167,10 +180,12 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
                     + "TransferEncodingNormalizationHeadersFilter and RemoveHopByHopHeadersFilter must all be present; "
                     + "they are " + requestFilters);
         }
-        if (transferEncoding > hopByHopIndex || (grpcIndex >= 0 && grpcIndex < hopByHopIndex)
+        if (transferEncoding > hopByHopIndex
+                || (grpcIndex >= 0 && grpcIndex < hopByHopIndex)
                 || hopByHopFilter.getOrder() == Ordered.LOWEST_PRECEDENCE) {
-            throw refused("it reproduces transfer-encoding normalisation, then hop-by-hop removal, then its own headers "
-                    + "and gRPC's te, but the filters are ordered " + requestFilters);
+            throw refused(
+                    "it reproduces transfer-encoding normalisation, then hop-by-hop removal, then its own headers "
+                            + "and gRPC's te, but the filters are ordered " + requestFilters);
         }
         this.grpc = grpcIndex >= 0;
 
@@ -207,9 +222,10 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
     }
 
     private static IllegalStateException refused(String reason) {
-        return new IllegalStateException("The gateway builds upstream request headers in one pass (web.UpstreamRequestHeaders) "
-                + "in place of Spring Cloud Gateway's request header filters, but " + reason
-                + ". Teach UpstreamRequestHeaders the change (and test it against the filters it replaces) before starting.");
+        return new IllegalStateException(
+                "The gateway builds upstream request headers in one pass (web.UpstreamRequestHeaders) "
+                        + "in place of Spring Cloud Gateway's request header filters, but " + reason
+                        + ". Teach UpstreamRequestHeaders the change (and test it against the filters it replaces) before starting.");
     }
 
     private boolean droppedAsHopByHop(String name) {
@@ -248,22 +264,30 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
         HttpHeaders headers = request.getHeaders();
         URI uri = request.getURI();
         String workspaceId = route.workspaceRequired() ? headers.getFirst(GatewayHeaders.WORKSPACE_ID) : null;
-        return new Identity(key.accountId(), key.id(), key.scopesHeader(), requestId, workspaceId,
-                nominated(headers.get(HttpHeaders.CONNECTION)), forwardedFor(request),
-                uri.getScheme() == null ? "http" : uri.getScheme(), headers.getFirst(HttpHeaders.HOST));
+        return new Identity(
+                key.accountId(),
+                key.id(),
+                key.scopesHeader(),
+                requestId,
+                workspaceId,
+                nominated(headers.get(HttpHeaders.CONNECTION)),
+                forwardedFor(request),
+                uri.getScheme() == null ? "http" : uri.getScheme(),
+                headers.getFirst(HttpHeaders.HOST));
     }
 
     /** The trusted proxies' chain (only when the peer is one of them), then the peer. */
     private String forwardedFor(ServerHttpRequest request) {
-        String peer = request.getRemoteAddress() == null || request.getRemoteAddress().getAddress() == null
-                ? "unknown" : request.getRemoteAddress().getAddress().getHostAddress();
+        String peer =
+                request.getRemoteAddress() == null || request.getRemoteAddress().getAddress() == null
+                        ? "unknown"
+                        : request.getRemoteAddress().getAddress().getHostAddress();
         List<String> chain = request.getHeaders().get(X_FORWARDED_FOR);
         if (chain == null || chain.isEmpty() || !proxies.peerIsTrusted(request)) {
             return peer;
         }
         return String.join(", ", chain) + ", " + peer;
     }
-
 
     /**
      * The stage {@link Stage#UPSTREAM_REQUEST}: the request target the upstream gets, without any
@@ -275,7 +299,8 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
     static final class Target extends RouteCheck {
 
         @Override
-        protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+        protected Mono<Void> check(
+                ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
             ServerHttpRequest original = exchange.getRequest();
             RequestState.of(exchange).checked(original);
             URI uri = original.getURI();
@@ -289,14 +314,19 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
             if (!rewriteQuery && !hideContentType) {
                 return chain.filter(exchange);
             }
-            return chain.filter(exchange.mutate().request(request -> {
-                if (rewriteQuery) {
-                    request.uri(UriComponentsBuilder.fromUri(uri).replaceQuery(query.isEmpty() ? null : query).build(true).toUri());
-                }
-                if (hideContentType) {
-                    request.headers(h -> h.remove(HttpHeaders.CONTENT_TYPE));
-                }
-            }).build());
+            return chain.filter(exchange.mutate()
+                    .request(request -> {
+                        if (rewriteQuery) {
+                            request.uri(UriComponentsBuilder.fromUri(uri)
+                                    .replaceQuery(query.isEmpty() ? null : query)
+                                    .build(true)
+                                    .toUri());
+                        }
+                        if (hideContentType) {
+                            request.headers(h -> h.remove(HttpHeaders.CONTENT_TYPE));
+                        }
+                    })
+                    .build());
         }
 
         @Override
@@ -344,7 +374,8 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
     /** The upstream's headers for a verified request: one copy of {@code input}. */
     HttpHeaders build(HttpHeaders input, Identity identity) {
         String transferEncoding = input.getFirst(HttpHeaders.TRANSFER_ENCODING);
-        boolean dropContentLength = transferEncoding != null && !identity.nominated().contains("transfer-encoding")
+        boolean dropContentLength = transferEncoding != null
+                && !identity.nominated().contains("transfer-encoding")
                 && CHUNKED.equalsIgnoreCase(transferEncoding.trim());
         Pass pass = new Pass(identity, dropContentLength);
         // forEach, not headerSet(): a name sent in several spellings is copied as the framework's copy did
@@ -395,8 +426,9 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
         @Override
         public void accept(String name, List<String> values) {
             int kind = kind(name);
-            if (kind == DROP || (!identity.nominated().isEmpty()
-                    && identity.nominated().contains(name.toLowerCase(Locale.ROOT)))) {
+            if (kind == DROP
+                    || (!identity.nominated().isEmpty()
+                            && identity.nominated().contains(name.toLowerCase(Locale.ROOT)))) {
                 return;
             }
             switch (kind) {
@@ -457,7 +489,8 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
     /** {@link #kind} for names outside ASCII, compared by lower case exactly as the header map copies did. */
     private int lowerCaseKind(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.startsWith(POWERPOST_PREFIX_LOWER_CASE) || lower.startsWith(X_FORWARDED_PREFIX_LOWER_CASE)
+        if (lower.startsWith(POWERPOST_PREFIX_LOWER_CASE)
+                || lower.startsWith(X_FORWARDED_PREFIX_LOWER_CASE)
                 || name.equalsIgnoreCase("Forwarded")) {
             return DROP;
         }
@@ -488,7 +521,8 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
                     to--;
                 }
                 int length = to - from;
-                if (length > 0 && !(length == 5 && value.regionMatches(true, from, "close", 0, 5))
+                if (length > 0
+                        && !(length == 5 && value.regionMatches(true, from, "close", 0, 5))
                         && !(length == 10 && value.regionMatches(true, from, "keep-alive", 0, 10))) {
                     if (names == null) {
                         names = new HashSet<>(4);

@@ -1,9 +1,8 @@
 package ai.powerpost.gateway.web;
 
-import java.util.List;
-
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.pipeline.StageFilter;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
@@ -27,7 +26,8 @@ import reactor.netty.http.client.HttpClient;
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
 
-    static final String NETTY_ROUTING_ENABLED = "spring.cloud.gateway.server.webflux.global-filter.netty-routing.enabled";
+    static final String NETTY_ROUTING_ENABLED =
+            "spring.cloud.gateway.server.webflux.global-filter.netty-routing.enabled";
 
     @Bean
     TrustedProxies trustedProxies(EdgeProperties properties) {
@@ -55,27 +55,34 @@ class WebConfiguration {
      * filter, then Spring Cloud Gateway's response header filters, unchanged.
      */
     @Bean
-    NettyRoutingFilter upstreamRoutingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-                                             HttpClientProperties properties, Environment environment, TrustedProxies proxies) {
+    NettyRoutingFilter upstreamRoutingFilter(
+            HttpClient httpClient,
+            ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+            HttpClientProperties properties,
+            Environment environment,
+            TrustedProxies proxies) {
         requireGatewaysOwnRoutingFilterOff(environment);
-        List<HttpHeadersFilter> filters = new UpstreamRequestHeaders(headersFilters.getIfAvailable(List::of), proxies)
-                .routingFilters();
-        return new NettyRoutingFilter(httpClient, new ObjectProvider<>() {
-            @Override
-            public List<HttpHeadersFilter> getObject() {
-                return filters;
-            }
+        List<HttpHeadersFilter> filters =
+                new UpstreamRequestHeaders(headersFilters.getIfAvailable(List::of), proxies).routingFilters();
+        return new NettyRoutingFilter(
+                httpClient,
+                new ObjectProvider<>() {
+                    @Override
+                    public List<HttpHeadersFilter> getObject() {
+                        return filters;
+                    }
 
-            @Override
-            public List<HttpHeadersFilter> getIfAvailable() {
-                return filters;
-            }
+                    @Override
+                    public List<HttpHeadersFilter> getIfAvailable() {
+                        return filters;
+                    }
 
-            @Override
-            public List<HttpHeadersFilter> getIfUnique() {
-                return filters;
-            }
-        }, properties);
+                    @Override
+                    public List<HttpHeadersFilter> getIfUnique() {
+                        return filters;
+                    }
+                },
+                properties);
     }
 
     /**
@@ -83,15 +90,16 @@ class WebConfiguration {
      * but at {@link Stage#UPSTREAM_RESPONSE}, inside the upstream call, instead of -1.
      */
     @Bean
-    NettyWriteResponseFilter upstreamWriteResponseFilter(GatewayProperties properties,
-                                                         ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+    NettyWriteResponseFilter upstreamWriteResponseFilter(
+            GatewayProperties properties, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
         return new UpstreamResponseWriter(properties.getStreamingMediaTypes(), headersFilters);
     }
 
     /** Spring Cloud Gateway's response-writing filter, unchanged but for its place in the chain. */
     static final class UpstreamResponseWriter extends NettyWriteResponseFilter implements StageFilter {
 
-        UpstreamResponseWriter(List<MediaType> streamingMediaTypes, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+        UpstreamResponseWriter(
+                List<MediaType> streamingMediaTypes, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
             super(streamingMediaTypes, headersFilters);
         }
 
@@ -117,8 +125,9 @@ class WebConfiguration {
      */
     static void requireGatewaysOwnRoutingFilterOff(Environment environment) {
         if (!"false".equalsIgnoreCase(environment.getProperty(NETTY_ROUTING_ENABLED))) {
-            throw new IllegalStateException(NETTY_ROUTING_ENABLED + " must be false: the gateway declares its own Netty "
-                    + "routing filter (web.WebConfiguration), whose request header filter sets the identity headers");
+            throw new IllegalStateException(
+                    NETTY_ROUTING_ENABLED + " must be false: the gateway declares its own Netty "
+                            + "routing filter (web.WebConfiguration), whose request header filter sets the identity headers");
         }
     }
 }

@@ -1,19 +1,18 @@
 package ai.powerpost.gateway.admin;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.support.GatewayIntegrationTest;
 import ai.powerpost.gateway.support.GatewayTestBase;
 import ai.powerpost.gateway.support.RedisSupport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 @GatewayIntegrationTest
 class KeyAdminIT extends GatewayTestBase {
@@ -21,29 +20,47 @@ class KeyAdminIT extends GatewayTestBase {
     @Test
     void createReturnsTheSecretOnceWithItsScopes() {
         String account = unique("acct");
-        admin.post().uri("/admin/v1/accounts/{a}/keys", account).contentType(MediaType.APPLICATION_JSON)
+        admin.post()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("name", "ci", "preset", "read_only"))
                 .exchange()
-                .expectStatus().isCreated()
+                .expectStatus()
+                .isCreated()
                 .expectBody()
-                .jsonPath("$.id").value(id -> assertThat((String) id).startsWith("key_"))
-                .jsonPath("$.key").value(key -> assertThat((String) key).matches("pp_live_sk_[A-Za-z0-9]{40}"))
-                .jsonPath("$.name").isEqualTo("ci")
-                .jsonPath("$.scopes.length()").isEqualTo(7)
-                .jsonPath("$.created_at").value(at -> assertThat(Instant.parse((String) at)).isBefore(Instant.now().plusSeconds(1)));
+                .jsonPath("$.id")
+                .value(id -> assertThat((String) id).startsWith("key_"))
+                .jsonPath("$.key")
+                .value(key -> assertThat((String) key).matches("pp_live_sk_[A-Za-z0-9]{40}"))
+                .jsonPath("$.name")
+                .isEqualTo("ci")
+                .jsonPath("$.scopes.length()")
+                .isEqualTo(7)
+                .jsonPath("$.created_at")
+                .value(at -> assertThat(Instant.parse((String) at))
+                        .isBefore(Instant.now().plusSeconds(1)));
     }
 
     @Test
     void listNeverShowsTheSecretOrItsHash() {
         String account = unique("acct");
         CreatedKey key = createKey(account, "full_access");
-        String body = admin.get().uri("/admin/v1/accounts/{a}/keys", account).exchange()
-                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
-        assertThat(body).contains(key.id()).doesNotContain(key.key())
+        String body = admin.get()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(body)
+                .contains(key.id())
+                .doesNotContain(key.key())
                 .doesNotContain(ai.powerpost.gateway.auth.ApiKeys.hash(key.key()));
         List<Map<String, Object>> keys = listKeys(account);
         assertThat(keys).hasSize(1);
-        assertThat(keys.get(0)).containsKeys("id", "name", "scopes", "created_at", "last_used_at")
+        assertThat(keys.get(0))
+                .containsKeys("id", "name", "scopes", "created_at", "last_used_at")
                 .containsEntry("last_used_at", null);
     }
 
@@ -57,14 +74,24 @@ class KeyAdminIT extends GatewayTestBase {
         // (never used, so never cached: its first look-up reads the record as it is now)
         CreatedKey healthy = createKey(tenant.accountId(), "read_only");
 
-        client.get().uri("/api/v1/account/credits").header("x-api-key", tenant.key().key())
-                .exchange().expectStatus().isUnauthorized();
+        client.get()
+                .uri("/api/v1/account/credits")
+                .header("x-api-key", tenant.key().key())
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
         List<Map<String, Object>> keys = listKeys(tenant.accountId());
         assertThat(keys).hasSize(2);
-        assertThat(keys).filteredOn(k -> k.get("id").equals(tenant.key().id())).singleElement()
-                .satisfies(k -> assertThat(k).containsEntry("usable", false).containsEntry("scopes", List.of())
+        assertThat(keys)
+                .filteredOn(k -> k.get("id").equals(tenant.key().id()))
+                .singleElement()
+                .satisfies(k -> assertThat(k)
+                        .containsEntry("usable", false)
+                        .containsEntry("scopes", List.of())
                         .containsEntry("name", null));
-        assertThat(keys).filteredOn(k -> k.get("id").equals(healthy.id())).singleElement()
+        assertThat(keys)
+                .filteredOn(k -> k.get("id").equals(healthy.id()))
+                .singleElement()
                 .satisfies(k -> assertThat(k).containsEntry("usable", true).containsEntry("name", "test read_only"));
         revoke(tenant.key());
         assertThat(listKeys(tenant.accountId())).extracting(k -> k.get("id")).containsExactly(healthy.id());
@@ -77,11 +104,16 @@ class KeyAdminIT extends GatewayTestBase {
         for (int i = 1; i < 10; i++) {
             createKey(account, "read_only");
         }
-        admin.post().uri("/admin/v1/accounts/{a}/keys", account).contentType(MediaType.APPLICATION_JSON)
+        admin.post()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("name", "eleventh", "preset", "read_only"))
                 .exchange()
-                .expectStatus().isEqualTo(409)
-                .expectBody().jsonPath("$.error.code").isEqualTo("KEY_LIMIT_REACHED");
+                .expectStatus()
+                .isEqualTo(409)
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("KEY_LIMIT_REACHED");
         assertThat(listKeys(account)).hasSize(10);
         revoke(first);
         createKey(account, "read_only");
@@ -92,8 +124,13 @@ class KeyAdminIT extends GatewayTestBase {
     void lastUsedAndScopesUsedAreReportedWithinSeconds() {
         Tenant tenant = tenant("full_access");
         Instant before = Instant.now().minusSeconds(1);
-        client.get().uri("/api/v1/posts/p1").header("x-api-key", tenant.key().key())
-                .header("X-Workspace-Id", tenant.workspaceId()).exchange().expectStatus().isOk();
+        client.get()
+                .uri("/api/v1/posts/p1")
+                .header("x-api-key", tenant.key().key())
+                .header("X-Workspace-Id", tenant.workspaceId())
+                .exchange()
+                .expectStatus()
+                .isOk();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         Map<String, Object> view;
         do {
@@ -117,46 +154,82 @@ class KeyAdminIT extends GatewayTestBase {
                 Map.of("name", "x", "preset", "read_only", "extra", 1),
                 "{not json");
         for (Object body : bodies) {
-            admin.post().uri("/admin/v1/accounts/{a}/keys", account).contentType(MediaType.APPLICATION_JSON)
+            admin.post()
+                    .uri("/admin/v1/accounts/{a}/keys", account)
+                    .contentType(MediaType.APPLICATION_JSON)
                     .bodyValue(body)
                     .exchange()
-                    .expectStatus().isBadRequest()
-                    .expectHeader().contentType("application/json")
-                    .expectBody().jsonPath("$.error.code").isEqualTo("VALIDATION_ERROR");
+                    .expectStatus()
+                    .isBadRequest()
+                    .expectHeader()
+                    .contentType("application/json")
+                    .expectBody()
+                    .jsonPath("$.error.code")
+                    .isEqualTo("VALIDATION_ERROR");
         }
         assertThat(listKeys(account)).isEmpty();
     }
 
     @Test
     void revokingAnUnknownKeyIs404() {
-        admin.delete().uri("/admin/v1/accounts/{a}/keys/{k}", unique("acct"), "key_nope")
-                .exchange().expectStatus().isNotFound()
-                .expectBody().jsonPath("$.error.code").isEqualTo("NOT_FOUND");
+        admin.delete()
+                .uri("/admin/v1/accounts/{a}/keys/{k}", unique("acct"), "key_nope")
+                .exchange()
+                .expectStatus()
+                .isNotFound()
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("NOT_FOUND");
     }
 
     @Test
     void everyCallNeedsTheAdminToken() {
         WebTestClient anonymous = ai.powerpost.gateway.support.TestClients.to(managementPort);
-        anonymous.get().uri("/admin/v1/accounts/a/keys").exchange()
-                .expectStatus().isUnauthorized()
-                .expectHeader().exists("WWW-Authenticate")
-                .expectBody().jsonPath("$.error.code").isEqualTo("UNAUTHORIZED");
-        anonymous.get().uri("/admin/v1/accounts/a/keys").header("Authorization", "Bearer wrong")
-                .exchange().expectStatus().isUnauthorized();
-        anonymous.put().uri("/admin/v1/accounts/a/workspaces/w").header("Authorization", "Bearer wrong")
-                .exchange().expectStatus().isUnauthorized();
+        anonymous
+                .get()
+                .uri("/admin/v1/accounts/a/keys")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized()
+                .expectHeader()
+                .exists("WWW-Authenticate")
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("UNAUTHORIZED");
+        anonymous
+                .get()
+                .uri("/admin/v1/accounts/a/keys")
+                .header("Authorization", "Bearer wrong")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        anonymous
+                .put()
+                .uri("/admin/v1/accounts/a/workspaces/w")
+                .header("Authorization", "Bearer wrong")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
     }
 
     @Test
     void scopesCannotBeChanged() {
         String account = unique("acct");
         CreatedKey key = createKey(account, "read_only");
-        admin.patch().uri("/admin/v1/accounts/{a}/keys/{k}", account, key.id())
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("scopes", List.of("posts:publish")))
-                .exchange().expectStatus().value(status -> assertThat(status).isIn(404, 405));
-        admin.put().uri("/admin/v1/accounts/{a}/keys/{k}", account, key.id())
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("scopes", List.of("posts:publish")))
-                .exchange().expectStatus().value(status -> assertThat(status).isIn(404, 405));
+        admin.patch()
+                .uri("/admin/v1/accounts/{a}/keys/{k}", account, key.id())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("scopes", List.of("posts:publish")))
+                .exchange()
+                .expectStatus()
+                .value(status -> assertThat(status).isIn(404, 405));
+        admin.put()
+                .uri("/admin/v1/accounts/{a}/keys/{k}", account, key.id())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("scopes", List.of("posts:publish")))
+                .exchange()
+                .expectStatus()
+                .value(status -> assertThat(status).isIn(404, 405));
         assertThat(listKeys(account).get(0).get("scopes")).asList().hasSize(7);
     }
 
@@ -165,7 +238,12 @@ class KeyAdminIT extends GatewayTestBase {
         WebTestClient management = ai.powerpost.gateway.support.TestClients.to(managementPort);
         management.get().uri("/actuator/health").exchange().expectStatus().isOk();
         management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk();
-        management.get().uri("/actuator/gateway/routes").exchange().expectStatus().isNotFound();
+        management
+                .get()
+                .uri("/actuator/gateway/routes")
+                .exchange()
+                .expectStatus()
+                .isNotFound();
         management.get().uri("/actuator/env").exchange().expectStatus().isNotFound();
     }
 }

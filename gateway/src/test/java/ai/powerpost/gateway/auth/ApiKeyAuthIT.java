@@ -1,30 +1,32 @@
 package ai.powerpost.gateway.auth;
 
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.support.GatewayIntegrationTest;
 import ai.powerpost.gateway.support.GatewayTestBase;
 import ai.powerpost.gateway.support.RedisSupport;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 @GatewayIntegrationTest
 class ApiKeyAuthIT extends GatewayTestBase {
 
-    private static final String INVALID_BODY = "{\"error\":{\"code\":\"INVALID_API_KEY\",\"message\":\"Invalid API key\"}}";
+    private static final String INVALID_BODY =
+            "{\"error\":{\"code\":\"INVALID_API_KEY\",\"message\":\"Invalid API key\"}}";
 
     @Test
     void createdKeyAuthenticatesAtOnceThroughXApiKey() {
         Tenant tenant = tenant("full_access");
         String post = unique("post");
-        client.get().uri("/api/v1/posts/" + post)
+        client.get()
+                .uri("/api/v1/posts/" + post)
                 .header("x-api-key", tenant.key().key())
                 .header("X-Workspace-Id", tenant.workspaceId())
                 .exchange()
-                .expectStatus().isOk();
+                .expectStatus()
+                .isOk();
         assertThat(UPSTREAM.receivedUnder("/api/v1/posts/" + post)).hasSize(1);
     }
 
@@ -32,22 +34,30 @@ class ApiKeyAuthIT extends GatewayTestBase {
     void bearerSchemeIsCaseInsensitive() {
         Tenant tenant = tenant("read_only");
         for (String scheme : List.of("Bearer", "bearer", "BEARER")) {
-            client.get().uri("/api/v1/account/credits")
+            client.get()
+                    .uri("/api/v1/account/credits")
                     .header("Authorization", scheme + " " + tenant.key().key())
                     .exchange()
-                    .expectStatus().isOk();
+                    .expectStatus()
+                    .isOk();
         }
     }
 
     @Test
     void missingKeyIs401WithWwwAuthenticateAndNeverReachesUpstream() {
         String post = unique("post");
-        client.get().uri("/api/v1/posts/" + post).header("X-Workspace-Id", "ws_x")
+        client.get()
+                .uri("/api/v1/posts/" + post)
+                .header("X-Workspace-Id", "ws_x")
                 .exchange()
-                .expectStatus().isUnauthorized()
-                .expectHeader().valueEquals("WWW-Authenticate", "Bearer realm=\"powerpost\"")
-                .expectHeader().contentType("application/json")
-                .expectBody().json("{\"error\":{\"code\":\"INVALID_API_KEY\",\"message\":\"Missing API key\"}}", true);
+                .expectStatus()
+                .isUnauthorized()
+                .expectHeader()
+                .valueEquals("WWW-Authenticate", "Bearer realm=\"powerpost\"")
+                .expectHeader()
+                .contentType("application/json")
+                .expectBody()
+                .json("{\"error\":{\"code\":\"INVALID_API_KEY\",\"message\":\"Missing API key\"}}", true);
         assertThat(UPSTREAM.receivedUnder("/api/v1/posts/" + post)).isEmpty();
     }
 
@@ -56,27 +66,38 @@ class ApiKeyAuthIT extends GatewayTestBase {
         Tenant tenant = tenant("full_access");
         revoke(tenant.key());
         String unknown = "pp_live_sk_" + "A".repeat(40);
-        for (String key : List.of("not-a-key", "pp_live_sk_short", unknown, tenant.key().key())) {
-            client.get().uri("/api/v1/account/credits").header("x-api-key", key)
+        for (String key :
+                List.of("not-a-key", "pp_live_sk_short", unknown, tenant.key().key())) {
+            client.get()
+                    .uri("/api/v1/account/credits")
+                    .header("x-api-key", key)
                     .exchange()
-                    .expectStatus().isUnauthorized()
-                    .expectHeader().valueEquals("WWW-Authenticate", "Bearer realm=\"powerpost\"")
-                    .expectBody().json(INVALID_BODY, true);
+                    .expectStatus()
+                    .isUnauthorized()
+                    .expectHeader()
+                    .valueEquals("WWW-Authenticate", "Bearer realm=\"powerpost\"")
+                    .expectBody()
+                    .json(INVALID_BODY, true);
         }
     }
 
     @Test
     void malformedKeyCostsNoRedisCall() {
         long before = RedisSupport.redis().calls("hgetall");
-        client.get().uri("/api/v1/account/credits").header("x-api-key", "pp_live_sk_has-a-dash-in-it-0000")
-                .exchange().expectStatus().isUnauthorized();
+        client.get()
+                .uri("/api/v1/account/credits")
+                .header("x-api-key", "pp_live_sk_has-a-dash-in-it-0000")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
         assertThat(RedisSupport.redis().calls("hgetall")).isEqualTo(before);
     }
 
     @Test
     void revokedKeyIsRejectedByTheNextRequest() {
         Tenant tenant = tenant("read_only");
-        WebTestClient.RequestHeadersSpec<?> call = client.get().uri("/api/v1/account/credits")
+        WebTestClient.RequestHeadersSpec<?> call = client.get()
+                .uri("/api/v1/account/credits")
                 .header("x-api-key", tenant.key().key());
         call.exchange().expectStatus().isOk();
         revoke(tenant.key());
@@ -87,14 +108,20 @@ class ApiKeyAuthIT extends GatewayTestBase {
     void twoDifferentKeysInBothHeadersAreRejected() {
         Tenant a = tenant("full_access");
         Tenant b = tenant("full_access");
-        client.get().uri("/api/v1/account/credits")
+        client.get()
+                .uri("/api/v1/account/credits")
                 .header("x-api-key", a.key().key())
                 .header("Authorization", "Bearer " + b.key().key())
-                .exchange().expectStatus().isUnauthorized();
-        client.get().uri("/api/v1/account/credits")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        client.get()
+                .uri("/api/v1/account/credits")
                 .header("x-api-key", a.key().key())
                 .header("Authorization", "Bearer " + a.key().key())
-                .exchange().expectStatus().isOk();
+                .exchange()
+                .expectStatus()
+                .isOk();
     }
 
     @Test
@@ -108,7 +135,9 @@ class ApiKeyAuthIT extends GatewayTestBase {
         assertThat(names).contains("ppgw:key:{" + hash + "}");
         Map<String, String> record = redis.hgetall("ppgw:key:{" + hash + "}");
         assertThat(record.values()).noneMatch(value -> value.contains(secret));
-        assertThat(record).containsEntry("account_id", tenant.accountId()).containsEntry("id", tenant.key().id());
+        assertThat(record)
+                .containsEntry("account_id", tenant.accountId())
+                .containsEntry("id", tenant.key().id());
     }
 
     @Test
@@ -118,13 +147,37 @@ class ApiKeyAuthIT extends GatewayTestBase {
         addWorkspace(account, workspace);
         String secret = "pp_live_sk_" + unique("legacy").replace("_", "") + "0000";
         String hash = ApiKeys.hash(secret);
-        RedisSupport.redis().commands().hset("ppgw:key:{" + hash + "}", Map.of(
-                "id", unique("key"), "account_id", account, "name", "legacy", "type", "read_draft",
-                "created_at", "1700000000000"));
-        client.get().uri("/api/v1/posts/p1").header("x-api-key", secret).header("X-Workspace-Id", workspace)
-                .exchange().expectStatus().isOk();
-        client.post().uri("/api/v1/posts/p1/publish").header("x-api-key", secret).header("X-Workspace-Id", workspace)
-                .exchange().expectStatus().isForbidden()
-                .expectBody().jsonPath("$.error.required_scope").isEqualTo("posts:publish");
+        RedisSupport.redis()
+                .commands()
+                .hset(
+                        "ppgw:key:{" + hash + "}",
+                        Map.of(
+                                "id",
+                                unique("key"),
+                                "account_id",
+                                account,
+                                "name",
+                                "legacy",
+                                "type",
+                                "read_draft",
+                                "created_at",
+                                "1700000000000"));
+        client.get()
+                .uri("/api/v1/posts/p1")
+                .header("x-api-key", secret)
+                .header("X-Workspace-Id", workspace)
+                .exchange()
+                .expectStatus()
+                .isOk();
+        client.post()
+                .uri("/api/v1/posts/p1/publish")
+                .header("x-api-key", secret)
+                .header("X-Workspace-Id", workspace)
+                .exchange()
+                .expectStatus()
+                .isForbidden()
+                .expectBody()
+                .jsonPath("$.error.required_scope")
+                .isEqualTo("posts:publish");
     }
 }

@@ -2,13 +2,12 @@ package ai.powerpost.gateway.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.SecureRandom;
-import java.util.List;
-
 import ai.powerpost.gateway.auth.ApiKeyExtractor.Found;
 import ai.powerpost.gateway.auth.ApiKeyExtractor.Invalid;
 import ai.powerpost.gateway.auth.ApiKeyExtractor.Missing;
 import ai.powerpost.gateway.auth.ApiKeyExtractor.Result;
+import java.security.SecureRandom;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -113,7 +112,6 @@ class ApiKeyExtractorTest {
         assertThat(extract(headers("Authorization", ""))).isInstanceOf(Missing.class);
     }
 
-
     // ---------------------------------------------------------------- invalid
 
     @Test
@@ -210,8 +208,8 @@ class ApiKeyExtractorTest {
     // ---------------------------------------------------------------- properties
 
     @Property(tries = 3000)
-    void extractNeverThrowsAndFoundKeyIsAlwaysWellFormed(@ForAll("headerValues") List<String> apiKeys,
-            @ForAll("authorizationValues") List<String> authorizations) {
+    void extractNeverThrowsAndFoundKeyIsAlwaysWellFormed(
+            @ForAll("headerValues") List<String> apiKeys, @ForAll("authorizationValues") List<String> authorizations) {
         HttpHeaders headers = new HttpHeaders();
         apiKeys.forEach(value -> headers.add("x-api-key", value));
         authorizations.forEach(value -> headers.add("Authorization", value));
@@ -253,17 +251,25 @@ class ApiKeyExtractorTest {
     @Provide
     Arbitrary<List<String>> authorizationValues() {
         return Arbitraries.oneOf(
-                headerValue(),
-                headerValue().map(value -> "Bearer " + value),
-                Arbitraries.of("bearer ", "BEARER ", "Basic ").flatMap(s -> headerValue().map(v -> s + v)))
-                .list().ofMaxSize(2);
+                        headerValue(),
+                        headerValue().map(value -> "Bearer " + value),
+                        Arbitraries.of("bearer ", "BEARER ", "Basic ")
+                                .flatMap(s -> headerValue().map(v -> s + v)))
+                .list()
+                .ofMaxSize(2);
     }
 
     private static Arbitrary<String> headerValue() {
-        Arbitrary<String> wellFormed = Arbitraries.strings().withChars(BASE62.toCharArray())
-                .ofMinLength(16).ofMaxLength(128).map(random -> ApiKeys.PREFIX + random);
-        Arbitrary<String> nearlyWellFormed = Arbitraries.strings().withChars((BASE62 + "_- é").toCharArray())
-                .ofMinLength(10).ofMaxLength(135).map(random -> ApiKeys.PREFIX + random);
+        Arbitrary<String> wellFormed = Arbitraries.strings()
+                .withChars(BASE62.toCharArray())
+                .ofMinLength(16)
+                .ofMaxLength(128)
+                .map(random -> ApiKeys.PREFIX + random);
+        Arbitrary<String> nearlyWellFormed = Arbitraries.strings()
+                .withChars((BASE62 + "_- é").toCharArray())
+                .ofMinLength(10)
+                .ofMaxLength(135)
+                .map(random -> ApiKeys.PREFIX + random);
         return Arbitraries.frequencyOf(
                 Tuple.of(4, wellFormed),
                 Tuple.of(2, nearlyWellFormed),

@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,14 +20,12 @@ class ApiKeysTest {
 
     @Test
     void hashIsSha256OfTheKnownVector() {
-        assertThat(ApiKeys.hash("abc"))
-                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(ApiKeys.hash("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     @Test
     void hashOfTheEmptyStringIsTheSha256OfNothing() {
-        assertThat(ApiKeys.hash(""))
-                .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assertThat(ApiKeys.hash("")).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     @Test
@@ -100,12 +97,15 @@ class ApiKeysTest {
     @Test
     void randomBase62UsesEveryBase62Character() {
         // 20 000 uniform draws from 62 characters miss one with probability below 1e-130.
-        Set<Character> seen = ApiKeys.randomBase62(RANDOM, 20_000).chars()
-                .mapToObj(c -> (char) c).collect(Collectors.toSet());
+        Set<Character> seen = ApiKeys.randomBase62(RANDOM, 20_000)
+                .chars()
+                .mapToObj(c -> (char) c)
+                .collect(Collectors.toSet());
 
         assertThat(seen).hasSize(62);
-        assertThat(seen).containsExactlyInAnyOrderElementsOf(
-                BASE62.chars().mapToObj(c -> (char) c).collect(Collectors.toSet()));
+        assertThat(seen)
+                .containsExactlyInAnyOrderElementsOf(
+                        BASE62.chars().mapToObj(c -> (char) c).collect(Collectors.toSet()));
     }
 
     @Test
@@ -143,9 +143,18 @@ class ApiKeysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "pp_live_sk_", "pp_test_sk_aaaaaaaaaaaaaaaa", "PP_LIVE_SK_aaaaaaaaaaaaaaaa",
-            "aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "pp_live_sk_aaaaaaaa_aaaaaaaa", "pp_live_sk_aaaaaaaa-aaaaaaaa",
-            "pp_live_sk_aaaaaaaaaaaaaaa\u00e9", "pp_live_sk_aaaaaaaaaaaaaaa\u0660"})
+    @ValueSource(
+            strings = {
+                "",
+                "pp_live_sk_",
+                "pp_test_sk_aaaaaaaaaaaaaaaa",
+                "PP_LIVE_SK_aaaaaaaaaaaaaaaa",
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "pp_live_sk_aaaaaaaa_aaaaaaaa",
+                "pp_live_sk_aaaaaaaa-aaaaaaaa",
+                "pp_live_sk_aaaaaaaaaaaaaaa\u00e9",
+                "pp_live_sk_aaaaaaaaaaaaaaa\u0660"
+            })
     void malformedKeyIsNotWellFormed(String key) {
         assertThat(ApiKeys.isWellFormed(key)).isFalse();
     }

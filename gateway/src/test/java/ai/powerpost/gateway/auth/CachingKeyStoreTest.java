@@ -1,5 +1,7 @@
 package ai.powerpost.gateway.auth;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -8,13 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The cache logic of {@link CachingKeyStore}, with a reader whose answers the test releases by
@@ -24,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CachingKeyStoreTest {
 
     private static final KeyRecord KEY = new KeyRecord("h1", "key_1", "acct_1", Scope.READ_ONLY);
-    private static final KeyCacheProperties PROPERTIES =
-            new KeyCacheProperties(1000, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
+    private static final KeyCacheProperties PROPERTIES = new KeyCacheProperties(
+            1000, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
 
     /** A reader whose every read waits until the test completes it. */
     private static class ManualReader implements KeyReader {
@@ -80,10 +79,12 @@ class CachingKeyStoreTest {
         Mono<KeyRecord> third = store.find("h1");
         assertThat(reader.reads("h1")).isEqualTo(1);
         reader.answer(0, Optional.of(KEY));
-        StepVerifier.create(Mono.zip(first, second, third)).assertNext(all -> {
-            assertThat(all.getT1()).isEqualTo(KEY);
-            assertThat(all.getT3()).isEqualTo(KEY);
-        }).verifyComplete();
+        StepVerifier.create(Mono.zip(first, second, third))
+                .assertNext(all -> {
+                    assertThat(all.getT1()).isEqualTo(KEY);
+                    assertThat(all.getT3()).isEqualTo(KEY);
+                })
+                .verifyComplete();
     }
 
     @Test
@@ -111,12 +112,12 @@ class CachingKeyStoreTest {
 
     @Test
     void lookupInFlightWhenRevokedDoesNotPutTheKeyBackAsValid() {
-        Mono<KeyRecord> inFlight = store.find("h1");   // read sent before the revocation
-        store.invalidateKey("h1");                     // revocation arrives
-        reader.answer(0, Optional.of(KEY));            // the stale read answers "valid"
+        Mono<KeyRecord> inFlight = store.find("h1"); // read sent before the revocation
+        store.invalidateKey("h1"); // revocation arrives
+        reader.answer(0, Optional.of(KEY)); // the stale read answers "valid"
         StepVerifier.create(inFlight).expectNext(KEY).verifyComplete();
 
-        Mono<KeyRecord> next = store.find("h1");       // must not be served from the stale read
+        Mono<KeyRecord> next = store.find("h1"); // must not be served from the stale read
         assertThat(reader.reads("h1")).isEqualTo(2);
         reader.answer(1, Optional.empty());
         StepVerifier.create(next).verifyComplete();
@@ -127,7 +128,7 @@ class CachingKeyStoreTest {
         Mono<KeyRecord> first = store.find("h1");
         reader.answer(0, Optional.empty());
         StepVerifier.create(first).verifyComplete();
-        store.invalidateKey("h1");                     // the key was just created
+        store.invalidateKey("h1"); // the key was just created
         Mono<KeyRecord> next = store.find("h1");
         reader.answer(1, Optional.of(KEY));
         StepVerifier.create(next).expectNext(KEY).verifyComplete();
@@ -159,7 +160,9 @@ class CachingKeyStoreTest {
             }
         };
         CachingKeyStore store = new CachingKeyStore(failing, PROPERTIES, ticker);
-        StepVerifier.create(store.find("h1")).expectError(IllegalStateException.class).verify();
+        StepVerifier.create(store.find("h1"))
+                .expectError(IllegalStateException.class)
+                .verify();
         StepVerifier.create(store.find("h1")).expectNext(KEY).verifyComplete();
     }
 
@@ -175,7 +178,8 @@ class CachingKeyStoreTest {
 
     @Test
     void cacheSizeIsBoundedWhateverTheFlood() {
-        KeyCacheProperties small = new KeyCacheProperties(100, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
+        KeyCacheProperties small = new KeyCacheProperties(
+                100, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
         KeyReader unknown = new ManualReader() {
             @Override
             public Mono<Optional<KeyRecord>> readKey(String keyHash) {

@@ -1,5 +1,8 @@
 package ai.powerpost.gateway.auth;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -9,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -18,9 +20,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The one codec of the key record hash: what it writes is byte for byte the schema of
@@ -55,15 +54,20 @@ class KeyRecordsTest {
 
     @Example
     void aCreatedKeyIsWrittenAsTheSchemaSaysInThisOrder() {
-        StoredKey key = StoredKey.created("key_AbCdEfGhIjKlMnOpQrSt", "acct_1", "ci",
-                EnumSet.of(Scope.POSTS_WRITE, Scope.ACCOUNT_READ, Scope.POSTS_READ), CREATED.plusNanos(999_999));
+        StoredKey key = StoredKey.created(
+                "key_AbCdEfGhIjKlMnOpQrSt",
+                "acct_1",
+                "ci",
+                EnumSet.of(Scope.POSTS_WRITE, Scope.ACCOUNT_READ, Scope.POSTS_READ),
+                CREATED.plusNanos(999_999));
 
-        assertThat(KeyRecords.encode(key)).containsExactly(
-                Map.entry("id", "key_AbCdEfGhIjKlMnOpQrSt"),
-                Map.entry("account_id", "acct_1"),
-                Map.entry("name", "ci"),
-                Map.entry("scopes", "account:read posts:read posts:write"),
-                Map.entry("created_at", "1700000000123"));
+        assertThat(KeyRecords.encode(key))
+                .containsExactly(
+                        Map.entry("id", "key_AbCdEfGhIjKlMnOpQrSt"),
+                        Map.entry("account_id", "acct_1"),
+                        Map.entry("name", "ci"),
+                        Map.entry("scopes", "account:read posts:read posts:write"),
+                        Map.entry("created_at", "1700000000123"));
     }
 
     @Example
@@ -73,13 +77,14 @@ class KeyRecordsTest {
         used.put(Scope.POSTS_READ, Instant.ofEpochMilli(1998));
         StoredKey key = new StoredKey("key_1", "acct_1", null, Scope.READ_ONLY, null, Instant.ofEpochMilli(1999), used);
 
-        assertThat(KeyRecords.encode(key)).containsExactly(
-                Map.entry("id", "key_1"),
-                Map.entry("account_id", "acct_1"),
-                Map.entry("scopes", Scope.join(Scope.READ_ONLY)),
-                Map.entry("last_used_at", "1999"),
-                Map.entry("su:posts:read", "1998"),
-                Map.entry("su:posts:write", "1999"));
+        assertThat(KeyRecords.encode(key))
+                .containsExactly(
+                        Map.entry("id", "key_1"),
+                        Map.entry("account_id", "acct_1"),
+                        Map.entry("scopes", Scope.join(Scope.READ_ONLY)),
+                        Map.entry("last_used_at", "1999"),
+                        Map.entry("su:posts:read", "1998"),
+                        Map.entry("su:posts:write", "1999"));
         assertThat(KeyRecords.scopeUsedField(Scope.ANALYTICS_READ)).isEqualTo("su:analytics:read");
         assertThat(KeyRecords.timestamp(1_700_000_000_123L)).isEqualTo("1700000000123");
     }
@@ -88,8 +93,9 @@ class KeyRecordsTest {
     void whatTheRequestPathSeesIsTheRecordsIdentityAndScopes() {
         KeyRecord key = KeyRecords.parse("h1", valid()).orElseThrow();
 
-        assertThat(key).isEqualTo(new KeyRecord("h1", "key_AbCdEfGhIjKlMnOpQrSt", "acct_1",
-                EnumSet.of(Scope.POSTS_READ, Scope.POSTS_WRITE)));
+        assertThat(key)
+                .isEqualTo(new KeyRecord(
+                        "h1", "key_AbCdEfGhIjKlMnOpQrSt", "acct_1", EnumSet.of(Scope.POSTS_READ, Scope.POSTS_WRITE)));
         assertThat(key.scopesHeader()).isEqualTo("posts:read posts:write");
     }
 
@@ -103,7 +109,8 @@ class KeyRecordsTest {
         assertThat(key.name()).isEqualTo("ci");
         assertThat(key.createdAt()).isEqualTo(CREATED);
         assertThat(key.lastUsedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_999L));
-        assertThat(key.scopesUsed()).containsExactly(Map.entry(Scope.POSTS_READ, Instant.ofEpochMilli(1_700_000_000_998L)));
+        assertThat(key.scopesUsed())
+                .containsExactly(Map.entry(Scope.POSTS_READ, Instant.ofEpochMilli(1_700_000_000_998L)));
     }
 
     @Example
@@ -116,7 +123,8 @@ class KeyRecordsTest {
 
     @Example
     void legacyTypesMapAsPowerPostMappedThem() {
-        assertThat(KeyRecords.decode(with("scopes", null)).map(StoredKey::scopes)).isEmpty(); // neither: no key
+        assertThat(KeyRecords.decode(with("scopes", null)).map(StoredKey::scopes))
+                .isEmpty(); // neither: no key
         Map<String, String> readWrite = with("scopes", null);
         readWrite.put("type", "read_write");
         Map<String, String> readDraft = with("scopes", null);
@@ -134,12 +142,16 @@ class KeyRecordsTest {
 
         Map<String, String> badScopesGoodType = with("scopes", "posts:read posts:delete");
         badScopesGoodType.put("type", "read_write");
-        assertThat(KeyRecords.decode(badScopesGoodType)).as("scopes decide, even when unreadable").isEmpty();
+        assertThat(KeyRecords.decode(badScopesGoodType))
+                .as("scopes decide, even when unreadable")
+                .isEmpty();
     }
 
     @Example
     void scopesAreSpaceSeparatedWhateverTheRunOfWhitespace() {
-        assertThat(KeyRecords.decode(with("scopes", "  posts:read\tposts:write  posts:read ")).orElseThrow().scopes())
+        assertThat(KeyRecords.decode(with("scopes", "  posts:read\tposts:write  posts:read "))
+                        .orElseThrow()
+                        .scopes())
                 .containsExactly(Scope.POSTS_READ, Scope.POSTS_WRITE);
     }
 
@@ -148,12 +160,24 @@ class KeyRecordsTest {
     /** Each record is one field away from {@link #valid()}; each is no key at all. */
     static List<Map<String, String>> unusable() {
         return List.of(
-                with("id", null), with("id", ""), with("id", "key 1"), with("id", "key_1\nforged log line"),
-                with("id", "k".repeat(65)), with("id", "key_é"),
-                with("account_id", null), with("account_id", ""), with("account_id", "acct/1"),
-                with("account_id", "acct_1\r\nX-PowerPost-Account: acct_2"), with("account_id", "a".repeat(65)),
-                with("scopes", null), with("scopes", ""), with("scopes", "   "), with("scopes", "posts:read posts:delete"),
-                with("scopes", "POSTS:READ"), with("scopes", "posts:read,posts:write"), with("scopes", "admin"));
+                with("id", null),
+                with("id", ""),
+                with("id", "key 1"),
+                with("id", "key_1\nforged log line"),
+                with("id", "k".repeat(65)),
+                with("id", "key_é"),
+                with("account_id", null),
+                with("account_id", ""),
+                with("account_id", "acct/1"),
+                with("account_id", "acct_1\r\nX-PowerPost-Account: acct_2"),
+                with("account_id", "a".repeat(65)),
+                with("scopes", null),
+                with("scopes", ""),
+                with("scopes", "   "),
+                with("scopes", "posts:read posts:delete"),
+                with("scopes", "POSTS:READ"),
+                with("scopes", "posts:read,posts:write"),
+                with("scopes", "admin"));
     }
 
     @Property(generation = GenerationMode.EXHAUSTIVE)
@@ -195,11 +219,14 @@ class KeyRecordsTest {
     @Example
     void theWriterCannotStoreWhatTheReaderWouldRefuse() {
         assertThatThrownBy(() -> StoredKey.created("key 1", "acct_1", "x", Scope.READ_ONLY, CREATED))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("id");
         assertThatThrownBy(() -> StoredKey.created("key_1", "acct:1", "x", Scope.READ_ONLY, CREATED))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("account_id");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("account_id");
         assertThatThrownBy(() -> StoredKey.created("key_1", "acct_1", "x", Set.of(), CREATED))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scopes");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("scopes");
     }
 
     // ---------------------------------------------------------------- properties
@@ -219,31 +246,62 @@ class KeyRecordsTest {
     void anyHashIsReadWithoutThrowingAndWhatIsReadRoundTrips(@ForAll("hashes") Map<String, String> fields) {
         Optional<StoredKey> read = KeyRecords.decode(fields);
 
-        read.ifPresent(key -> assertThat(KeyRecords.decode(KeyRecords.encode(key))).contains(key));
-        read.ifPresent(key -> assertThat(StoredKey.isId(key.id()) && StoredKey.isId(key.accountId())).isTrue());
+        read.ifPresent(
+                key -> assertThat(KeyRecords.decode(KeyRecords.encode(key))).contains(key));
+        read.ifPresent(key -> assertThat(StoredKey.isId(key.id()) && StoredKey.isId(key.accountId()))
+                .isTrue());
     }
 
     @Provide
     Arbitrary<StoredKey> keys() {
-        Arbitrary<String> ids = Arbitraries.strings().withChars("abcXYZ019_-").ofMinLength(1).ofMaxLength(64);
-        Arbitrary<Set<Scope>> scopes = Arbitraries.of(Scope.class).set().ofMinSize(1).ofMaxSize(Scope.values().length);
-        Arbitrary<Instant> times = Arbitraries.longs().between(-62_135_596_800_000L, 253_402_300_799_999L)
+        Arbitrary<String> ids =
+                Arbitraries.strings().withChars("abcXYZ019_-").ofMinLength(1).ofMaxLength(64);
+        Arbitrary<Set<Scope>> scopes =
+                Arbitraries.of(Scope.class).set().ofMinSize(1).ofMaxSize(Scope.values().length);
+        Arbitrary<Instant> times = Arbitraries.longs()
+                .between(-62_135_596_800_000L, 253_402_300_799_999L)
                 .map(Instant::ofEpochMilli);
         Arbitrary<Instant> maybeTimes = times.injectNull(0.3);
         Arbitrary<String> names = Arbitraries.strings().ofMaxLength(100).injectNull(0.2);
-        Arbitrary<Map<Scope, Instant>> used = Arbitraries.maps(Arbitraries.of(Scope.class), times).ofMaxSize(14);
+        Arbitrary<Map<Scope, Instant>> used =
+                Arbitraries.maps(Arbitraries.of(Scope.class), times).ofMaxSize(14);
         return Combinators.combine(ids, ids, names, scopes, maybeTimes, maybeTimes, used)
                 .as(StoredKey::new);
     }
 
     @Provide
     Arbitrary<Map<String, String>> hashes() {
-        Arbitrary<String> field = Arbitraries.of("id", "account_id", "name", "scopes", "type", "created_at",
-                "last_used_at", "su:posts:read", "su:posts:write", "su:nope", "su:", "other");
+        Arbitrary<String> field = Arbitraries.of(
+                "id",
+                "account_id",
+                "name",
+                "scopes",
+                "type",
+                "created_at",
+                "last_used_at",
+                "su:posts:read",
+                "su:posts:write",
+                "su:nope",
+                "su:",
+                "other");
         Arbitrary<String> value = Arbitraries.oneOf(
-                Arbitraries.of("key_1", "acct_1", "", " ", "read_write", "read_draft", "posts:read",
-                        "posts:read posts:write", "posts:read posts:nope", "1700000000000", "-1", "x",
-                        "9223372036854775807", "9223372036854775808", "key 1", "a\nb"),
+                Arbitraries.of(
+                        "key_1",
+                        "acct_1",
+                        "",
+                        " ",
+                        "read_write",
+                        "read_draft",
+                        "posts:read",
+                        "posts:read posts:write",
+                        "posts:read posts:nope",
+                        "1700000000000",
+                        "-1",
+                        "x",
+                        "9223372036854775807",
+                        "9223372036854775808",
+                        "key 1",
+                        "a\nb"),
                 Arbitraries.strings().ofMaxLength(20),
                 Arbitraries.of(Scope.class).set().ofMinSize(1).map(Scope::join));
         return Arbitraries.maps(field, value).ofMaxSize(12).map(HashMap::new);

@@ -1,22 +1,21 @@
 package ai.powerpost.gateway.auth;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.support.GatewayInstance;
 import ai.powerpost.gateway.support.RecordingUpstream;
 import ai.powerpost.gateway.support.RedisMonitor;
 import ai.powerpost.gateway.support.RedisSupport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two gateway replicas sharing one real Redis: revocation reaches the other replica's cache
@@ -48,9 +47,13 @@ class MultiReplicaIT {
     @Test
     void keyRevokedThroughOneReplicaIsRejectedByTheOtherWithinOneSecond() {
         Key key = newKey(a, "read_only");
-        credits(b, key).expectStatus().isOk();                  // b has it cached now
-        a.admin().delete().uri("/admin/v1/accounts/{a}/keys/{k}", key.account, key.id)
-                .exchange().expectStatus().isNoContent();
+        credits(b, key).expectStatus().isOk(); // b has it cached now
+        a.admin()
+                .delete()
+                .uri("/admin/v1/accounts/{a}/keys/{k}", key.account, key.id)
+                .exchange()
+                .expectStatus()
+                .isNoContent();
         Instant revoked = Instant.now();
         int status;
         do {
@@ -65,8 +68,13 @@ class MultiReplicaIT {
         String account = unique("acct");
         // b caches a well-formed key as unknown ...
         String secret = "pp_live_sk_" + UUID.randomUUID().toString().replace("-", "");
-        b.client().get().uri("/api/v1/account/credits").header("x-api-key", secret)
-                .exchange().expectStatus().isUnauthorized();
+        b.client()
+                .get()
+                .uri("/api/v1/account/credits")
+                .header("x-api-key", secret)
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
         // ... then a fresh key is created on a; b must know it at once, not after the negative age.
         Key key = newKey(a, account, "read_only");
         Instant created = Instant.now();
@@ -80,7 +88,7 @@ class MultiReplicaIT {
     @Test
     void warmKeyCostsNoRedisCommand() {
         Key key = newKey(a, "read_only");
-        credits(a, key).expectStatus().isOk();                  // warm the cache
+        credits(a, key).expectStatus().isOk(); // warm the cache
         try (RedisMonitor monitor = new RedisMonitor()) {
             for (int i = 0; i < 50; i++) {
                 credits(a, key).expectStatus().isOk();
@@ -93,19 +101,30 @@ class MultiReplicaIT {
     @Test
     void floodOfUnknownKeysCostsOneLookupPerDistinctKey() {
         List<String> unknown = java.util.stream.IntStream.range(0, 20)
-                .mapToObj(i -> "pp_live_sk_" + UUID.randomUUID().toString().replace("-", "")).toList();
+                .mapToObj(i -> "pp_live_sk_" + UUID.randomUUID().toString().replace("-", ""))
+                .toList();
         try (RedisMonitor monitor = new RedisMonitor()) {
             for (int round = 0; round < 5; round++) {
                 for (String secret : unknown) {
-                    a.client().get().uri("/api/v1/account/credits").header("x-api-key", secret)
-                            .exchange().expectStatus().isUnauthorized().expectBody().returnResult();
+                    a.client()
+                            .get()
+                            .uri("/api/v1/account/credits")
+                            .header("x-api-key", secret)
+                            .exchange()
+                            .expectStatus()
+                            .isUnauthorized()
+                            .expectBody()
+                            .returnResult();
                 }
             }
             List<String> lookups = monitor.clientCommandsSoFar().stream()
-                    .filter(command -> command.startsWith("\"hgetall\" \"ppgw:key:")).toList();
+                    .filter(command -> command.startsWith("\"hgetall\" \"ppgw:key:"))
+                    .toList();
             assertThat(lookups).hasSize(unknown.size());
             for (String secret : unknown) {
-                assertThat(lookups).filteredOn(command -> command.contains(ApiKeys.hash(secret))).hasSize(1);
+                assertThat(lookups)
+                        .filteredOn(command -> command.contains(ApiKeys.hash(secret)))
+                        .hasSize(1);
             }
         }
     }
@@ -122,9 +141,13 @@ class MultiReplicaIT {
             awaitLastUsed(a, key);
             Duration elapsed = Duration.between(start, Instant.now());
             long writes = monitor.clientCommandsSoFar().stream()
-                    .filter(command -> command.startsWith("\"evalsha\"") && command.contains(hash)).count();
+                    .filter(command -> command.startsWith("\"evalsha\"") && command.contains(hash))
+                    .count();
             long intervals = elapsed.toMillis() / FLUSH.toMillis() + 1;
-            assertThat(writes).isGreaterThanOrEqualTo(1).isLessThanOrEqualTo(intervals).isLessThan(300);
+            assertThat(writes)
+                    .isGreaterThanOrEqualTo(1)
+                    .isLessThanOrEqualTo(intervals)
+                    .isLessThan(300);
         }
     }
 
@@ -139,7 +162,8 @@ class MultiReplicaIT {
         Instant shown;
         do {
             shown = lastUsed(a, key);
-        } while ((shown == null || !shown.isAfter(firstFlushed)) && Instant.now().isBefore(deadline));
+        } while ((shown == null || !shown.isAfter(firstFlushed))
+                && Instant.now().isBefore(deadline));
         assertThat(shown).isAfterOrEqualTo(later.minusMillis(5));
     }
 
@@ -149,7 +173,7 @@ class MultiReplicaIT {
         credits(b, key).expectStatus().isOk();
         // The record disappears without any message: as if b had missed the invalidation.
         RedisSupport.redis().commands().del("ppgw:key:{" + ApiKeys.hash(key.secret) + "}");
-        credits(b, key).expectStatus().isOk();                  // b still trusts its cache
+        credits(b, key).expectStatus().isOk(); // b still trusts its cache
         RedisSupport.redis().commands().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
         Instant killed = Instant.now();
         int status;
@@ -161,8 +185,7 @@ class MultiReplicaIT {
 
     // --- helpers -------------------------------------------------------------------------------
 
-    private record Key(String account, String id, String secret) {
-    }
+    private record Key(String account, String id, String secret) {}
 
     private static Key newKey(GatewayInstance instance, String preset) {
         return newKey(instance, unique("acct"), preset);
@@ -170,15 +193,26 @@ class MultiReplicaIT {
 
     @SuppressWarnings("unchecked")
     private static Key newKey(GatewayInstance instance, String account, String preset) {
-        Map<String, Object> created = instance.admin().post().uri("/admin/v1/accounts/{a}/keys", account)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "replica test", "preset", preset))
-                .exchange().expectStatus().isCreated()
-                .expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> created = instance.admin()
+                .post()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "replica test", "preset", preset))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         return new Key(account, (String) created.get("id"), (String) created.get("key"));
     }
 
     private static WebTestClient.ResponseSpec credits(GatewayInstance instance, Key key) {
-        return instance.client().get().uri("/api/v1/account/credits").header("x-api-key", key.secret).exchange();
+        return instance.client()
+                .get()
+                .uri("/api/v1/account/credits")
+                .header("x-api-key", key.secret)
+                .exchange();
     }
 
     /** The status, with the body consumed so the connection goes back to the pool. */
@@ -188,8 +222,15 @@ class MultiReplicaIT {
 
     @SuppressWarnings("unchecked")
     private static Instant lastUsed(GatewayInstance instance, Key key) {
-        Map<String, Object> body = instance.admin().get().uri("/admin/v1/accounts/{a}/keys", key.account)
-                .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> body = instance.admin()
+                .get()
+                .uri("/admin/v1/accounts/{a}/keys", key.account)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         List<Map<String, Object>> keys = (List<Map<String, Object>>) body.get("data");
         Object at = keys.get(0).get("last_used_at");
         return at == null ? null : Instant.parse((String) at);

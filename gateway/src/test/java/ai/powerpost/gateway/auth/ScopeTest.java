@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -24,10 +23,22 @@ class ScopeTest {
 
     @Test
     void wireNamesAreTheDocumentedOnesInDocumentedOrder() {
-        assertThat(Stream.of(Scope.values()).map(Scope::wireName)).containsExactly(
-                "account:read", "content:read", "content:generate", "images:read", "images:generate",
-                "videos:read", "videos:generate", "media:write", "posts:read", "posts:write", "posts:publish",
-                "calendar:read", "calendar:write", "analytics:read");
+        assertThat(Stream.of(Scope.values()).map(Scope::wireName))
+                .containsExactly(
+                        "account:read",
+                        "content:read",
+                        "content:generate",
+                        "images:read",
+                        "images:generate",
+                        "videos:read",
+                        "videos:generate",
+                        "media:write",
+                        "posts:read",
+                        "posts:write",
+                        "posts:publish",
+                        "calendar:read",
+                        "calendar:write",
+                        "analytics:read");
     }
 
     @ParameterizedTest
@@ -37,8 +48,19 @@ class ScopeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "posts", "posts:delete", "Posts:Read", "POSTS:READ", "posts:read ", " posts:read",
-            "POSTS_READ", "posts.read", "*"})
+    @ValueSource(
+            strings = {
+                "",
+                "posts",
+                "posts:delete",
+                "Posts:Read",
+                "POSTS:READ",
+                "posts:read ",
+                " posts:read",
+                "POSTS_READ",
+                "posts.read",
+                "*"
+            })
     void unknownWireNameIsNull(String name) {
         assertThat(Scope.fromWireName(name)).isNull();
     }
@@ -76,9 +98,15 @@ class ScopeTest {
 
     @Test
     void readOnlyIsExactlyTheSevenReadScopes() {
-        assertThat(Scope.preset("read_only")).containsExactlyInAnyOrder(
-                Scope.ACCOUNT_READ, Scope.CONTENT_READ, Scope.IMAGES_READ, Scope.VIDEOS_READ, Scope.POSTS_READ,
-                Scope.CALENDAR_READ, Scope.ANALYTICS_READ);
+        assertThat(Scope.preset("read_only"))
+                .containsExactlyInAnyOrder(
+                        Scope.ACCOUNT_READ,
+                        Scope.CONTENT_READ,
+                        Scope.IMAGES_READ,
+                        Scope.VIDEOS_READ,
+                        Scope.POSTS_READ,
+                        Scope.CALENDAR_READ,
+                        Scope.ANALYTICS_READ);
     }
 
     @Test

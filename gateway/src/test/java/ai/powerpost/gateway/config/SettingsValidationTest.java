@@ -1,19 +1,22 @@
 package ai.powerpost.gateway.config;
 
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Stream;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import ai.powerpost.gateway.GatewayApplication;
+import ai.powerpost.gateway.access.WorkspaceProperties;
 import ai.powerpost.gateway.admin.AdminProperties;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.auth.KeyCacheProperties;
 import ai.powerpost.gateway.http.HttpLimitsProperties;
 import ai.powerpost.gateway.ratelimit.RateLimitProperties;
 import ai.powerpost.gateway.routing.RoutingProperties;
-import ai.powerpost.gateway.access.WorkspaceProperties;
 import ai.powerpost.gateway.usage.UsageProperties;
 import ai.powerpost.gateway.web.EdgeProperties;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,10 +35,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.type.filter.AnnotationTypeFilter;
 import org.springframework.validation.annotation.Validated;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
-
 /**
  * Every settings record of the gateway refuses nonsense when Spring Boot binds it, and a bad
  * setting stops the start-up with one failure report naming the property, its value and the
@@ -49,11 +48,13 @@ class SettingsValidationTest {
     /** The gateway's settings records, and nothing else. */
     @Configuration(proxyBeanMethods = false)
     @ConfigurationPropertiesScan(basePackageClasses = GatewayApplication.class)
-    static class Settings {
-    }
+    static class Settings {}
 
     private static ConfigurableApplicationContext start(String... args) {
-        return new SpringApplicationBuilder(Settings.class).web(WebApplicationType.NONE).logStartupInfo(false).run(args);
+        return new SpringApplicationBuilder(Settings.class)
+                .web(WebApplicationType.NONE)
+                .logStartupInfo(false)
+                .run(args);
     }
 
     private static final String AT_LEAST_1 = "must be greater than or equal to 1";
@@ -62,39 +63,108 @@ class SettingsValidationTest {
         return Stream.of(
                 arguments(AdminProperties.class, "gateway.admin.max-keys-per-account", "0", AT_LEAST_1),
                 arguments(AuthProperties.class, "gateway.auth.max-failures", "0", AT_LEAST_1),
-                arguments(AuthProperties.class, "gateway.auth.failure-window", "0s", "must be a positive duration, but was PT0S"),
-                arguments(AuthProperties.class, "gateway.auth.failure-min-latency", "-1ms", "must be a positive duration, but was PT-0.001S"),
+                arguments(
+                        AuthProperties.class,
+                        "gateway.auth.failure-window",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        AuthProperties.class,
+                        "gateway.auth.failure-min-latency",
+                        "-1ms",
+                        "must be a positive duration, but was PT-0.001S"),
                 arguments(KeyCacheProperties.class, "gateway.keys.max-size", "0", AT_LEAST_1),
-                arguments(KeyCacheProperties.class, "gateway.keys.max-age", "0s", "must be a positive duration, but was PT0S"),
-                arguments(KeyCacheProperties.class, "gateway.keys.negative-max-age", "-5s", "must be a positive duration, but was PT-5S"),
-                arguments(KeyCacheProperties.class, "gateway.keys.lookup-timeout", "0ms", "must be a positive duration, but was PT0S"),
-                arguments(KeyCacheProperties.class, "gateway.keys.outage-grace", "0m", "must be a positive duration, but was PT0S"),
-                arguments(HttpLimitsProperties.class, "gateway.http.header-timeout", "0s", "must be a positive duration, but was PT0S"),
-                arguments(HttpLimitsProperties.class, "gateway.http.body-idle-timeout", "-1s", "must be a positive duration, but was PT-1S"),
-                arguments(HttpLimitsProperties.class, "gateway.http.body-min-rate", "-1", "must be greater than or equal to 0"),
-                arguments(HttpLimitsProperties.class, "gateway.http.body-min-rate-grace", "-1s",
+                arguments(
+                        KeyCacheProperties.class,
+                        "gateway.keys.max-age",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        KeyCacheProperties.class,
+                        "gateway.keys.negative-max-age",
+                        "-5s",
+                        "must be a positive duration, but was PT-5S"),
+                arguments(
+                        KeyCacheProperties.class,
+                        "gateway.keys.lookup-timeout",
+                        "0ms",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        KeyCacheProperties.class,
+                        "gateway.keys.outage-grace",
+                        "0m",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        HttpLimitsProperties.class,
+                        "gateway.http.header-timeout",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        HttpLimitsProperties.class,
+                        "gateway.http.body-idle-timeout",
+                        "-1s",
+                        "must be a positive duration, but was PT-1S"),
+                arguments(
+                        HttpLimitsProperties.class,
+                        "gateway.http.body-min-rate",
+                        "-1",
+                        "must be greater than or equal to 0"),
+                arguments(
+                        HttpLimitsProperties.class,
+                        "gateway.http.body-min-rate-grace",
+                        "-1s",
                         "must be zero or a positive duration, but was PT-1S"),
                 arguments(HttpLimitsProperties.class, "gateway.http.max-connections", "0", AT_LEAST_1),
-                arguments(HttpLimitsProperties.class, "gateway.http.linger-timeout", "0s", "must be a positive duration, but was PT0S"),
-                arguments(RateLimitProperties.class, "gateway.rate-limit.sync-interval", "0s", "must be a positive duration, but was PT0S"),
+                arguments(
+                        HttpLimitsProperties.class,
+                        "gateway.http.linger-timeout",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        RateLimitProperties.class,
+                        "gateway.rate-limit.sync-interval",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
                 arguments(RateLimitProperties.class, "gateway.rate-limit.shards", "0", AT_LEAST_1),
-                arguments(RateLimitProperties.class, "gateway.rate-limit.shards", "16385", "must be less than or equal to 16384"),
+                arguments(
+                        RateLimitProperties.class,
+                        "gateway.rate-limit.shards",
+                        "16385",
+                        "must be less than or equal to 16384"),
                 arguments(RateLimitProperties.class, "gateway.rate-limit.max-batch", "0", AT_LEAST_1),
-                arguments(RateLimitProperties.class, "gateway.rate-limit.max-batch", "10001", "must be less than or equal to 10000"),
+                arguments(
+                        RateLimitProperties.class,
+                        "gateway.rate-limit.max-batch",
+                        "10001",
+                        "must be less than or equal to 10000"),
                 arguments(RateLimitProperties.class, "gateway.rate-limit.max-keys", "0", AT_LEAST_1),
-                arguments(RoutingProperties.class, "gateway.routes.reload-interval", "0s", "must be a positive duration, but was PT0S"),
-                arguments(UsageProperties.class, "gateway.usage.flush-interval", "-1s", "must be a positive duration, but was PT-1S"),
+                arguments(
+                        RoutingProperties.class,
+                        "gateway.routes.reload-interval",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        UsageProperties.class,
+                        "gateway.usage.flush-interval",
+                        "-1s",
+                        "must be a positive duration, but was PT-1S"),
                 arguments(UsageProperties.class, "gateway.usage.max-pending", "0", AT_LEAST_1),
-                arguments(EdgeProperties.class, "gateway.edge.trusted-proxies[0]", "10.0.0.0/33",
+                arguments(
+                        EdgeProperties.class,
+                        "gateway.edge.trusted-proxies[0]",
+                        "10.0.0.0/33",
                         "must be an IP address or a CIDR such as 10.0.0.0/8, but was '10.0.0.0/33'"),
-                arguments(EdgeProperties.class, "gateway.edge.trusted-proxies[1]", "lb.internal",
+                arguments(
+                        EdgeProperties.class,
+                        "gateway.edge.trusted-proxies[1]",
+                        "lb.internal",
                         "must be an IP address or a CIDR such as 10.0.0.0/8, but was 'lb.internal'"));
     }
 
     @ParameterizedTest(name = "{1}={2}")
     @MethodSource("badSettings")
-    void aBadSettingStopsTheStartWithOneReportNamingThePropertyAndTheRule(Class<?> record, String property, String value,
-                                                                          String rule, CapturedOutput output) {
+    void aBadSettingStopsTheStartWithOneReportNamingThePropertyAndTheRule(
+            Class<?> record, String property, String value, String rule, CapturedOutput output) {
         String[] args = property.endsWith("[1]")
                 ? new String[] {"--" + property.replace("[1]", "[0]") + "=10.0.0.0/8", "--" + property + "=" + value}
                 : new String[] {"--" + property + "=" + value};
@@ -104,8 +174,11 @@ class SettingsValidationTest {
         // Boot's report names the record component ("gateway.keys.maxAge") and, but for list
         // entries, where the value came from, under the name as written ("gateway.keys.max-age")
         String printed = oneReport(output);
-        assertThat(printed).contains("Binding to target " + record.getName() + " failed:",
-                "Property: " + componentName(property), "Reason: " + rule);
+        assertThat(printed)
+                .contains(
+                        "Binding to target " + record.getName() + " failed:",
+                        "Property: " + componentName(property),
+                        "Reason: " + rule);
         if (!property.endsWith("]")) {
             assertThat(printed).contains("Origin: \"" + property + "\" from property source \"commandLineArgs\"");
         }
@@ -116,15 +189,21 @@ class SettingsValidationTest {
         assertThatThrownBy(() -> start("--gateway.workspaces.verify-ownership=maybe"))
                 .hasStackTraceContaining(WorkspaceProperties.class.getName());
 
-        assertThat(oneReport(output)).contains("Property: gateway.workspaces.verify-ownership", "Value: \"maybe\"",
-                "Origin: \"gateway.workspaces.verify-ownership\" from property source \"commandLineArgs\"",
-                "Reason: failed to convert java.lang.String to", "Invalid boolean value 'maybe'");
+        assertThat(oneReport(output))
+                .contains(
+                        "Property: gateway.workspaces.verify-ownership",
+                        "Value: \"maybe\"",
+                        "Origin: \"gateway.workspaces.verify-ownership\" from property source \"commandLineArgs\"",
+                        "Reason: failed to convert java.lang.String to",
+                        "Invalid boolean value 'maybe'");
     }
 
     /** The output holds exactly one failure report, with its action, and no stack trace. */
     private static String oneReport(CapturedOutput output) {
         String printed = output.getAll();
-        assertThat(printed.split("APPLICATION FAILED TO START", -1)).as("one failure report:%n%s", printed).hasSize(2);
+        assertThat(printed.split("APPLICATION FAILED TO START", -1))
+                .as("one failure report:%n%s", printed)
+                .hasSize(2);
         assertThat(printed).contains("Action:", "Update your application's configuration");
         assertThat(printed).as("no stack trace").doesNotContain("\tat ", "Application run failed");
         return printed;
@@ -149,7 +228,8 @@ class SettingsValidationTest {
     @Test
     void theDefaultsBindAndPassEveryRule() {
         try (ConfigurableApplicationContext context = start()) {
-            assertThat(context.getBean(HttpLimitsProperties.class).headerTimeout()).hasSeconds(30);
+            assertThat(context.getBean(HttpLimitsProperties.class).headerTimeout())
+                    .hasSeconds(30);
             assertThat(context.getBean(KeyCacheProperties.class).outageGrace()).hasMinutes(5);
             assertThat(context.getBean(EdgeProperties.class).trustedProxies()).isEmpty();
             assertThat(context.getBean(AdminProperties.class).enabled()).isFalse();
@@ -160,25 +240,35 @@ class SettingsValidationTest {
     void theRecordsOwnDefaultsPassEveryRuleToo() {
         // application.yml repeats most defaults; without it, the records' @DefaultValues must be valid themselves
         try (ConfigurableApplicationContext context = start("--spring.config.location=optional:classpath:/none/")) {
-            assertThat(context.getBean(RateLimitProperties.class).syncInterval()).hasMillis(100);
+            assertThat(context.getBean(RateLimitProperties.class).syncInterval())
+                    .hasMillis(100);
             assertThat(context.getBean(UsageProperties.class).flushInterval()).hasSeconds(5);
-            assertThat(context.getBean(RoutingProperties.class).reloadInterval()).hasSeconds(2);
-            assertThat(context.getBean(WorkspaceProperties.class).verifyOwnership()).isTrue();
-            assertThat(context.getBean(AuthProperties.class).failureMinLatency()).hasMillis(25);
+            assertThat(context.getBean(RoutingProperties.class).reloadInterval())
+                    .hasSeconds(2);
+            assertThat(context.getBean(WorkspaceProperties.class).verifyOwnership())
+                    .isTrue();
+            assertThat(context.getBean(AuthProperties.class).failureMinLatency())
+                    .hasMillis(25);
         }
     }
 
     @Test
     void zeroIsAllowedWhereItMeansSomething() {
-        try (ConfigurableApplicationContext context = start("--gateway.http.body-min-rate=0",
-                "--gateway.http.body-min-rate-grace=0s", "--gateway.edge.trusted-proxies=10.0.0.0/8,,::1")) {
-            assertThat(context.getBean(HttpLimitsProperties.class).bodyMinRate()).isZero();
-            assertThat(context.getBean(HttpLimitsProperties.class).bodyMinRateGrace()).isZero();
-            assertThat(context.getBean(EdgeProperties.class).proxies().isEmpty()).isFalse();
+        try (ConfigurableApplicationContext context = start(
+                "--gateway.http.body-min-rate=0",
+                "--gateway.http.body-min-rate-grace=0s",
+                "--gateway.edge.trusted-proxies=10.0.0.0/8,,::1")) {
+            assertThat(context.getBean(HttpLimitsProperties.class).bodyMinRate())
+                    .isZero();
+            assertThat(context.getBean(HttpLimitsProperties.class).bodyMinRateGrace())
+                    .isZero();
+            assertThat(context.getBean(EdgeProperties.class).proxies().isEmpty())
+                    .isFalse();
         }
         // k8s/base sets GATEWAY_EDGE_TRUSTEDPROXIES to "": no proxy, not a bad one
         try (ConfigurableApplicationContext context = start("--gateway.edge.trusted-proxies=")) {
-            assertThat(context.getBean(EdgeProperties.class).proxies().isEmpty()).isTrue();
+            assertThat(context.getBean(EdgeProperties.class).proxies().isEmpty())
+                    .isTrue();
         }
     }
 
@@ -187,11 +277,17 @@ class SettingsValidationTest {
         ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
         scanner.addIncludeFilter(new AnnotationTypeFilter(ConfigurationProperties.class));
         Set<BeanDefinition> found = scanner.findCandidateComponents(GatewayApplication.class.getPackageName());
-        List<String> records = found.stream().map(BeanDefinition::getBeanClassName).sorted().toList();
+        List<String> records =
+                found.stream().map(BeanDefinition::getBeanClassName).sorted().toList();
 
-        List<String> covered = Stream.concat(badSettings().map(arguments -> ((Class<?>) arguments.get()[0]).getName()),
-                Stream.of(WorkspaceProperties.class.getName())).distinct().toList();
-        assertThat(records).as("every settings record has its bad values above").containsExactlyInAnyOrderElementsOf(covered);
+        List<String> covered = Stream.concat(
+                        badSettings().map(arguments -> ((Class<?>) arguments.get()[0]).getName()),
+                        Stream.of(WorkspaceProperties.class.getName()))
+                .distinct()
+                .toList();
+        assertThat(records)
+                .as("every settings record has its bad values above")
+                .containsExactlyInAnyOrderElementsOf(covered);
         for (String name : records) {
             assertThat(annotated(name)).as("%s is @Validated", name).isTrue();
         }

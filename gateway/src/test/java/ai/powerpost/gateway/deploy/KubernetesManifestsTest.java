@@ -1,21 +1,6 @@
 package ai.powerpost.gateway.deploy;
 
-import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -38,8 +23,8 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -49,13 +34,27 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The deployment manifests under {@code k8s/}, checked without a cluster.
@@ -115,16 +114,23 @@ class KubernetesManifestsTest {
         Tree tree = Tree.load(K8S);
 
         assertThat(tree.violations).isEmpty();
-        assertThat(tree.documents).extracting(Doc::type).contains(
-                "apps/v1 Deployment", "v1 Service", "autoscaling/v2 HorizontalPodAutoscaler",
-                "policy/v1 PodDisruptionBudget", "networking.k8s.io/v1 NetworkPolicy", SERVICE_MONITOR);
+        assertThat(tree.documents)
+                .extracting(Doc::type)
+                .contains(
+                        "apps/v1 Deployment",
+                        "v1 Service",
+                        "autoscaling/v2 HorizontalPodAutoscaler",
+                        "policy/v1 PodDisruptionBudget",
+                        "networking.k8s.io/v1 NetworkPolicy",
+                        SERVICE_MONITOR);
     }
 
     @Test
     void everyKustomizationNamesOnlyFilesThatExistAndReachesEveryManifest() throws IOException {
         Tree tree = Tree.load(K8S);
 
-        assertThat(tree.kustomizations).extracting(k -> K8S.relativize(k).toString().replace('\\', '/'))
+        assertThat(tree.kustomizations)
+                .extracting(k -> K8S.relativize(k).toString().replace('\\', '/'))
                 .contains("base/kustomization.yaml", "overlays/production/kustomization.yaml");
         assertThat(tree.layoutViolations).isEmpty();
     }
@@ -162,8 +168,11 @@ class KubernetesManifestsTest {
                             httpGet: {path: /actuator/health/readiness, port: management}
                 """);
 
-        assertThat(violations).singleElement().asString()
-                .contains("spec.template.spec.containers[0]").contains("readinesProbe");
+        assertThat(violations)
+                .singleElement()
+                .asString()
+                .contains("spec.template.spec.containers[0]")
+                .contains("readinesProbe");
     }
 
     @Test
@@ -230,7 +239,9 @@ class KubernetesManifestsTest {
                   selector: {matchLabels: {app: x}}
                   endpoints:
                     - path: /actuator/prometheus
-                """)).hasSize(2).anySatisfy(v -> assertThat(v).contains("lables"))
+                """))
+                .hasSize(2)
+                .anySatisfy(v -> assertThat(v).contains("lables"))
                 .anySatisfy(v -> assertThat(v).contains("port"));
     }
 
@@ -250,7 +261,8 @@ class KubernetesManifestsTest {
 
         Tree tree = Tree.load(dir);
 
-        assertThat(tree.layoutViolations).hasSize(3)
+        assertThat(tree.layoutViolations)
+                .hasSize(3)
                 .anySatisfy(v -> assertThat(v).contains("deployment.yaml").contains("does not exist"))
                 .anySatisfy(v -> assertThat(v).contains("routes.yml").contains("does not exist"))
                 .anySatisfy(v -> assertThat(v).contains("commonLables"));
@@ -272,8 +284,11 @@ class KubernetesManifestsTest {
         Tree tree = Tree.load(dir);
 
         assertThat(tree.violations).isEmpty();
-        assertThat(tree.layoutViolations).singleElement().asString()
-                .contains("forgotten.yaml").contains("no kustomization");
+        assertThat(tree.layoutViolations)
+                .singleElement()
+                .asString()
+                .contains("forgotten.yaml")
+                .contains("no kustomization");
     }
 
     // ---------------------------------------------------------------------------------------
@@ -326,10 +341,13 @@ class KubernetesManifestsTest {
 
         VolumeMount routes = gateway.getVolumeMounts().stream()
                 .filter(m -> routesFile.startsWith(m.getMountPath() + "/"))
-                .findFirst().orElseThrow(() -> new AssertionError("nothing is mounted at " + routesFile));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("nothing is mounted at " + routesFile));
         // subPath mounts never see a ConfigMap update: the kubelet's symlink swap cannot reach them.
         assertThat(routes.getSubPath()).as("subPath of the routes mount").isNull();
-        assertThat(routes.getSubPathExpr()).as("subPathExpr of the routes mount").isNull();
+        assertThat(routes.getSubPathExpr())
+                .as("subPathExpr of the routes mount")
+                .isNull();
         assertThat(routes.getReadOnly()).isTrue();
 
         ConfigMapFiles generated = routesConfigMap();
@@ -337,7 +355,9 @@ class KubernetesManifestsTest {
         assertThat(routesFile).isEqualTo(routes.getMountPath() + "/" + generated.key());
         // A hashed name would make every change a new ConfigMap and a rollout: the running pods'
         // file would never change, and the gateway's hot reload would never be used.
-        assertThat(generated.inPlace()).as("the routes ConfigMap is updated in place (disableNameSuffixHash)").isTrue();
+        assertThat(generated.inPlace())
+                .as("the routes ConfigMap is updated in place (disableNameSuffixHash)")
+                .isTrue();
     }
 
     @Test
@@ -355,7 +375,9 @@ class KubernetesManifestsTest {
         for (String name : List.of("SPRING_DATA_REDIS_URL", "GATEWAY_ADMIN_TOKEN")) {
             EnvVar var = env(gateway, name);
             assertThat(var.getValue()).as(name + " in plain text").isNull();
-            assertThat(var.getValueFrom().getSecretKeyRef()).as(name + " from a Secret").isNotNull();
+            assertThat(var.getValueFrom().getSecretKeyRef())
+                    .as(name + " from a Secret")
+                    .isNotNull();
             assertThat(var.getValueFrom().getSecretKeyRef().getName()).isNotBlank();
         }
     }
@@ -363,7 +385,8 @@ class KubernetesManifestsTest {
     @Test
     void shutdownOutlastsTheEndpointRemovalAndTheDrain() throws IOException {
         PodSpec pod = deployment().getSpec().getTemplate().getSpec();
-        List<String> preStop = gatewayContainer().getLifecycle().getPreStop().getExec().getCommand();
+        List<String> preStop =
+                gatewayContainer().getLifecycle().getPreStop().getExec().getCommand();
 
         assertThat(preStop).hasSize(2).first().isEqualTo("sleep");
         int sleep = Integer.parseInt(preStop.get(1));
@@ -374,12 +397,15 @@ class KubernetesManifestsTest {
     @Test
     void theManagementPortAdmitsOnlyTheMonitoringNamespaceInEveryNetworkPolicy() throws IOException {
         List<Doc> policies = Tree.load(K8S).documents.stream()
-                .filter(d -> d.model() instanceof NetworkPolicy).toList();
-        assertThat(policies).extracting(d -> K8S.relativize(d.file()).toString().replace('\\', '/'))
+                .filter(d -> d.model() instanceof NetworkPolicy)
+                .toList();
+        assertThat(policies)
+                .extracting(d -> K8S.relativize(d.file()).toString().replace('\\', '/'))
                 .contains("base/networkpolicy.yaml");
 
         for (Doc doc : policies) {
-            List<NetworkPolicyIngressRule> rules = ((NetworkPolicy) doc.model()).getSpec().getIngress();
+            List<NetworkPolicyIngressRule> rules =
+                    ((NetworkPolicy) doc.model()).getSpec().getIngress();
             assertThat(rules).as(doc.file() + " ingress").isNotEmpty();
             boolean managementAdmitted = false;
             for (NetworkPolicyIngressRule rule : rules) {
@@ -388,16 +414,23 @@ class KubernetesManifestsTest {
                 }
                 managementAdmitted = true;
                 // A rule without ports admits every port, 8081 too: it must be as narrow.
-                assertThat(rule.getFrom()).as(doc.file() + ": a rule admitting 8081 names its peers").isNotEmpty();
+                assertThat(rule.getFrom())
+                        .as(doc.file() + ": a rule admitting 8081 names its peers")
+                        .isNotEmpty();
                 for (NetworkPolicyPeer peer : rule.getFrom()) {
                     assertThat(peer.getIpBlock()).as("ipBlock peer for 8081").isNull();
-                    assertThat(peer.getNamespaceSelector()).as("namespaceSelector for 8081").isNotNull();
+                    assertThat(peer.getNamespaceSelector())
+                            .as("namespaceSelector for 8081")
+                            .isNotNull();
                     assertThat(peer.getNamespaceSelector().getMatchLabels())
                             .containsExactly(Map.entry("kubernetes.io/metadata.name", "monitoring"));
-                    assertThat(peer.getNamespaceSelector().getMatchExpressions()).isNullOrEmpty();
+                    assertThat(peer.getNamespaceSelector().getMatchExpressions())
+                            .isNullOrEmpty();
                 }
             }
-            assertThat(managementAdmitted).as(doc.file() + ": Prometheus must reach 8081").isTrue();
+            assertThat(managementAdmitted)
+                    .as(doc.file() + ": Prometheus must reach 8081")
+                    .isTrue();
         }
 
         NetworkPolicy base = (NetworkPolicy) Tree.load(BASE).single("networking.k8s.io/v1 NetworkPolicy");
@@ -435,15 +468,18 @@ class KubernetesManifestsTest {
                 .as("the ServiceMonitor must not select the public Service")
                 .doesNotContainEntry("app.kubernetes.io/component", "management");
         assertThat(list(spec.get("endpoints"))).singleElement().satisfies(endpoint -> {
-            assertThat(map(endpoint)).containsEntry("port", scraped.getName())
+            assertThat(map(endpoint))
+                    .containsEntry("port", scraped.getName())
                     .containsEntry("path", "/actuator/prometheus");
         });
 
         HorizontalPodAutoscaler hpa = (HorizontalPodAutoscaler) base.single("autoscaling/v2 HorizontalPodAutoscaler");
         assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
-        assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(deployment().getMetadata().getName());
+        assertThat(hpa.getSpec().getScaleTargetRef().getName())
+                .isEqualTo(deployment().getMetadata().getName());
         assertThat(hpa.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(2);
-        assertThat(hpa.getSpec().getMetrics()).anySatisfy(m -> assertThat(m.getResource().getName()).isEqualTo("cpu"));
+        assertThat(hpa.getSpec().getMetrics())
+                .anySatisfy(m -> assertThat(m.getResource().getName()).isEqualTo("cpu"));
         // The autoscaler owns the replica count: a replicas field would reset it on every apply.
         assertThat(deployment().getSpec().getReplicas()).isNull();
 
@@ -461,40 +497,49 @@ class KubernetesManifestsTest {
 
     private static Container gatewayContainer() throws IOException {
         return deployment().getSpec().getTemplate().getSpec().getContainers().stream()
-                .filter(c -> c.getName().equals("gateway")).findFirst()
+                .filter(c -> c.getName().equals("gateway"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no container named gateway"));
     }
 
     /** The pod template's labels that the Deployment's selector uses. */
     private static Map<String, String> podLabels() throws IOException {
         Deployment deployment = deployment();
-        Set<String> selected = deployment.getSpec().getSelector().getMatchLabels().keySet();
-        Map<String, String> labels = new LinkedHashMap<>(deployment.getSpec().getTemplate().getMetadata().getLabels());
+        Set<String> selected =
+                deployment.getSpec().getSelector().getMatchLabels().keySet();
+        Map<String, String> labels = new LinkedHashMap<>(
+                deployment.getSpec().getTemplate().getMetadata().getLabels());
         labels.keySet().retainAll(selected);
         return labels;
     }
 
     private static Service service(Tree tree, String name) {
-        return tree.documents.stream().map(Doc::model)
+        return tree.documents.stream()
+                .map(Doc::model)
                 .filter(m -> m instanceof Service s && s.getMetadata().getName().equals(name))
-                .map(Service.class::cast).findFirst()
+                .map(Service.class::cast)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no Service " + name));
     }
 
-    private record ConfigMapFiles(String name, String key, boolean inPlace) {
-    }
+    private record ConfigMapFiles(String name, String key, boolean inPlace) {}
 
     /** The base kustomization's generated routes ConfigMap: its name and the key routes.yml lands under. */
     private static ConfigMapFiles routesConfigMap() throws IOException {
-        Map<String, Object> kustomization = map(readYaml(BASE.resolve("kustomization.yaml")).get(0));
+        Map<String, Object> kustomization =
+                map(readYaml(BASE.resolve("kustomization.yaml")).get(0));
         for (Object generator : list(kustomization.get("configMapGenerator"))) {
             for (Object file : list(map(generator).get("files"))) {
                 String entry = (String) file;
-                String key = entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : Path.of(entry).getFileName().toString();
+                String key = entry.contains("=")
+                        ? entry.substring(0, entry.indexOf('='))
+                        : Path.of(entry).getFileName().toString();
                 String path = entry.contains("=") ? entry.substring(entry.indexOf('=') + 1) : entry;
                 if (path.equals("routes.yml")) {
-                    boolean inPlace = Boolean.TRUE.equals(map(kustomization.get("generatorOptions")).get("disableNameSuffixHash"))
-                            || Boolean.TRUE.equals(map(map(generator).get("options")).get("disableNameSuffixHash"));
+                    boolean inPlace = Boolean.TRUE.equals(
+                                    map(kustomization.get("generatorOptions")).get("disableNameSuffixHash"))
+                            || Boolean.TRUE.equals(
+                                    map(map(generator).get("options")).get("disableNameSuffixHash"));
                     return new ConfigMapFiles((String) map(generator).get("name"), key, inPlace);
                 }
             }
@@ -510,8 +555,10 @@ class KubernetesManifestsTest {
     }
 
     private static int containerPort(Container container, String name) {
-        return container.getPorts().stream().filter(p -> name.equals(p.getName()))
-                .map(ContainerPort::getContainerPort).findFirst()
+        return container.getPorts().stream()
+                .filter(p -> name.equals(p.getName()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no container port named " + name));
     }
 
@@ -525,9 +572,13 @@ class KubernetesManifestsTest {
         }
         for (NetworkPolicyPort port : rule.getPorts()) {
             IntOrString value = port.getPort();
-            if (value == null || Integer.valueOf(number).equals(value.getIntVal()) || name.equals(value.getStrVal())
-                    || (value.getIntVal() != null && port.getEndPort() != null
-                        && value.getIntVal() <= number && number <= port.getEndPort())) {
+            if (value == null
+                    || Integer.valueOf(number).equals(value.getIntVal())
+                    || name.equals(value.getStrVal())
+                    || (value.getIntVal() != null
+                            && port.getEndPort() != null
+                            && value.getIntVal() <= number
+                            && number <= port.getEndPort())) {
                 return true;
             }
         }
@@ -535,17 +586,23 @@ class KubernetesManifestsTest {
     }
 
     private static EnvVar env(Container container, String name) {
-        return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+        return container.getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no env " + name));
     }
 
     private static VolumeMount mount(Container container, String path) {
-        return container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).findFirst()
+        return container.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(path))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("nothing mounted at " + path));
     }
 
     private static Volume volume(PodSpec pod, String name) {
-        return pod.getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst()
+        return pod.getVolumes().stream()
+                .filter(v -> v.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no volume " + name));
     }
 
@@ -553,8 +610,7 @@ class KubernetesManifestsTest {
     // The strict reader
 
     /** One YAML document of a file: its {@code apiVersion kind}, and the model object (or, for a ServiceMonitor, the map). */
-    record Doc(Path file, int index, String type, Object model) {
-    }
+    record Doc(Path file, int index, String type, Object model) {}
 
     /** All the YAML under a directory: documents, kustomizations and every rule broken. */
     static final class Tree {
@@ -572,8 +628,10 @@ class KubernetesManifestsTest {
             List<Path> files;
             try (Stream<Path> walk = Files.walk(root)) {
                 files = walk.filter(Files::isRegularFile)
-                        .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-                        .sorted().toList();
+                        .filter(p ->
+                                p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                        .sorted()
+                        .toList();
             }
             Set<Path> referenced = new LinkedHashSet<>();
             Set<Path> dataFiles = new LinkedHashSet<>();
@@ -596,7 +654,10 @@ class KubernetesManifestsTest {
         }
 
         Object single(String type) {
-            List<Object> found = documents.stream().filter(d -> d.type().equals(type)).map(Doc::model).toList();
+            List<Object> found = documents.stream()
+                    .filter(d -> d.type().equals(type))
+                    .map(Doc::model)
+                    .toList();
             assertThat(found).as("documents of " + type).hasSize(1);
             return found.get(0);
         }
@@ -624,16 +685,30 @@ class KubernetesManifestsTest {
             }
         }
 
-        private static final Set<String> KUSTOMIZATION_FIELDS = Set.of("apiVersion", "kind", "namespace",
-                "namePrefix", "nameSuffix", "resources", "components", "patches", "configMapGenerator",
-                "secretGenerator", "generatorOptions", "images", "labels", "commonAnnotations", "replicas");
+        private static final Set<String> KUSTOMIZATION_FIELDS = Set.of(
+                "apiVersion",
+                "kind",
+                "namespace",
+                "namePrefix",
+                "nameSuffix",
+                "resources",
+                "components",
+                "patches",
+                "configMapGenerator",
+                "secretGenerator",
+                "generatorOptions",
+                "images",
+                "labels",
+                "commonAnnotations",
+                "replicas");
         private static final Set<String> PATCH_FIELDS = Set.of("path", "patch", "target", "options");
-        private static final Set<String> GENERATOR_FIELDS = Set.of("name", "namespace", "behavior", "files",
-                "literals", "envs", "options", "type");
-        private static final Set<String> GENERATOR_OPTION_FIELDS = Set.of("disableNameSuffixHash", "immutable",
-                "labels", "annotations");
+        private static final Set<String> GENERATOR_FIELDS =
+                Set.of("name", "namespace", "behavior", "files", "literals", "envs", "options", "type");
+        private static final Set<String> GENERATOR_OPTION_FIELDS =
+                Set.of("disableNameSuffixHash", "immutable", "labels", "annotations");
         private static final Set<String> IMAGE_FIELDS = Set.of("name", "newName", "newTag", "digest");
-        private static final Set<String> LABEL_FIELDS = Set.of("pairs", "includeSelectors", "includeTemplates", "fields");
+        private static final Set<String> LABEL_FIELDS =
+                Set.of("pairs", "includeSelectors", "includeTemplates", "fields");
 
         private void checkKustomization(Path file, Set<Path> referenced, Set<Path> dataFiles) throws IOException {
             Path dir = file.getParent();
@@ -650,8 +725,10 @@ class KubernetesManifestsTest {
             for (Object resource : list(k.get("resources"))) {
                 Path target = dir.resolve((String) resource).normalize();
                 if (Files.isDirectory(target)) {
-                    if (!Files.exists(target.resolve("kustomization.yaml")) && !Files.exists(target.resolve("kustomization.yml"))) {
-                        layoutViolations.add(display(file) + ": resource " + resource + " is a directory without a kustomization");
+                    if (!Files.exists(target.resolve("kustomization.yaml"))
+                            && !Files.exists(target.resolve("kustomization.yml"))) {
+                        layoutViolations.add(
+                                display(file) + ": resource " + resource + " is a directory without a kustomization");
                     }
                 } else if (Files.isRegularFile(target)) {
                     referenced.add(target);
@@ -675,7 +752,10 @@ class KubernetesManifestsTest {
                 for (Object generator : list(k.get(generators))) {
                     Map<String, Object> g = map(generator);
                     unknownFields(g, GENERATOR_FIELDS, display(file) + " " + generators + "[]");
-                    unknownFields(map(g.get("options")), GENERATOR_OPTION_FIELDS, display(file) + " " + generators + "[].options");
+                    unknownFields(
+                            map(g.get("options")),
+                            GENERATOR_OPTION_FIELDS,
+                            display(file) + " " + generators + "[].options");
                     for (String field : List.of("files", "envs")) {
                         for (Object entry : list(g.get(field))) {
                             String path = (String) entry;
@@ -684,7 +764,8 @@ class KubernetesManifestsTest {
                             if (Files.isRegularFile(target)) {
                                 dataFiles.add(target);
                             } else {
-                                layoutViolations.add(display(file) + ": " + generators + " file " + path + " does not exist");
+                                layoutViolations.add(
+                                        display(file) + ": " + generators + " file " + path + " does not exist");
                             }
                         }
                     }
@@ -708,8 +789,7 @@ class KubernetesManifestsTest {
         }
     }
 
-    record Parsed(String type, Object model, List<String> violations) {
-    }
+    record Parsed(String type, Object model, List<String> violations) {}
 
     /** Strictly parses one document; {@code model} is null where it could not be parsed at all. */
     static Parsed parse(Object document, String where) {
@@ -725,8 +805,11 @@ class KubernetesManifestsTest {
         }
         Class<?> modelClass = KINDS.get(type);
         if (modelClass == null) {
-            return new Parsed(type, null, List.of(where + ": unknown apiVersion/kind \"" + type
-                    + "\" (known: " + new java.util.TreeSet<>(KINDS.keySet()) + ", " + SERVICE_MONITOR + ")"));
+            return new Parsed(
+                    type,
+                    null,
+                    List.of(where + ": unknown apiVersion/kind \"" + type + "\" (known: "
+                            + new java.util.TreeSet<>(KINDS.keySet()) + ", " + SERVICE_MONITOR + ")"));
         }
         Object model;
         try {
@@ -743,14 +826,16 @@ class KubernetesManifestsTest {
                 violations.add("the model does not read back as written: " + difference);
             }
         }
-        return new Parsed(type, model, violations.stream().map(v -> where + ": " + v).toList());
+        return new Parsed(
+                type, model, violations.stream().map(v -> where + ": " + v).toList());
     }
 
     /** Where two trees differ (numbers compared by value: 10001 equals 10001L), or null. */
     private static String difference(JsonNode written, JsonNode read, String path) {
         String at = path.isEmpty() ? "the top level" : path.substring(1);
         if (written.isNumber() && read.isNumber()) {
-            return written.decimalValue().compareTo(read.decimalValue()) == 0 ? null
+            return written.decimalValue().compareTo(read.decimalValue()) == 0
+                    ? null
                     : at + ": written " + written + ", read " + read;
         }
         if (written.isObject() && read.isObject()) {
@@ -759,7 +844,9 @@ class KubernetesManifestsTest {
             read.fieldNames().forEachRemaining(names::add);
             for (String name : names) {
                 if (!written.has(name) || !read.has(name)) {
-                    return path.substring(path.isEmpty() ? 0 : 1) + (path.isEmpty() ? "" : ".") + name
+                    return path.substring(path.isEmpty() ? 0 : 1)
+                            + (path.isEmpty() ? "" : ".")
+                            + name
                             + (written.has(name) ? ": written, not read" : ": read, not written");
                 }
                 String inner = difference(written.get(name), read.get(name), path + "." + name);
@@ -817,7 +904,8 @@ class KubernetesManifestsTest {
                 }
                 if (field.getName().equals("additionalProperties")) {
                     if (fieldValue instanceof Map<?, ?> extra && !extra.isEmpty()) {
-                        found.add("unknown field(s) " + extra.keySet() + " at " + (path.isEmpty() ? "the top level" : path.substring(1)));
+                        found.add("unknown field(s) " + extra.keySet() + " at "
+                                + (path.isEmpty() ? "the top level" : path.substring(1)));
                     }
                     continue;
                 }
@@ -830,13 +918,33 @@ class KubernetesManifestsTest {
 
     // ServiceMonitor (monitoring.coreos.com/v1): the fields of its CRD schema this project may use.
     private static final Set<String> MONITOR_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec");
-    private static final Set<String> MONITOR_SPEC_FIELDS = Set.of("selector", "namespaceSelector", "endpoints",
-            "jobLabel", "targetLabels", "podTargetLabels", "sampleLimit", "scrapeProtocols");
-    private static final Set<String> MONITOR_ENDPOINT_FIELDS = Set.of("port", "targetPort", "path", "scheme",
-            "interval", "scrapeTimeout", "honorLabels", "honorTimestamps", "params", "relabelings",
-            "metricRelabelings", "followRedirects", "enableHttp2", "filterRunning");
+    private static final Set<String> MONITOR_SPEC_FIELDS = Set.of(
+            "selector",
+            "namespaceSelector",
+            "endpoints",
+            "jobLabel",
+            "targetLabels",
+            "podTargetLabels",
+            "sampleLimit",
+            "scrapeProtocols");
+    private static final Set<String> MONITOR_ENDPOINT_FIELDS = Set.of(
+            "port",
+            "targetPort",
+            "path",
+            "scheme",
+            "interval",
+            "scrapeTimeout",
+            "honorLabels",
+            "honorTimestamps",
+            "params",
+            "relabelings",
+            "metricRelabelings",
+            "followRedirects",
+            "enableHttp2",
+            "filterRunning");
     private static final Set<String> MONITOR_NAMESPACE_SELECTOR_FIELDS = Set.of("any", "matchNames");
-    private static final Pattern DURATION = Pattern.compile("^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$");
+    private static final Pattern DURATION = Pattern.compile(
+            "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$");
 
     private static void checkServiceMonitor(Map<String, Object> raw, String where, List<String> violations) {
         fields(raw, MONITOR_FIELDS, where, "", violations);
@@ -853,7 +961,12 @@ class KubernetesManifestsTest {
             strictModel(spec.get("selector"), LabelSelector.class, where, "spec.selector", violations);
         }
         if (spec.get("namespaceSelector") != null) {
-            fields(map(spec.get("namespaceSelector")), MONITOR_NAMESPACE_SELECTOR_FIELDS, where, "spec.namespaceSelector.", violations);
+            fields(
+                    map(spec.get("namespaceSelector")),
+                    MONITOR_NAMESPACE_SELECTOR_FIELDS,
+                    where,
+                    "spec.namespaceSelector.",
+                    violations);
         }
         List<Object> endpoints = list(spec.get("endpoints"));
         if (endpoints.isEmpty()) {
@@ -875,14 +988,16 @@ class KubernetesManifestsTest {
             }
             for (String duration : List.of("interval", "scrapeTimeout")) {
                 Object value = endpoint.get(duration);
-                if (value != null && !(value instanceof String s && DURATION.matcher(s).matches())) {
+                if (value != null
+                        && !(value instanceof String s && DURATION.matcher(s).matches())) {
                     violations.add(where + ": " + at + duration + " is not a Prometheus duration: " + value);
                 }
             }
         }
     }
 
-    private static void fields(Map<String, Object> object, Set<String> known, String where, String at, List<String> violations) {
+    private static void fields(
+            Map<String, Object> object, Set<String> known, String where, String at, List<String> violations) {
         for (String field : object.keySet()) {
             if (!known.contains(field)) {
                 violations.add(where + ": unknown field " + at + field);
@@ -949,7 +1064,9 @@ class KubernetesManifestsTest {
     /** A file as the messages name it: relative to the repository root where it is inside it. */
     private static String display(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
-        return (absolute.startsWith(REPO) ? REPO.relativize(absolute) : absolute).toString().replace('\\', '/');
+        return (absolute.startsWith(REPO) ? REPO.relativize(absolute) : absolute)
+                .toString()
+                .replace('\\', '/');
     }
 
     /** The repository root: the first directory upwards holding mvnw and routes.yml. */
@@ -959,6 +1076,7 @@ class KubernetesManifestsTest {
                 return dir;
             }
         }
-        throw new IllegalStateException("no repository root (mvnw and routes.yml) above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no repository root (mvnw and routes.yml) above " + Path.of("").toAbsolutePath());
     }
 }

@@ -1,5 +1,7 @@
 package ai.powerpost.gateway.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +18,8 @@ import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The production artefact, {@code target/gateway.jar} as {@code package} leaves it, holds no demo:
@@ -40,11 +39,14 @@ class ProductionJarIT {
     private static final List<String> ENTRIES = new ArrayList<>();
     /** For each string looked for, the entries (nested ones included) whose bytes hold it. */
     private static final Map<String, List<String>> HOLDERS = new LinkedHashMap<>();
+
     private static List<String> demoSecrets;
 
     @BeforeAll
     static void readTheJar() throws IOException {
-        assertThat(JAR).as("the packaged gateway (mvn package runs before the integration tests)").isRegularFile();
+        assertThat(JAR)
+                .as("the packaged gateway (mvn package runs before the integration tests)")
+                .isRegularFile();
         demoSecrets = demoSecretsOfTheReadme();
         HOLDERS.put(KEY_PREFIX, new ArrayList<>());
         demoSecrets.forEach(secret -> HOLDERS.put(secret, new ArrayList<>()));
@@ -67,12 +69,15 @@ class ProductionJarIT {
 
     @Test
     void isTheGatewaysBootJar() {
-        assertThat(ENTRIES).contains(
-                "BOOT-INF/classes/ai/powerpost/gateway/GatewayApplication.class",
-                "BOOT-INF/classes/application.yml",
-                "org/springframework/boot/loader/launch/JarLauncher.class");
-        assertThat(entries(name -> name.matches("BOOT-INF/lib/lettuce-core-[^/]+\\.jar"))).hasSize(1);
-        assertThat(HOLDERS.get(KEY_PREFIX)).as("entries holding " + KEY_PREFIX)
+        assertThat(ENTRIES)
+                .contains(
+                        "BOOT-INF/classes/ai/powerpost/gateway/GatewayApplication.class",
+                        "BOOT-INF/classes/application.yml",
+                        "org/springframework/boot/loader/launch/JarLauncher.class");
+        assertThat(entries(name -> name.matches("BOOT-INF/lib/lettuce-core-[^/]+\\.jar")))
+                .hasSize(1);
+        assertThat(HOLDERS.get(KEY_PREFIX))
+                .as("entries holding " + KEY_PREFIX)
                 .contains("BOOT-INF/classes/ai/powerpost/gateway/auth/ApiKeys.class");
     }
 
@@ -85,17 +90,22 @@ class ProductionJarIT {
 
     @Test
     void holdsNoEmbeddedRedis() {
-        assertThat(entries(name -> name.startsWith("BOOT-INF/lib/embedded-redis"))).isEmpty();
+        assertThat(entries(name -> name.startsWith("BOOT-INF/lib/embedded-redis")))
+                .isEmpty();
         assertThat(entries(name -> name.contains("redis/embedded/"))).isEmpty();
-        assertThat(entries(name -> name.substring(name.lastIndexOf('/') + 1).startsWith("redis-server"))).isEmpty();
+        assertThat(entries(name -> name.substring(name.lastIndexOf('/') + 1).startsWith("redis-server")))
+                .isEmpty();
     }
 
     @Test
     void holdsNoDemoSecret() {
         Map<String, List<String>> held = new LinkedHashMap<>();
-        demoSecrets.stream().filter(secret -> !HOLDERS.get(secret).isEmpty())
+        demoSecrets.stream()
+                .filter(secret -> !HOLDERS.get(secret).isEmpty())
                 .forEach(secret -> held.put(secret, HOLDERS.get(secret)));
-        assertThat(held).as("the demo's secrets, each with the entries that hold it").isEmpty();
+        assertThat(held)
+                .as("the demo's secrets, each with the entries that hold it")
+                .isEmpty();
     }
 
     private static List<String> entries(Predicate<String> matching) {
@@ -130,7 +140,9 @@ class ProductionJarIT {
         int end = readme.indexOf("\n## ", start);
         String section = readme.substring(start, end < 0 ? readme.length() : end);
         List<String> keys = all(Pattern.compile("(?m)^[A-Z]+=(" + KEY_PREFIX + "[A-Za-z0-9]+)$"), section);
-        List<String> tokens = all(Pattern.compile("Bearer ([A-Za-z0-9_-]+)\""), section).stream().distinct().toList();
+        List<String> tokens = all(Pattern.compile("Bearer ([A-Za-z0-9_-]+)\""), section).stream()
+                .distinct()
+                .toList();
         assertThat(keys).as("the demo keys in README.md").hasSize(3);
         assertThat(tokens).as("the demo admin token in README.md").hasSize(1);
         List<String> secrets = new ArrayList<>(keys);

@@ -1,13 +1,12 @@
 package ai.powerpost.gateway.http;
 
-import java.time.Duration;
-import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.support.FramingUpstream;
 import ai.powerpost.gateway.support.RawHttp;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * No phantom requests: every way a request body can end badly, on a raw socket, and what the
@@ -19,7 +18,9 @@ class BadBodyIT extends HttpLayerTest {
     private static void assertNeverCompleteUpstream(String prefix) {
         // give the gateway time to have sent whatever it was going to send
         List<FramingUpstream.Received> received = fixture.upstream.awaitUnder(prefix, Duration.ofSeconds(2));
-        assertThat(received).as("the upstream never received a complete request").noneMatch(FramingUpstream.Received::complete);
+        assertThat(received)
+                .as("the upstream never received a complete request")
+                .noneMatch(FramingUpstream.Received::complete);
         assertThat(received).hasSizeLessThanOrEqualTo(1);
     }
 
@@ -35,8 +36,8 @@ class BadBodyIT extends HttpLayerTest {
     void chunkedBodyThatTurnsMalformedIs400AndNeverCompletedUpstream() {
         String path = "/api/v1/posts/" + HttpLayerFixture.marker() + "/publish";
         try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
-            conn.write(fixture.head("POST", path) + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
-                    + "5\r\nhello\r\n");
+            conn.write(fixture.head("POST", path)
+                    + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n" + "5\r\nhello\r\n");
             fixture.upstream.awaitUnder(path, Duration.ofMillis(300));
             conn.write("ZZ\r\nnot a chunk\r\n0\r\n\r\n");
             assertAnswered(conn, 400, "VALIDATION_ERROR");
@@ -48,7 +49,8 @@ class BadBodyIT extends HttpLayerTest {
     void clientThatDisconnectsMidBodyNeverBecomesACompleteRequestUpstream() {
         String path = "/api/v1/media/upload?m=" + HttpLayerFixture.marker();
         try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
-            conn.write(fixture.head("POST", path) + "Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n");
+            conn.write(fixture.head("POST", path)
+                    + "Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n");
             conn.write(new byte[30_000]);
             fixture.upstream.awaitUnder(path, Duration.ofMillis(500));
         }
@@ -59,8 +61,9 @@ class BadBodyIT extends HttpLayerTest {
     void chunkedClientThatDisconnectsMidBodyNeverBecomesACompleteRequestUpstream() {
         String path = "/api/v1/posts/" + HttpLayerFixture.marker() + "/publish";
         try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
-            conn.write(fixture.head("POST", path) + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
-                    + "5\r\nhello\r\n10\r\nhalf");
+            conn.write(
+                    fixture.head("POST", path) + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+                            + "5\r\nhello\r\n10\r\nhalf");
             fixture.upstream.awaitUnder(path, Duration.ofMillis(500));
         }
         assertNeverCompleteUpstream(path);
@@ -70,7 +73,8 @@ class BadBodyIT extends HttpLayerTest {
     void chunkedBodyOverTheRouteLimitIs413AndNeverCompletedUpstream() {
         String path = "/api/v1/posts?m=" + HttpLayerFixture.marker();
         try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
-            conn.write(fixture.head("POST", path) + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n");
+            conn.write(fixture.head("POST", path)
+                    + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n");
             String chunk = Integer.toHexString(64 * 1024) + "\r\n" + "x".repeat(64 * 1024) + "\r\n";
             for (int i = 0; i < 20 && conn.write(chunk); i++) {
                 // 1.25 MB over a 1 MB limit, and no end: the gateway may stop reading once it has answered
@@ -85,8 +89,9 @@ class BadBodyIT extends HttpLayerTest {
         String path = "/api/v1/posts?m=" + HttpLayerFixture.marker();
         try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
             String chunk = Integer.toHexString(64 * 1024) + "\r\n" + "x".repeat(64 * 1024) + "\r\n";
-            conn.write(fixture.head("POST", path) + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
-                    + chunk.repeat(20) + "0\r\n\r\n");
+            conn.write(
+                    fixture.head("POST", path) + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+                            + chunk.repeat(20) + "0\r\n\r\n");
             RawHttp.Response response = conn.read();
             assertThat(response.status()).as("%s", response).isEqualTo(413);
             assertThat(response.errorCode()).isEqualTo("PAYLOAD_TOO_LARGE");
@@ -99,10 +104,13 @@ class BadBodyIT extends HttpLayerTest {
         String path = "/api/v1/posts/" + HttpLayerFixture.marker() + "/publish";
         try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
             long start = System.nanoTime();
-            conn.write(fixture.head("POST", path) + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"a\":");
+            conn.write(fixture.head("POST", path)
+                    + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"a\":");
             assertAnswered(conn, 408, "REQUEST_TIMEOUT");
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
-            assertThat(tookMillis).as("answered after the 1 s body idle timeout, not long after").isBetween(900L, 6000L);
+            assertThat(tookMillis)
+                    .as("answered after the 1 s body idle timeout, not long after")
+                    .isBetween(900L, 6000L);
         }
         assertNeverCompleteUpstream(path);
     }

@@ -1,15 +1,14 @@
 package ai.powerpost.gateway.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.support.RawHttp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import ai.powerpost.gateway.support.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The per-replica connection cap: new connections past it get a 503 and are closed; established ones carry on. */
 class ConnectionLimitIT {
@@ -18,7 +17,8 @@ class ConnectionLimitIT {
 
     @BeforeAll
     static void start() {
-        fixture = new HttpLayerFixture(Map.of("gateway.http.max-connections", 20, "gateway.http.header-timeout", "30s"));
+        fixture =
+                new HttpLayerFixture(Map.of("gateway.http.max-connections", 20, "gateway.http.header-timeout", "30s"));
     }
 
     @AfterAll
@@ -46,8 +46,16 @@ class ConnectionLimitIT {
             }
             RawHttp.Conn established = held.get(0);
             established.write(fixture.head("GET", "/api/v1/posts/" + HttpLayerFixture.marker()) + "\r\n");
-            assertThat(established.read().status()).as("an established connection keeps being served").isEqualTo(200);
-            fixture.gateway.management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+            assertThat(established.read().status())
+                    .as("an established connection keeps being served")
+                    .isEqualTo(200);
+            fixture.gateway
+                    .management()
+                    .get()
+                    .uri("/actuator/health/readiness")
+                    .exchange()
+                    .expectStatus()
+                    .isOk();
 
             held.remove(0).close();
             held.remove(0).close();
@@ -55,7 +63,8 @@ class ConnectionLimitIT {
             int status = -1;
             while (status != 200 && System.nanoTime() < until) {
                 try (RawHttp.Conn again = RawHttp.open(fixture.port)) {
-                    again.write(fixture.head("GET", "/api/v1/posts/" + HttpLayerFixture.marker()) + "Connection: close\r\n\r\n");
+                    again.write(fixture.head("GET", "/api/v1/posts/" + HttpLayerFixture.marker())
+                            + "Connection: close\r\n\r\n");
                     status = again.read().status();
                 }
             }

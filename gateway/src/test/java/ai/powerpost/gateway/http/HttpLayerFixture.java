@@ -1,15 +1,14 @@
 package ai.powerpost.gateway.http;
 
+import ai.powerpost.gateway.support.FramingUpstream;
+import ai.powerpost.gateway.support.GatewayInstance;
+import ai.powerpost.gateway.support.RecordingUpstream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-
-import ai.powerpost.gateway.support.FramingUpstream;
-import ai.powerpost.gateway.support.GatewayInstance;
-import ai.powerpost.gateway.support.RecordingUpstream;
 import org.springframework.http.MediaType;
 
 /**
@@ -39,16 +38,29 @@ final class HttpLayerFixture implements AutoCloseable {
         gateway = GatewayInstance.start(new RecordingUpstream(), properties);
         port = gateway.port();
         String account = "acct_http_" + UUID.randomUUID().toString().substring(0, 8);
-        gateway.admin().put().uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE).exchange().expectStatus().isNoContent();
+        gateway.admin()
+                .put()
+                .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE)
+                .exchange()
+                .expectStatus()
+                .isNoContent();
         key = create(account, "full_access");
         draftKey = create(account, "read_only");
     }
 
     @SuppressWarnings("unchecked")
     private String create(String account, String preset) {
-        Map<String, Object> created = gateway.admin().post().uri("/admin/v1/accounts/{a}/keys", account)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "http", "preset", preset))
-                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> created = gateway.admin()
+                .post()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "http", "preset", preset))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         return (String) created.get("key");
     }
 
@@ -59,8 +71,8 @@ final class HttpLayerFixture implements AutoCloseable {
 
     /** The head of an authenticated request, without the blank line that ends it. */
     String head(String method, String target) {
-        return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + key
-                + "\r\nX-Workspace-Id: " + WORKSPACE + "\r\n";
+        return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + key + "\r\nX-Workspace-Id: "
+                + WORKSPACE + "\r\n";
     }
 
     @Override

@@ -1,7 +1,6 @@
 package ai.powerpost.gateway.http;
 
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -1,12 +1,11 @@
 package ai.powerpost.gateway.http;
 
-import java.util.ArrayList;
-import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.support.RawHttp;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Requests sent back to back on one connection, in one write: every one is answered, in order,
@@ -37,11 +36,14 @@ class PipeliningIT extends HttpLayerTest {
             List<String> bodies = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 RawHttp.Response response = conn.read();
-                assertThat(response.status()).as("response %d: %s", i + 1, response).isEqualTo(200);
+                assertThat(response.status())
+                        .as("response %d: %s", i + 1, response)
+                        .isEqualTo(200);
                 bodies.add(response.body());
             }
         }
-        assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m)).extracting(r -> r.target())
+        assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m))
+                .extracting(r -> r.target())
                 .containsExactly("/api/v1/posts/" + m + "1", "/api/v1/posts/" + m + "2", "/api/v1/posts/" + m + "3");
     }
 
@@ -51,8 +53,9 @@ class PipeliningIT extends HttpLayerTest {
         String noKey = "GET /api/v1/account/credits HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
         String badKey = "GET /api/v1/account/credits HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: pp_live_sk_"
                 + "unknown".repeat(5) + "\r\n\r\n";
-        String readOnlyPublish = "POST /api/v1/posts/" + m + "x/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: "
-                + fixture.draftKey + "\r\nX-Workspace-Id: " + HttpLayerFixture.WORKSPACE + "\r\nContent-Length: 2\r\n\r\n{}";
+        String readOnlyPublish =
+                "POST /api/v1/posts/" + m + "x/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + fixture.draftKey
+                        + "\r\nX-Workspace-Id: " + HttpLayerFixture.WORKSPACE + "\r\nContent-Length: 2\r\n\r\n{}";
         try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
             conn.write(fixture.head("GET", "/api/v1/posts/" + m + "1") + "\r\n"
                     + noKey
@@ -61,12 +64,15 @@ class PipeliningIT extends HttpLayerTest {
                     + fixture.head("DELETE", "/api/v1/account/credits") + "\r\n"
                     + readOnlyPublish
                     + fixture.head("POST", "/api/v1/posts/" + m + "2/publish") + "Content-Length: 2\r\n\r\n{}"
-                    + "GET /api/v1/posts/" + m + "3 HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + fixture.key + "\r\n\r\n"
+                    + "GET /api/v1/posts/" + m + "3 HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + fixture.key
+                    + "\r\n\r\n"
                     + fixture.head("GET", "/api/v1/posts/" + m + "4") + "\r\n");
             assertThat(statuses(conn, 9)).containsExactly(200, 401, 404, 401, 405, 403, 200, 400, 200);
         }
-        assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m)).extracting(r -> r.target())
-                .containsExactly("/api/v1/posts/" + m + "1", "/api/v1/posts/" + m + "2/publish", "/api/v1/posts/" + m + "4");
+        assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m))
+                .extracting(r -> r.target())
+                .containsExactly(
+                        "/api/v1/posts/" + m + "1", "/api/v1/posts/" + m + "2/publish", "/api/v1/posts/" + m + "4");
     }
 
     @Test
@@ -79,7 +85,8 @@ class PipeliningIT extends HttpLayerTest {
                     + fixture.head("GET", "/api/v1/posts/" + m + "3") + "\r\n");
             assertThat(statuses(conn, 3)).containsExactly(200, 400, -1);
         }
-        assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m)).extracting(r -> r.target())
+        assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m))
+                .extracting(r -> r.target())
                 .containsExactly("/api/v1/posts/" + m + "1");
     }
 }

@@ -1,20 +1,19 @@
 package ai.powerpost.gateway.http;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.errors.ApiError;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.URI;
+import java.net.URISyntaxException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Any framing header and any target: a clean verdict, never an exception, and only the strict forms pass. */
 class RequestHeadPropertiesTest {
@@ -41,7 +40,9 @@ class RequestHeadPropertiesTest {
     @Property(tries = 5000)
     void everyOriginFormTargetThatPassesIsOneSpringsAdapterCanParse(@ForAll("targets") String target) {
         if (RequestHead.isValidTarget(target)) {
-            assertThat(parses("http://127.0.0.1" + target)).as("'%s' passed but URI cannot parse it", target).isTrue();
+            assertThat(parses("http://127.0.0.1" + target))
+                    .as("'%s' passed but URI cannot parse it", target)
+                    .isTrue();
         }
     }
 
@@ -62,21 +63,51 @@ class RequestHeadPropertiesTest {
     @Provide
     Arbitrary<String> codings() {
         return Arbitraries.oneOf(
-                Arbitraries.of("chunked", "Chunked", "CHUNKED", " chunked", "xchunked", "chunkedx", "identity", "gzip",
-                        "gzip, chunked", "chunked, chunked", "chunked;q=1", "chunked,", ",chunked", "chunked\t"),
+                Arbitraries.of(
+                        "chunked",
+                        "Chunked",
+                        "CHUNKED",
+                        " chunked",
+                        "xchunked",
+                        "chunkedx",
+                        "identity",
+                        "gzip",
+                        "gzip, chunked",
+                        "chunked, chunked",
+                        "chunked;q=1",
+                        "chunked,",
+                        ",chunked",
+                        "chunked\t"),
                 Arbitraries.strings().withChars("chunkedCHUNKED ,;\t=xgzip").ofMaxLength(20));
     }
 
     @Provide
     Arbitrary<String> lengths() {
         return Arbitraries.oneOf(
-                Arbitraries.of("0", "5", "0042", "+5", "-5", "5,5", "5, 5", "5 5", "0x5", "5.0", "99999999999999999999", "1e3"),
-                Arbitraries.strings().withChars("0123456789+-, .xe").ofMinLength(1).ofMaxLength(20));
+                Arbitraries.of(
+                        "0",
+                        "5",
+                        "0042",
+                        "+5",
+                        "-5",
+                        "5,5",
+                        "5, 5",
+                        "5 5",
+                        "0x5",
+                        "5.0",
+                        "99999999999999999999",
+                        "1e3"),
+                Arbitraries.strings()
+                        .withChars("0123456789+-, .xe")
+                        .ofMinLength(1)
+                        .ofMaxLength(20));
     }
 
     @Provide
     Arbitrary<String> targets() {
-        return Arbitraries.strings().withChars("/abc09%2Fz?&=#\\|{}[]^`\"<> .~-_:@!$'()*+,;é\u0001")
-                .ofMaxLength(24).map(s -> "/" + s);
+        return Arbitraries.strings()
+                .withChars("/abc09%2Fz?&=#\\|{}[]^`\"<> .~-_:@!$'()*+,;é\u0001")
+                .ofMaxLength(24)
+                .map(s -> "/" + s);
     }
 }

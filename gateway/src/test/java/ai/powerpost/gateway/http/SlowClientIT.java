@@ -1,17 +1,16 @@
 package ai.powerpost.gateway.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.support.RawHttp;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import ai.powerpost.gateway.support.RawHttp;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Slow and silent clients (slowloris), with the timeouts set short (1 s header timeout, 3 s
@@ -37,7 +36,9 @@ class SlowClientIT extends HttpLayerTest {
     @Test
     void silentConnectionIsClosedWithoutAnAnswerAfterTheHeaderTimeout() {
         try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
-            assertThat(conn.read().answered()).as("no answer to a connection that sent nothing").isFalse();
+            assertThat(conn.read().answered())
+                    .as("no answer to a connection that sent nothing")
+                    .isFalse();
         }
     }
 
@@ -67,7 +68,9 @@ class SlowClientIT extends HttpLayerTest {
             conn.write(fixture.head("GET", "/api/v1/posts/" + HttpLayerFixture.marker()) + "\r\n");
             assertThat(conn.read().status()).as("still open and serving").isEqualTo(200);
             long idleFrom = System.nanoTime();
-            assertThat(conn.closesWithin(8000)).as("closed by the 3 s idle timeout").isTrue();
+            assertThat(conn.closesWithin(8000))
+                    .as("closed by the 3 s idle timeout")
+                    .isTrue();
             assertThat((System.nanoTime() - idleFrom) / 1_000_000).isGreaterThan(2500L);
         }
     }
@@ -86,19 +89,25 @@ class SlowClientIT extends HttpLayerTest {
             }
             assertThat(HttpLayerFixture.establishedOn(fixture.port)).isGreaterThanOrEqualTo(before + 300);
 
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             List<Long> millis = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 long start = System.nanoTime();
-                HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + fixture.port + "/api/v1/posts/" + HttpLayerFixture.marker()))
-                        .header("x-api-key", fixture.key).header("X-Workspace-Id", HttpLayerFixture.WORKSPACE)
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port + "/api/v1/posts/"
+                                        + HttpLayerFixture.marker()))
+                                .header("x-api-key", fixture.key)
+                                .header("X-Workspace-Id", HttpLayerFixture.WORKSPACE)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 millis.add((System.nanoTime() - start) / 1_000_000);
                 assertThat(response.statusCode()).isEqualTo(200);
             }
             millis.sort(Long::compare);
-            assertThat(millis.get(millis.size() / 2)).as("median of valid requests beside 300 stalled connections, ms")
+            assertThat(millis.get(millis.size() / 2))
+                    .as("median of valid requests beside 300 stalled connections, ms")
                     .isLessThan(250L);
 
             long deadline = System.nanoTime() + 10_000_000_000L;
@@ -106,7 +115,8 @@ class SlowClientIT extends HttpLayerTest {
                 Thread.sleep(100);
             }
             assertThat(HttpLayerFixture.establishedOn(fixture.port))
-                    .as("gateway-side sockets after the header timeout").isLessThanOrEqualTo(before + 5);
+                    .as("gateway-side sockets after the header timeout")
+                    .isLessThanOrEqualTo(before + 5);
         } finally {
             stalled.forEach(RawHttp.Conn::close);
         }

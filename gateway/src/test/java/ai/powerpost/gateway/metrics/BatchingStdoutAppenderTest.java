@@ -1,5 +1,12 @@
 package ai.powerpost.gateway.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -7,15 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.LoggingEvent;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** The access log's appender: every line written whole, in order, in few writes; never blocks. */
 class BatchingStdoutAppenderTest {
@@ -76,7 +75,7 @@ class BatchingStdoutAppenderTest {
         LoggerContext context = new LoggerContext();
         appender.setContext(context);
         appender.setOut(out);
-        appender.setFlushIntervalMillis(60_000);   // never by time: only stop() can write these
+        appender.setFlushIntervalMillis(60_000); // never by time: only stop() can write these
         appender.start();
         Logger logger = context.getLogger("access");
         appender.doAppend(event(logger, "first"));

@@ -1,5 +1,10 @@
 package ai.powerpost.gateway.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.support.GatewayIntegrationTest;
+import ai.powerpost.gateway.support.GatewayTestBase;
+import ai.powerpost.gateway.support.TestClients;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,13 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import ai.powerpost.gateway.support.GatewayIntegrationTest;
-import ai.powerpost.gateway.support.GatewayTestBase;
-import ai.powerpost.gateway.support.TestClients;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real scrape of the running gateway after a bit of every kind of traffic: it passes
@@ -34,16 +33,55 @@ class PrometheusScrapeIT extends GatewayTestBase {
 
     private String scrapeAfterTraffic() {
         Tenant tenant = tenant("draft_only");
-        client.get().uri("/api/v1/posts/p1").header("x-api-key", tenant.key().key())
-                .header("X-Workspace-Id", tenant.workspaceId()).exchange().expectStatus().isOk().expectBody().returnResult();
-        client.post().uri("/api/v1/posts/p1/publish").header("x-api-key", tenant.key().key())
-                .header("X-Workspace-Id", tenant.workspaceId()).exchange().expectStatus().isForbidden().expectBody().returnResult();
-        client.get().uri("/api/v1/posts/p1").header("x-api-key", tenant.key().key())
-                .exchange().expectStatus().isBadRequest().expectBody().returnResult();
-        client.get().uri("/api/v1/account/credits").exchange().expectStatus().isUnauthorized().expectBody().returnResult();
-        client.get().uri("/api/v1/nope").exchange().expectStatus().isNotFound().expectBody().returnResult();
-        return TestClients.to(managementPort).get().uri("/actuator/prometheus").exchange()
-                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        client.get()
+                .uri("/api/v1/posts/p1")
+                .header("x-api-key", tenant.key().key())
+                .header("X-Workspace-Id", tenant.workspaceId())
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult();
+        client.post()
+                .uri("/api/v1/posts/p1/publish")
+                .header("x-api-key", tenant.key().key())
+                .header("X-Workspace-Id", tenant.workspaceId())
+                .exchange()
+                .expectStatus()
+                .isForbidden()
+                .expectBody()
+                .returnResult();
+        client.get()
+                .uri("/api/v1/posts/p1")
+                .header("x-api-key", tenant.key().key())
+                .exchange()
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .returnResult();
+        client.get()
+                .uri("/api/v1/account/credits")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized()
+                .expectBody()
+                .returnResult();
+        client.get()
+                .uri("/api/v1/nope")
+                .exchange()
+                .expectStatus()
+                .isNotFound()
+                .expectBody()
+                .returnResult();
+        return TestClients.to(managementPort)
+                .get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
     }
 
     @Test
@@ -60,15 +98,21 @@ class PrometheusScrapeIT extends GatewayTestBase {
                 .contains("gateway_routes_reloads_total{")
                 .doesNotContain("spring_cloud_gateway_requests")
                 // no account, workspace or key id (as this suite makes them) and no key at all
-                .doesNotContainPattern("acct_[0-9a-f]{16}").doesNotContainPattern("ws_[0-9a-f]{16}")
-                .doesNotContainPattern("key_[A-Za-z0-9]{20}").doesNotContain("pp_live_sk_");
+                .doesNotContainPattern("acct_[0-9a-f]{16}")
+                .doesNotContainPattern("ws_[0-9a-f]{16}")
+                .doesNotContainPattern("key_[A-Za-z0-9]{20}")
+                .doesNotContain("pp_live_sk_");
         Path file = Files.createTempFile("scrape-", ".prom");
         Files.writeString(file, scrape);
-        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true)
-                .redirectInput(file.toFile()).start();
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics")
+                .redirectErrorStream(true)
+                .redirectInput(file.toFile())
+                .start();
         assertThat(promtool.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(promtool.exitValue()).as("promtool check metrics: %s", output).isZero();
+        assertThat(promtool.exitValue())
+                .as("promtool check metrics: %s", output)
+                .isZero();
     }
 
     @Test

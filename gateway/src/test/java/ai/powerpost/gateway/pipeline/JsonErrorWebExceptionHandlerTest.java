@@ -1,25 +1,23 @@
 package ai.powerpost.gateway.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ApiErrorException;
-
-import java.io.IOException;
-import java.net.ConnectException;
-import java.util.stream.Stream;
-
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The one mapping from escaped exceptions to errors: an upstream answer the HTTP client could not
@@ -49,24 +47,30 @@ class JsonErrorWebExceptionHandlerTest {
 
     @Test
     void connectionFailuresStay502() {
-        assertThat(JsonErrorWebExceptionHandler.toApiError(new ConnectException("refused"))).isEqualTo(ApiError.BAD_GATEWAY);
-        assertThat(JsonErrorWebExceptionHandler.toApiError(new IOException("reset"))).isEqualTo(ApiError.BAD_GATEWAY);
+        assertThat(JsonErrorWebExceptionHandler.toApiError(new ConnectException("refused")))
+                .isEqualTo(ApiError.BAD_GATEWAY);
+        assertThat(JsonErrorWebExceptionHandler.toApiError(new IOException("reset")))
+                .isEqualTo(ApiError.BAD_GATEWAY);
     }
 
     @Test
     void aClientsOwnErrorIsMappedFirstWhateverCarriesIt() {
         ApiError timeout = ApiError.of(HttpStatus.REQUEST_TIMEOUT, "VALIDATION_ERROR", "Request body timed out");
 
-        assertThat(JsonErrorWebExceptionHandler.toApiError(new ApiErrorException(timeout))).isEqualTo(timeout);
+        assertThat(JsonErrorWebExceptionHandler.toApiError(new ApiErrorException(timeout)))
+                .isEqualTo(timeout);
         assertThat(JsonErrorWebExceptionHandler.toApiError(new DecoderException(new ApiErrorException(timeout))))
                 .isEqualTo(timeout);
     }
 
     @Test
     void bareJdkExceptionsAreNeverTakenForTheUpstreamsAnswer() {
-        assertThat(JsonErrorWebExceptionHandler.toApiError(new NumberFormatException("x"))).isEqualTo(ApiError.INTERNAL_ERROR);
-        assertThat(JsonErrorWebExceptionHandler.toApiError(new IllegalArgumentException("x"))).isEqualTo(ApiError.INTERNAL_ERROR);
-        assertThat(JsonErrorWebExceptionHandler.toApiError(new IllegalStateException("x"))).isEqualTo(ApiError.INTERNAL_ERROR);
+        assertThat(JsonErrorWebExceptionHandler.toApiError(new NumberFormatException("x")))
+                .isEqualTo(ApiError.INTERNAL_ERROR);
+        assertThat(JsonErrorWebExceptionHandler.toApiError(new IllegalArgumentException("x")))
+                .isEqualTo(ApiError.INTERNAL_ERROR);
+        assertThat(JsonErrorWebExceptionHandler.toApiError(new IllegalStateException("x")))
+                .isEqualTo(ApiError.INTERNAL_ERROR);
     }
 
     @Test
@@ -77,7 +81,8 @@ class JsonErrorWebExceptionHandlerTest {
 
     @Test
     void a503IsTheUpstreamsUnavailabilityNeverTheKeyChecks() {
-        ApiError error = JsonErrorWebExceptionHandler.toApiError(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE));
+        ApiError error =
+                JsonErrorWebExceptionHandler.toApiError(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE));
 
         assertThat(error).isEqualTo(ApiError.UPSTREAM_UNAVAILABLE).isNotEqualTo(ApiError.AUTH_UNAVAILABLE);
         assertThat(error.code()).isEqualTo("SERVICE_UNAVAILABLE");
@@ -90,7 +95,9 @@ class JsonErrorWebExceptionHandlerTest {
         String logged = JsonErrorWebExceptionHandler.classes(
                 new DecoderException(new IllegalArgumentException("upstream 10.0.0.7:8080 said: secret")));
 
-        assertThat(logged).isEqualTo("io.netty.handler.codec.DecoderException caused by java.lang.IllegalArgumentException");
-        assertThat(JsonErrorWebExceptionHandler.classes(new ConnectException("10.0.0.7"))).isEqualTo("java.net.ConnectException");
+        assertThat(logged)
+                .isEqualTo("io.netty.handler.codec.DecoderException caused by java.lang.IllegalArgumentException");
+        assertThat(JsonErrorWebExceptionHandler.classes(new ConnectException("10.0.0.7")))
+                .isEqualTo("java.net.ConnectException");
     }
 }

@@ -1,10 +1,11 @@
 package ai.powerpost.gateway.pipeline;
 
-import java.util.ArrayList;
-import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.support.GatewayIntegrationTest;
 import ai.powerpost.gateway.support.GatewayTestBase;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -13,8 +14,6 @@ import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The started gateway's global filters, sorted as Spring Cloud Gateway sorts them, are exactly
@@ -27,15 +26,18 @@ class PipelineOrderIT extends GatewayTestBase {
     ApplicationContext context;
 
     private List<GlobalFilter> sorted() {
-        List<GlobalFilter> filters = new ArrayList<>(context.getBeansOfType(GlobalFilter.class).values());
+        List<GlobalFilter> filters =
+                new ArrayList<>(context.getBeansOfType(GlobalFilter.class).values());
         AnnotationAwareOrderComparator.sort(filters);
         return filters;
     }
 
     @Test
     void theStagesRunInTheOrderDeclared() {
-        List<Stage> running = sorted().stream().filter(StageFilter.class::isInstance)
-                .map(f -> ((StageFilter) f).stage()).toList();
+        List<Stage> running = sorted().stream()
+                .filter(StageFilter.class::isInstance)
+                .map(f -> ((StageFilter) f).stage())
+                .toList();
         assertThat(running).containsExactly(Stage.values());
     }
 
@@ -47,7 +49,9 @@ class PipelineOrderIT extends GatewayTestBase {
             int order = ((Ordered) filter).getOrder();
             (order < RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER ? before : after).add(name(filter));
         }
-        assertThat(before).containsExactly(java.util.Arrays.stream(Stage.values()).map(Stage::name).toArray(String[]::new));
+        assertThat(before)
+                .containsExactly(
+                        java.util.Arrays.stream(Stage.values()).map(Stage::name).toArray(String[]::new));
         assertThat(after).first().isEqualTo(RouteToRequestUrlFilter.class.getSimpleName());
         assertThat(after).contains(NettyRoutingFilter.class.getSimpleName());
     }
@@ -56,7 +60,9 @@ class PipelineOrderIT extends GatewayTestBase {
     void ordersAscendInDeclarationOrder() {
         Stage[] stages = Stage.values();
         for (int i = 1; i < stages.length; i++) {
-            assertThat(stages[i].order()).as("%s after %s", stages[i], stages[i - 1]).isGreaterThan(stages[i - 1].order());
+            assertThat(stages[i].order())
+                    .as("%s after %s", stages[i], stages[i - 1])
+                    .isGreaterThan(stages[i - 1].order());
         }
         assertThat(stages[stages.length - 1].order()).isLessThan(RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER);
     }
@@ -65,6 +71,8 @@ class PipelineOrderIT extends GatewayTestBase {
         if (filter instanceof StageFilter stage) {
             return stage.stage().name();
         }
-        return filter instanceof NettyRoutingFilter ? NettyRoutingFilter.class.getSimpleName() : filter.getClass().getSimpleName();
+        return filter instanceof NettyRoutingFilter
+                ? NettyRoutingFilter.class.getSimpleName()
+                : filter.getClass().getSimpleName();
     }
 }

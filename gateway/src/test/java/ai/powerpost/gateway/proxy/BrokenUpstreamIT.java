@@ -1,5 +1,10 @@
 package ai.powerpost.gateway.proxy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.support.GatewayInstance;
+import ai.powerpost.gateway.support.RecordingUpstream;
+import ai.powerpost.gateway.support.TestRoutes;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,10 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-
-import ai.powerpost.gateway.support.GatewayInstance;
-import ai.powerpost.gateway.support.RecordingUpstream;
-import ai.powerpost.gateway.support.TestRoutes;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +33,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Upstreams that answer with bytes the gateway cannot take: a response head over Netty's client
@@ -109,20 +108,35 @@ class BrokenUpstreamIT {
                   - { id: entry-update, method: PATCH, path: "/api/v1/calendar/entries/{id}", scope: calendar:write,
                       upstream: refusing }
                 """);
-        gateway = GatewayInstance.start(UNUSED, Map.of(
-                "gateway.routes.file", routes,
-                "GATEWAY_UPSTREAM_BROKEN", UPSTREAM.uri(),
-                "GATEWAY_UPSTREAM_RETRYING", UPSTREAM.uri(),
-                "GATEWAY_UPSTREAM_TRIPPING", UPSTREAM.uri(),
-                "GATEWAY_UPSTREAM_REFUSING", UPSTREAM.uri(),
-                "GATEWAY_UPSTREAM_FORSAKEN", UPSTREAM.uri()));
+        gateway = GatewayInstance.start(
+                UNUSED,
+                Map.of(
+                        "gateway.routes.file", routes,
+                        "GATEWAY_UPSTREAM_BROKEN", UPSTREAM.uri(),
+                        "GATEWAY_UPSTREAM_RETRYING", UPSTREAM.uri(),
+                        "GATEWAY_UPSTREAM_TRIPPING", UPSTREAM.uri(),
+                        "GATEWAY_UPSTREAM_REFUSING", UPSTREAM.uri(),
+                        "GATEWAY_UPSTREAM_FORSAKEN", UPSTREAM.uri()));
         port = gateway.bean(Environment.class).getRequiredProperty("local.server.port", Integer.class);
         String account = "acct_broken_" + System.nanoTime();
-        gateway.admin().put().uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE).exchange().expectStatus().isNoContent();
+        gateway.admin()
+                .put()
+                .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE)
+                .exchange()
+                .expectStatus()
+                .isNoContent();
         @SuppressWarnings("unchecked")
-        Map<String, Object> created = gateway.admin().post().uri("/admin/v1/accounts/{a}/keys", account)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "b", "preset", "full_access"))
-                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> created = gateway.admin()
+                .post()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "b", "preset", "full_access"))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         key = (String) created.get("key");
     }
 
@@ -136,8 +150,20 @@ class BrokenUpstreamIT {
     // ---------------------------------------------------------------- nothing sent yet: 502
 
     @ParameterizedTest
-    @ValueSource(strings = {"bighead", "manyheaders", "longstatus", "badstatus", "garbage",
-            "twolengths", "lengthandchunked", "badchunk", "headonly", "cuthead", "closeearly"})
+    @ValueSource(
+            strings = {
+                "bighead",
+                "manyheaders",
+                "longstatus",
+                "badstatus",
+                "garbage",
+                "twolengths",
+                "lengthandchunked",
+                "badchunk",
+                "headonly",
+                "cuthead",
+                "closeearly"
+            })
     void responseTheGatewayCannotTakeIs502BadGatewayAndTheGatewayKeepsServing(String kind) {
         String path = "/api/v1/posts/" + unique(kind);
         Instant start = Instant.now();
@@ -153,9 +179,13 @@ class BrokenUpstreamIT {
         assertThat(reply.has("Set-Cookie")).as("%s: %s", kind, reply).isFalse();
         assertThat(reply.has("Content-Encoding")).as("%s: %s", kind, reply).isFalse();
         assertThat(reply.has("X-Upstream")).as("%s: %s", kind, reply).isFalse();
-        assertThat(reply.headers().get("x-request-id")).as("the gateway's request id, alone: %s", reply)
-                .hasSize(1).noneMatch("from-upstream"::equals);
-        assertThat(UPSTREAM.received(path)).as("retries: 0, so exactly one call").isEqualTo(1);
+        assertThat(reply.headers().get("x-request-id"))
+                .as("the gateway's request id, alone: %s", reply)
+                .hasSize(1)
+                .noneMatch("from-upstream"::equals);
+        assertThat(UPSTREAM.received(path))
+                .as("retries: 0, so exactly one call")
+                .isEqualTo(1);
         awaitUpstreamConnectionClosed(path);
         assertGatewayStillServes("/api/v1/posts/");
     }
@@ -170,8 +200,12 @@ class BrokenUpstreamIT {
 
         RawClient.Reply reply = get(path);
 
-        assertThat(reply.status()).as("the head went out before the upstream broke off: %s", reply).isEqualTo(200);
-        assertThat(reply.complete()).as("a response cut short must never look complete: %s", reply).isFalse();
+        assertThat(reply.status())
+                .as("the head went out before the upstream broke off: %s", reply)
+                .isEqualTo(200);
+        assertThat(reply.complete())
+                .as("a response cut short must never look complete: %s", reply)
+                .isFalse();
         if (kind.equals("cutbody")) {
             assertThat(reply.header("Content-Length")).isEqualTo("1000");
             assertThat(reply.body().length).isLessThan(1000);
@@ -197,7 +231,9 @@ class BrokenUpstreamIT {
 
         assertThat(reply.status()).as("%s: %s", kind, reply).isEqualTo(502);
         assertThat(reply.text()).isEqualTo(BAD_GATEWAY_BODY);
-        assertThat(UPSTREAM.received(path)).as("%s: the upstream answered (badly): not retried", kind).isEqualTo(1);
+        assertThat(UPSTREAM.received(path))
+                .as("%s: the upstream answered (badly): not retried", kind)
+                .isEqualTo(1);
         assertGatewayStillServes("/api/v1/calendar/entries/");
     }
 
@@ -220,7 +256,9 @@ class BrokenUpstreamIT {
 
         assertThat(reply.status()).as("%s", reply).isEqualTo(502);
         assertThat(reply.text()).isEqualTo(BAD_GATEWAY_BODY);
-        assertThat(UPSTREAM.received(path)).as("the first call and both retries").isEqualTo(3);
+        assertThat(UPSTREAM.received(path))
+                .as("the first call and both retries")
+                .isEqualTo(3);
     }
 
     @ParameterizedTest
@@ -238,7 +276,9 @@ class BrokenUpstreamIT {
             assertThat(reply.status()).as("%s: %s", kind, reply).isEqualTo(502);
             assertThat(reply.text()).isEqualTo(BAD_GATEWAY_BODY);
         }
-        assertThat(UPSTREAM.received(path)).as("%s: a POST reaches the upstream once", kind).isEqualTo(1);
+        assertThat(UPSTREAM.received(path))
+                .as("%s: a POST reaches the upstream once", kind)
+                .isEqualTo(1);
         assertThat(UPSTREAM.bodyBytes(path)).as("the whole request body, once").isEqualTo(body.length);
         assertGatewayStillServes("/api/v1/posts/");
     }
@@ -250,17 +290,22 @@ class BrokenUpstreamIT {
         // failure rate 100 % over at least 5 calls: only if every one of these counts does it open
         for (String kind : new String[] {"bighead", "badstatus", "badchunk", "headonly", "closeearly", "cutbody"}) {
             RawClient.Reply reply = get("/api/v1/content/generations/" + unique(kind));
-            assertThat(reply.status() == 200 && reply.complete()).as("%s: %s", kind, reply).isFalse();
+            assertThat(reply.status() == 200 && reply.complete())
+                    .as("%s: %s", kind, reply)
+                    .isFalse();
         }
         String probe = "/api/v1/content/generations/" + unique("ok");
 
         RawClient.Reply reply = get(probe);
 
         assertThat(reply.status()).as("%s", reply).isEqualTo(503);
-        assertThat(reply.text()).contains("\"SERVICE_UNAVAILABLE\"")
+        assertThat(reply.text())
+                .contains("\"SERVICE_UNAVAILABLE\"")
                 .contains("\"The upstream service is temporarily unavailable, try again later\"");
         assertThat(reply.header("Retry-After")).isEqualTo("60"); // the breaker's open-for
-        assertThat(UPSTREAM.received(probe)).as("an open breaker answers without the upstream").isZero();
+        assertThat(UPSTREAM.received(probe))
+                .as("an open breaker answers without the upstream")
+                .isZero();
     }
 
     @Test
@@ -268,13 +313,14 @@ class BrokenUpstreamIT {
         // breaker: 100 % over at least 3 calls. A chunked body over the route's 16 bytes is cut off
         // with a 413 while it streams to the upstream: the call fails, by the client's doing alone.
         for (int i = 0; i < 3; i++) {
-            RawClient.Reply tooLarge = RawClient.exchangeChunked(port, "POST", "/api/v1/calendar/entries", authHeaders(),
-                    "{\"title\":\"", "x".repeat(64), "\"}");
+            RawClient.Reply tooLarge = RawClient.exchangeChunked(
+                    port, "POST", "/api/v1/calendar/entries", authHeaders(), "{\"title\":\"", "x".repeat(64), "\"}");
             assertThat(tooLarge.status()).as("%s", tooLarge).isEqualTo(413);
         }
         String probe = "/api/v1/calendar/entries/" + unique("ok");
 
-        RawClient.Reply reply = RawClient.exchange(port, "PATCH", probe, authHeaders(), "{}".getBytes(StandardCharsets.UTF_8));
+        RawClient.Reply reply =
+                RawClient.exchange(port, "PATCH", probe, authHeaders(), "{}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(reply.status()).as("the breaker stays closed: %s", reply).isEqualTo(200);
         assertThat(UPSTREAM.received(probe)).isEqualTo(1);
@@ -322,7 +368,9 @@ class BrokenUpstreamIT {
 
     /** The gateway must close (not pool) a connection that carried a broken response, and not wait for the upstream to. */
     private static void awaitUpstreamConnectionClosed(String path) {
-        poll(() -> UPSTREAM.ended(path), Duration.ofSeconds(5),
+        poll(
+                () -> UPSTREAM.ended(path),
+                Duration.ofSeconds(5),
                 "the gateway closes the upstream connection of " + path);
     }
 
@@ -353,12 +401,34 @@ class BrokenUpstreamIT {
      */
     static final class RawUpstream implements AutoCloseable {
 
-        private static final Set<String> SCRIPTS = Set.of("ok", "bighead", "manyheaders", "longstatus", "badstatus",
-                "garbage", "twolengths", "lengthandchunked", "badchunk", "headonly", "cuthead",
-                "closeearly", "cutbody", "cutchunked", "badchunkmid", "slowbody");
+        private static final Set<String> SCRIPTS = Set.of(
+                "ok",
+                "bighead",
+                "manyheaders",
+                "longstatus",
+                "badstatus",
+                "garbage",
+                "twolengths",
+                "lengthandchunked",
+                "badchunk",
+                "headonly",
+                "cuthead",
+                "closeearly",
+                "cutbody",
+                "cutchunked",
+                "badchunkmid",
+                "slowbody");
         /** The scripts whose answer is broken in itself: the upstream then holds the connection open. */
-        private static final Set<String> HELD = Set.of("bighead", "manyheaders", "longstatus", "badstatus", "garbage",
-                "twolengths", "lengthandchunked", "badchunk", "badchunkmid");
+        private static final Set<String> HELD = Set.of(
+                "bighead",
+                "manyheaders",
+                "longstatus",
+                "badstatus",
+                "garbage",
+                "twolengths",
+                "lengthandchunked",
+                "badchunk",
+                "badchunkmid");
         /** How long a script holds a broken connection open, waiting for the gateway to close it. */
         private static final int HOLD_MILLIS = 10_000;
 
@@ -429,13 +499,13 @@ class BrokenUpstreamIT {
                     try {
                         answer(script, out);
                     } catch (IOException cutWhileWriting) {
-                        ended.add(path);  // the gateway closed it before it had all of the answer
+                        ended.add(path); // the gateway closed it before it had all of the answer
                         return;
                     }
                     if (HELD.contains(script)) {
                         holdUntilClosed(socket, in, path);
                     } else {
-                        ended.add(path);  // closed here, by the script
+                        ended.add(path); // closed here, by the script
                     }
                     return;
                 }
@@ -448,31 +518,51 @@ class BrokenUpstreamIT {
         private static void answer(String script, OutputStream out) throws IOException {
             switch (script) {
                 // a single header line of 200 KB: far over the client's 8 KB header limit
-                case "bighead" -> send(out, "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nX-Big: " + "a".repeat(200 * 1024)
-                        + "\r\nContent-Length: 2\r\n\r\n{}");
+                case "bighead" ->
+                    send(
+                            out,
+                            "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nX-Big: " + "a".repeat(200 * 1024)
+                                    + "\r\nContent-Length: 2\r\n\r\n{}");
                 // many small headers, together over the limit, none of them alone
                 case "manyheaders" -> {
                     StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\nX-Upstream: 1\r\n");
                     for (int i = 0; i < 300; i++) {
-                        head.append("X-H-").append(i).append(": ").append("v".repeat(60)).append("\r\n");
+                        head.append("X-H-")
+                                .append(i)
+                                .append(": ")
+                                .append("v".repeat(60))
+                                .append("\r\n");
                     }
                     send(out, head.append("Content-Length: 2\r\n\r\n{}").toString());
                 }
                 // a status line over the client's 4 KB initial line limit
-                case "longstatus" -> send(out, "HTTP/1.1 200 " + "O".repeat(16 * 1024) + "\r\nContent-Length: 2\r\n\r\n{}");
+                case "longstatus" ->
+                    send(out, "HTTP/1.1 200 " + "O".repeat(16 * 1024) + "\r\nContent-Length: 2\r\n\r\n{}");
                 case "badstatus" -> send(out, "HTTP/1.1 abc OK\r\nX-Upstream: 1\r\nContent-Length: 2\r\n\r\n{}");
                 case "garbage" -> send(out, "garbage\r\n\r\n");
-                case "twolengths" -> send(out, "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nContent-Length: 2\r\n"
-                        + "Content-Length: 3\r\n\r\n{}x");
-                case "lengthandchunked" -> send(out, "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nContent-Length: 7\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+                case "twolengths" ->
+                    send(
+                            out,
+                            "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nContent-Length: 2\r\n"
+                                    + "Content-Length: 3\r\n\r\n{}x");
+                case "lengthandchunked" ->
+                    send(
+                            out,
+                            "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nContent-Length: 7\r\n"
+                                    + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
                 // a valid head, then a chunk size that is not hex, as the very first body bytes
-                case "badchunk" -> send(out, "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nContent-Type: application/json\r\n"
-                        + "Content-Encoding: gzip\r\nSet-Cookie: upstream=1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        + "zz\r\n{\"partial\":\r\n0\r\n\r\n");
+                case "badchunk" ->
+                    send(
+                            out,
+                            "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nContent-Type: application/json\r\n"
+                                    + "Content-Encoding: gzip\r\nSet-Cookie: upstream=1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    + "zz\r\n{\"partial\":\r\n0\r\n\r\n");
                 // a valid head promising a body, then the connection closes before any of it
-                case "headonly" -> send(out, "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nSet-Cookie: upstream=1\r\n"
-                        + "X-Request-Id: from-upstream\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n");
+                case "headonly" ->
+                    send(
+                            out,
+                            "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nSet-Cookie: upstream=1\r\n"
+                                    + "X-Request-Id: from-upstream\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n");
                 // the head itself cut short
                 case "cuthead" -> send(out, "HTTP/1.1 200 OK\r\nX-Upstream: 1\r\nContent-Ty");
                 case "closeearly" -> {
@@ -480,26 +570,34 @@ class BrokenUpstreamIT {
                 }
                 // the head and 11 of 1000 bytes, a pause (the gateway has sent the head on), then the end
                 case "cutbody" -> {
-                    send(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
-                            + "{\"partial\":");
+                    send(
+                            out,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+                                    + "{\"partial\":");
                     pause();
                 }
                 case "cutchunked" -> {
-                    send(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                            + "b\r\n{\"partial\":\r\n");
+                    send(
+                            out,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    + "b\r\n{\"partial\":\r\n");
                     pause();
                 }
                 // a good first chunk, a pause, then a chunk size that is not hex (and the connection left open)
                 case "badchunkmid" -> {
-                    send(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                            + "b\r\n{\"partial\":\r\n");
+                    send(
+                            out,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    + "b\r\n{\"partial\":\r\n");
                     pause();
                     send(out, "zz\r\nmore\r\n");
                 }
                 // a long body, slowly: until the gateway closes the connection (its client went away), or 10 s
                 case "slowbody" -> {
-                    send(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
-                            + "{\"partial\":");
+                    send(
+                            out,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                                    + "{\"partial\":");
                     for (int i = 0; i < 200; i++) {
                         pause(50);
                         send(out, " ".repeat(100));

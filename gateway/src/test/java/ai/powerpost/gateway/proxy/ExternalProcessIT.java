@@ -1,5 +1,12 @@
 package ai.powerpost.gateway.proxy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.support.FreePorts;
+import ai.powerpost.gateway.support.GatewayTestBase;
+import ai.powerpost.gateway.support.MisbehavingUpstream;
+import ai.powerpost.gateway.support.RecordingUpstream;
+import ai.powerpost.gateway.support.RedisSupport;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -14,16 +21,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-
-import ai.powerpost.gateway.support.FreePorts;
-import ai.powerpost.gateway.support.GatewayTestBase;
-import ai.powerpost.gateway.support.MisbehavingUpstream;
-import ai.powerpost.gateway.support.RecordingUpstream;
-import ai.powerpost.gateway.support.RedisSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The packaged gateway (target/gateway.jar) as its own process with a 256 MB heap: a 500 MB upload
@@ -34,7 +33,8 @@ class ExternalProcessIT {
     private static final long MB = 1024 * 1024;
     private static final RecordingUpstream RECORDING = new RecordingUpstream();
     private static final MisbehavingUpstream SLOW = new MisbehavingUpstream();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterAll
     static void stop() {
@@ -44,7 +44,9 @@ class ExternalProcessIT {
 
     private static Process start(int port, int managementPort, String upstream) throws IOException {
         Path jar = Path.of("target/gateway.jar");
-        assertThat(jar).as("the packaged gateway (mvn package runs before the integration tests)").exists();
+        assertThat(jar)
+                .as("the packaged gateway (mvn package runs before the integration tests)")
+                .exists();
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx256m", "-jar", jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(File.createTempFile("gateway-process-", ".log"));
@@ -68,8 +70,10 @@ class ExternalProcessIT {
         Instant deadline = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(deadline) && process.isAlive()) {
             try {
-                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness")).build(),
+                HttpResponse<String> health = HTTP.send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (health.statusCode() == 200) {
                     return;
@@ -83,16 +87,23 @@ class ExternalProcessIT {
 
     private static String createKey(int managementPort) throws IOException, InterruptedException {
         String account = "acct_process_" + System.nanoTime();
-        HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
-                        + "/admin/v1/accounts/" + account + "/workspaces/ws_p"))
-                .header("Authorization", "Bearer " + GatewayTestBase.ADMIN_TOKEN)
-                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        String created = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
-                        + "/admin/v1/accounts/" + account + "/keys"))
-                .header("Authorization", "Bearer " + GatewayTestBase.ADMIN_TOKEN)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"p\",\"preset\":\"full_access\"}")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/admin/v1/accounts/" + account
+                                + "/workspaces/ws_p"))
+                        .header("Authorization", "Bearer " + GatewayTestBase.ADMIN_TOKEN)
+                        .PUT(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
+        String created = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/admin/v1/accounts/"
+                                        + account + "/keys"))
+                                .header("Authorization", "Bearer " + GatewayTestBase.ADMIN_TOKEN)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"name\":\"p\",\"preset\":\"full_access\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         return created.replaceAll(".*\"key\":\"(pp_live_sk_[A-Za-z0-9]+)\".*", "$1");
     }
 
@@ -105,16 +116,20 @@ class ExternalProcessIT {
             String key = createKey(managementPort);
             long size = 500 * MB;
             String marker = "m" + System.nanoTime();
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/api/v1/media/upload?m=" + marker))
-                    .header("x-api-key", key).header("X-Workspace-Id", "ws_p")
-                    .header("Content-Type", "application/octet-stream")
-                    .timeout(Duration.ofMinutes(3))
-                    .POST(HttpRequest.BodyPublishers.fromPublisher(zeros(size), size)).build(),
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/media/upload?m=" + marker))
+                            .header("x-api-key", key)
+                            .header("X-Workspace-Id", "ws_p")
+                            .header("Content-Type", "application/octet-stream")
+                            .timeout(Duration.ofMinutes(3))
+                            .POST(HttpRequest.BodyPublishers.fromPublisher(zeros(size), size))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             assertThat(RECORDING.receivedUnder("/api/v1/media/upload?m=" + marker))
-                    .singleElement().extracting(RecordingUpstream.Received::bodyBytes).isEqualTo(size);
+                    .singleElement()
+                    .extracting(RecordingUpstream.Received::bodyBytes)
+                    .isEqualTo(size);
             assertThat(gateway.isAlive()).isTrue();
         } finally {
             gateway.destroy();
@@ -128,9 +143,11 @@ class ExternalProcessIT {
         int managementPort = FreePorts.unused();
         Process gateway = start(port, managementPort, SLOW.uri());
         String key = createKey(managementPort);
-        CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/api/v1/posts/slow2000-x"))
-                .header("x-api-key", key).header("X-Workspace-Id", "ws_p").build(),
+        CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/posts/slow2000-x"))
+                        .header("x-api-key", key)
+                        .header("X-Workspace-Id", "ws_p")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         Instant deadline = Instant.now().plusSeconds(5);
         while (SLOW.received("/api/v1/posts/slow2000-x") == 0 && Instant.now().isBefore(deadline)) {
@@ -168,5 +185,4 @@ class ExternalProcessIT {
             }
         });
     }
-
 }

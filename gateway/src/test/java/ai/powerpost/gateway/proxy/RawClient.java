@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,8 +29,7 @@ final class RawClient {
 
     private static final int TIMEOUT_MILLIS = 10_000;
 
-    private RawClient() {
-    }
+    private RawClient() {}
 
     /**
      * What came back. {@code status} is -1 when the connection closed before a status line;
@@ -39,7 +37,8 @@ final class RawClient {
      */
     record Reply(int status, Map<String, List<String>> headers, byte[] body, boolean complete) {
 
-        @Nullable String header(String name) {
+        @Nullable
+        String header(String name) {
             List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
             return values == null || values.isEmpty() ? null : values.get(0);
         }
@@ -68,15 +67,21 @@ final class RawClient {
     }
 
     /** Sends a request whose body is already framed as chunks (each given chunk, then the zero chunk), reads one reply. */
-    static Reply exchangeChunked(int port, String method, String target, Map<String, String> headers, String... chunks) {
+    static Reply exchangeChunked(
+            int port, String method, String target, Map<String, String> headers, String... chunks) {
         StringBuilder body = new StringBuilder();
         for (String chunk : chunks) {
-            body.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+            body.append(Integer.toHexString(chunk.length()))
+                    .append("\r\n")
+                    .append(chunk)
+                    .append("\r\n");
         }
         body.append("0\r\n\r\n");
         Map<String, String> chunked = new LinkedHashMap<>(headers);
         chunked.put("Transfer-Encoding", "chunked");
-        return send(port, request(port, method, target, chunked, -1, body.toString().getBytes(StandardCharsets.ISO_8859_1)),
+        return send(
+                port,
+                request(port, method, target, chunked, -1, body.toString().getBytes(StandardCharsets.ISO_8859_1)),
                 method);
     }
 
@@ -90,7 +95,9 @@ final class RawClient {
             out.write(request(port, "GET", target, headers, -1, new byte[0]));
             out.flush();
             String statusLine = line(new BufferedInputStream(socket.getInputStream()));
-            return statusLine == null || statusLine.isEmpty() ? -1 : Integer.parseInt(statusLine.split(" ", 3)[1]);
+            return statusLine == null || statusLine.isEmpty()
+                    ? -1
+                    : Integer.parseInt(statusLine.split(" ", 3)[1]);
         } catch (SocketTimeoutException e) {
             throw new AssertionError("no status line within " + TIMEOUT_MILLIS + " ms: the gateway hangs", e);
         } catch (IOException e) {
@@ -98,11 +105,17 @@ final class RawClient {
         }
     }
 
-    private static byte[] request(int port, String method, String target, Map<String, String> headers, long contentLength,
-                                  byte[] body) {
-        StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: 127.0.0.1:").append(port).append("\r\n");
-        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    private static byte[] request(
+            int port, String method, String target, Map<String, String> headers, long contentLength, byte[] body) {
+        StringBuilder head = new StringBuilder(method)
+                .append(' ')
+                .append(target)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:")
+                .append(port)
+                .append("\r\n");
+        headers.forEach(
+                (name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("Connection: close\r\n");
         if (contentLength >= 0) {
             head.append("Content-Length: ").append(contentLength).append("\r\n");
@@ -125,7 +138,8 @@ final class RawClient {
             }
             return read(new BufferedInputStream(socket.getInputStream()), "HEAD".equals(method));
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("no (complete) answer and no close within " + TIMEOUT_MILLIS + " ms: the gateway hangs", e);
+            throw new AssertionError(
+                    "no (complete) answer and no close within " + TIMEOUT_MILLIS + " ms: the gateway hangs", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -173,7 +187,7 @@ final class RawClient {
             complete = copy(in, body, declared) == declared;
         } else {
             copy(in, body, Integer.MAX_VALUE);
-            complete = true;  // close-delimited: nothing to compare against
+            complete = true; // close-delimited: nothing to compare against
         }
         return new Reply(status, headers, body.toByteArray(), complete);
     }

@@ -1,10 +1,9 @@
 package ai.powerpost.gateway.proxy;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 /** GET retries back off exponentially from 50 ms, jittered, never below 50 ms nor above 500 ms. */
 class UpstreamBackoffTest {

@@ -1,12 +1,11 @@
 package ai.powerpost.gateway.proxy;
 
-import java.time.Duration;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.routing.Resilience;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class UpstreamBreakerConfigTest {
 

@@ -1,8 +1,6 @@
 package ai.powerpost.gateway.proxy;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -16,11 +14,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Behind Netty's own HTTP client codec: a response it cannot decode always reports a
@@ -58,36 +57,48 @@ class UpstreamDecoderFailuresTest {
 
     @Test
     void statusLineThatIsNotHttpIsADecoderException() {
-        Throwable cause = ((DecoderResultProvider) decode("garbage\r\n\r\n")).decoderResult().cause();
+        Throwable cause = ((DecoderResultProvider) decode("garbage\r\n\r\n"))
+                .decoderResult()
+                .cause();
 
-        assertThat(cause).isExactlyInstanceOf(DecoderException.class).hasCauseInstanceOf(IllegalArgumentException.class);
+        assertThat(cause)
+                .isExactlyInstanceOf(DecoderException.class)
+                .hasCauseInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void twoDifferingContentLengthsAreADecoderException() {
-        Throwable cause = ((DecoderResultProvider) decode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"))
-                .decoderResult().cause();
+        Throwable cause = ((DecoderResultProvider)
+                        decode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"))
+                .decoderResult()
+                .cause();
 
-        assertThat(cause).isExactlyInstanceOf(DecoderException.class).hasCauseInstanceOf(IllegalArgumentException.class);
+        assertThat(cause)
+                .isExactlyInstanceOf(DecoderException.class)
+                .hasCauseInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void chunkSizeThatIsNotHexIsADecoderExceptionOnTheContent() {
         Object response = decode("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
-        assertThat(((DecoderResultProvider) response).decoderResult().isSuccess()).isTrue();
+        assertThat(((DecoderResultProvider) response).decoderResult().isSuccess())
+                .isTrue();
 
         Object content = channel.readInbound();
         decoded.add(content);
 
         assertThat(content).isInstanceOf(LastHttpContent.class);
         assertThat(((DecoderResultProvider) content).decoderResult().cause())
-                .isExactlyInstanceOf(DecoderException.class).hasCauseInstanceOf(NumberFormatException.class);
+                .isExactlyInstanceOf(DecoderException.class)
+                .hasCauseInstanceOf(NumberFormatException.class);
     }
 
     @Test
     void whatNettyAlreadyReportsAsADecoderExceptionIsLeftAsItIs() {
-        Throwable cause = ((DecoderResultProvider) decode("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n"))
-                .decoderResult().cause();
+        Throwable cause = ((DecoderResultProvider)
+                        decode("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n"))
+                .decoderResult()
+                .cause();
 
         assertThat(cause).isExactlyInstanceOf(TooLongHttpHeaderException.class);
     }
@@ -96,7 +107,8 @@ class UpstreamDecoderFailuresTest {
     void aWellFormedResponseIsUntouched() {
         Object response = decode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
 
-        assertThat(((DecoderResultProvider) response).decoderResult().isSuccess()).isTrue();
+        assertThat(((DecoderResultProvider) response).decoderResult().isSuccess())
+                .isTrue();
         assertThat(((HttpResponse) response).status().code()).isEqualTo(200);
     }
 

@@ -1,25 +1,23 @@
 package ai.powerpost.gateway.proxy;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.UUID;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.support.FreePorts;
 import ai.powerpost.gateway.support.GatewayInstance;
 import ai.powerpost.gateway.support.MisbehavingUpstream;
 import ai.powerpost.gateway.support.RecordingUpstream;
 import ai.powerpost.gateway.support.TestRoutes;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Upstreams that refuse, hang, reset mid-response, answer slowly or fail: the client always gets
@@ -61,16 +59,31 @@ class UpstreamFailuresIT {
                   - { id: dead-get, method: GET, path: "/api/v1/account/credits", scope: account:read, workspace: false, upstream: dead }
                   - { id: dead-post, method: POST, path: "/api/v1/posts", scope: posts:write, upstream: dead }
                 """.formatted(DEAD_PORT));
-        gateway = GatewayInstance.start(new RecordingUpstream(), Map.of(
-                "gateway.routes.file", routes,
-                "GATEWAY_UPSTREAM_BACKEND", UPSTREAM.uri(),
-                "GATEWAY_UPSTREAM_FLAKY", UPSTREAM.uri()));
+        gateway = GatewayInstance.start(
+                new RecordingUpstream(),
+                Map.of(
+                        "gateway.routes.file", routes,
+                        "GATEWAY_UPSTREAM_BACKEND", UPSTREAM.uri(),
+                        "GATEWAY_UPSTREAM_FLAKY", UPSTREAM.uri()));
         String account = "acct_failures_" + System.nanoTime();
-        gateway.admin().put().uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE).exchange().expectStatus().isNoContent();
+        gateway.admin()
+                .put()
+                .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE)
+                .exchange()
+                .expectStatus()
+                .isNoContent();
         @SuppressWarnings("unchecked")
-        Map<String, Object> created = gateway.admin().post().uri("/admin/v1/accounts/{a}/keys", account)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "f", "preset", "full_access"))
-                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> created = gateway.admin()
+                .post()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "f", "preset", "full_access"))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         key = (String) created.get("key");
     }
 
@@ -82,15 +95,25 @@ class UpstreamFailuresIT {
 
     @Test
     void refusedConnectionIs502BadGatewayAndTheGetIsRetried() {
-        get("/api/v1/account/credits").expectStatus().isEqualTo(502)
-                .expectHeader().contentType("application/json")
-                .expectBody().json("{\"error\":{\"code\":\"BAD_GATEWAY\",\"message\":\"The upstream service could not be reached\"}}", true);
+        get("/api/v1/account/credits")
+                .expectStatus()
+                .isEqualTo(502)
+                .expectHeader()
+                .contentType("application/json")
+                .expectBody()
+                .json(
+                        "{\"error\":{\"code\":\"BAD_GATEWAY\",\"message\":\"The upstream service could not be reached\"}}",
+                        true);
     }
 
     @Test
     void refusedPostIs502AndIsNeverRetried() {
         Instant start = Instant.now();
-        call(gateway.client().post().uri("/api/v1/posts")).expectStatus().isEqualTo(502).expectBody().returnResult();
+        call(gateway.client().post().uri("/api/v1/posts"))
+                .expectStatus()
+                .isEqualTo(502)
+                .expectBody()
+                .returnResult();
         // a retried call would have waited for at least one backoff (50 ms) per retry; the POST fails at once
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(2));
     }
@@ -99,8 +122,12 @@ class UpstreamFailuresIT {
     void hangingUpstreamIs504WithinTheRouteTimeout() {
         String path = "/api/v1/posts/hang-" + UUID.randomUUID();
         Instant start = Instant.now();
-        get(path).expectStatus().isEqualTo(504)
-                .expectBody().jsonPath("$.error.code").isEqualTo("GATEWAY_TIMEOUT");
+        get(path)
+                .expectStatus()
+                .isEqualTo(504)
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("GATEWAY_TIMEOUT");
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(5));
         assertThat(UPSTREAM.received(path)).as("a timeout is not retried").isEqualTo(1);
     }
@@ -108,8 +135,11 @@ class UpstreamFailuresIT {
     @Test
     void slowButInTimeAnswerGetsThrough() {
         // 3 s: longer than Spring Cloud CircuitBreaker's 1 s default time limiter, shorter than the route's 5 s
-        get("/api/v1/content/generations/slow3000-" + UUID.randomUUID()).expectStatus().isOk()
-                .expectBody().json("{\"ok\":true}");
+        get("/api/v1/content/generations/slow3000-" + UUID.randomUUID())
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .json("{\"ok\":true}");
     }
 
     @Test
@@ -131,48 +161,74 @@ class UpstreamFailuresIT {
     @Test
     void postIsSentToTheUpstreamExactlyOnceEvenWhenItFails() {
         String id = "fail-" + UUID.randomUUID();
-        call(gateway.client().post().uri("/api/v1/posts/" + id + "/publish")).expectStatus().isEqualTo(500).expectBody().returnResult();
+        call(gateway.client().post().uri("/api/v1/posts/" + id + "/publish"))
+                .expectStatus()
+                .isEqualTo(500)
+                .expectBody()
+                .returnResult();
         assertThat(UPSTREAM.received("/api/v1/posts/" + id + "/publish")).isEqualTo(1);
     }
 
     @Test
     void upstream5xxPassesThroughUntouched() {
-        get("/api/v1/posts/fail-" + UUID.randomUUID()).expectStatus().isEqualTo(500)
-                .expectBody().json("{\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"upstream broke\"}}", true);
+        get("/api/v1/posts/fail-" + UUID.randomUUID())
+                .expectStatus()
+                .isEqualTo(500)
+                .expectBody()
+                .json("{\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"upstream broke\"}}", true);
     }
 
     @Test
     void breakerOpensAnswers503WithoutContactingTheUpstreamThenClosesAgain() {
         for (int i = 0; i < 4; i++) {
-            get("/api/v1/calendar/entries/fail-" + UUID.randomUUID()).expectStatus().isEqualTo(500).expectBody().returnResult();
+            get("/api/v1/calendar/entries/fail-" + UUID.randomUUID())
+                    .expectStatus()
+                    .isEqualTo(500)
+                    .expectBody()
+                    .returnResult();
         }
         // A call's outcome is recorded when its body has been written: the client can hold the last
         // byte of the fourth answer a moment before the breaker has counted it.
         awaitBreaker("flaky", CircuitBreaker.State.OPEN);
         String probe = "/api/v1/calendar/entries/ok-" + UUID.randomUUID();
-        get(probe).expectStatus().isEqualTo(503)
-                .expectHeader().valueEquals("Retry-After", "2") // the breaker's open-for
+        get(probe)
+                .expectStatus()
+                .isEqualTo(503)
+                .expectHeader()
+                .valueEquals("Retry-After", "2") // the breaker's open-for
                 .expectBody()
-                .jsonPath("$.error.code").isEqualTo("SERVICE_UNAVAILABLE")
-                .jsonPath("$.error.message").isEqualTo("The upstream service is temporarily unavailable, try again later")
-                .jsonPath("$.error.retryAfter").isEqualTo(2);
+                .jsonPath("$.error.code")
+                .isEqualTo("SERVICE_UNAVAILABLE")
+                .jsonPath("$.error.message")
+                .isEqualTo("The upstream service is temporarily unavailable, try again later")
+                .jsonPath("$.error.retryAfter")
+                .isEqualTo(2);
         assertThat(UPSTREAM.received(probe)).isZero();
         Instant deadline = Instant.now().plusSeconds(6);
         int status;
         do {
             status = get(probe).expectBody().returnResult().getStatus().value();
         } while (status == 503 && Instant.now().isBefore(deadline));
-        assertThat(status).as("half-open trial call succeeds and the breaker closes").isEqualTo(200);
+        assertThat(status)
+                .as("half-open trial call succeeds and the breaker closes")
+                .isEqualTo(200);
         for (int i = 0; i < 5; i++) {
-            get("/api/v1/calendar/entries/ok-" + UUID.randomUUID()).expectStatus().isOk().expectBody().returnResult();
+            get("/api/v1/calendar/entries/ok-" + UUID.randomUUID())
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .returnResult();
         }
     }
 
     private static void awaitBreaker(String upstream, CircuitBreaker.State state) {
         CircuitBreakerRegistry breakers = gateway.bean(CircuitBreakerRegistry.class);
         Instant deadline = Instant.now().plusSeconds(5);
-        while (breakers.getAllCircuitBreakers().stream().noneMatch(b -> b.getName().contains(upstream) && b.getState() == state)) {
-            assertThat(Instant.now()).as("breaker of %s %s within 5 s", upstream, state).isBefore(deadline);
+        while (breakers.getAllCircuitBreakers().stream()
+                .noneMatch(b -> b.getName().contains(upstream) && b.getState() == state)) {
+            assertThat(Instant.now())
+                    .as("breaker of %s %s within 5 s", upstream, state)
+                    .isBefore(deadline);
             java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
         }
     }
@@ -182,6 +238,8 @@ class UpstreamFailuresIT {
     }
 
     private static WebTestClient.ResponseSpec call(WebTestClient.RequestHeadersSpec<?> request) {
-        return request.header("x-api-key", key).header("X-Workspace-Id", WORKSPACE).exchange();
+        return request.header("x-api-key", key)
+                .header("X-Workspace-Id", WORKSPACE)
+                .exchange();
     }
 }

@@ -1,11 +1,10 @@
 package ai.powerpost.gateway.ratelimit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.HashMap;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class EvictedCountsTest {
 
@@ -29,7 +28,8 @@ class EvictedCountsTest {
             sketch.record("key_" + i, 1000, 10);
         }
         long overestimated = java.util.stream.IntStream.range(0, 1000)
-                .filter(i -> sketch.estimate("other_" + i, 1000) > 0).count();
+                .filter(i -> sketch.estimate("other_" + i, 1000) > 0)
+                .count();
         assertThat(overestimated).isLessThan(10);
     }
 

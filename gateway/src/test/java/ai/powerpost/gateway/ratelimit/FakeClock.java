@@ -1,10 +1,9 @@
 package ai.powerpost.gateway.ratelimit;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-
-import com.github.benmanes.caffeine.cache.Ticker;
 
 /** One settable time for a test: epoch milliseconds for the windows, nanoseconds for Caffeine. */
 final class FakeClock implements LongSupplier, Ticker {

@@ -1,5 +1,9 @@
 package ai.powerpost.gateway.ratelimit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.routing.RateLimitClass;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import ai.powerpost.gateway.routing.RateLimitClass;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The local decision: never more than the limit in a window on one replica, whatever happens. */
 class LocalRateLimiterTest {
@@ -26,8 +25,8 @@ class LocalRateLimiterTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     private LocalRateLimiter limiter(long maxKeys) {
-        return new LocalRateLimiter(new RateLimitProperties(Duration.ofMillis(100), 16, 500, maxKeys),
-                clock, clock, meters);
+        return new LocalRateLimiter(
+                new RateLimitProperties(Duration.ofMillis(100), 16, 500, maxKeys), clock, clock, meters);
     }
 
     private static int admitted(LocalRateLimiter limiter, String keyId, RateLimitClass limit, int attempts) {
@@ -123,12 +122,13 @@ class LocalRateLimiterTest {
     void whatOtherReplicasAdmittedIsSubtracted() {
         LocalRateLimiter limiter = limiter(1000);
         limiter.tryAcquire("key_a", TEN_PER_MINUTE);
-        WindowCount count = limiter.pending().drain(RateLimitKeys.shard("key_a", 16)).get(0);
+        WindowCount count =
+                limiter.pending().drain(RateLimitKeys.shard("key_a", 16)).get(0);
         count.observeOthers(6);
         Decision decision = limiter.tryAcquire("key_a", TEN_PER_MINUTE);
-        assertThat(decision.remaining()).isEqualTo(2);             // 10 - 1 - 1 - 6
+        assertThat(decision.remaining()).isEqualTo(2); // 10 - 1 - 1 - 6
         assertThat(admitted(limiter, "key_a", TEN_PER_MINUTE, 20)).isEqualTo(2);
-        count.observeOthers(3);                                        // a stale, smaller total never lowers it
+        count.observeOthers(3); // a stale, smaller total never lowers it
         assertThat(count.others()).isEqualTo(6);
     }
 
@@ -141,7 +141,7 @@ class LocalRateLimiterTest {
         assertThat(queued).hasSize(1);
         assertThat(queued.get(0).takeForSync()).isEqualTo(5);
         assertThat(queued.get(0).redisKey()).isEqualTo("ppgw:rl:{rl:" + shard + "}:default:" + T0 + ":key_a");
-        limiter.tryAcquire("key_a", TEN_PER_MINUTE);                 // admitted after the sync took the count
+        limiter.tryAcquire("key_a", TEN_PER_MINUTE); // admitted after the sync took the count
         assertThat(limiter.pending().drain(shard)).hasSize(1);
     }
 
@@ -157,7 +157,9 @@ class LocalRateLimiterTest {
             }
         }
         assertThat(java.util.Arrays.stream(admitted).max().orElse(0)).isLessThanOrEqualTo(10);
-        assertThat(java.util.Arrays.stream(admitted).sum()).as("evicted keys are not starved").isGreaterThan(400);
+        assertThat(java.util.Arrays.stream(admitted).sum())
+                .as("evicted keys are not starved")
+                .isGreaterThan(400);
         assertThat(limiter.countsInMemory()).isLessThanOrEqualTo(2);
         assertThat(meters.counter(RateLimitMeters.EVICTED).count()).isPositive();
     }

@@ -1,13 +1,14 @@
 package ai.powerpost.gateway.ratelimit;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.ratelimit.RateLimitIT.Key;
 import ai.powerpost.gateway.support.GatewayInstance;
 import ai.powerpost.gateway.support.RecordingUpstream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,8 +18,6 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two gateway replicas sharing the real Redis, {@code default: 10 per hour}: once both are warm
@@ -62,10 +61,18 @@ class MultiReplicaRateLimitIT {
     /** Authenticates on every replica without spending quota (403: the key lacks posts:write). */
     private static void warm(Key key) {
         for (GatewayInstance replica : REPLICAS) {
-            replica.client().post().uri("/api/v1/posts")
-                    .header("x-api-key", key.secret()).header("X-Workspace-Id", key.workspace())
-                    .contentType(MediaType.APPLICATION_JSON).bodyValue("{}")
-                    .exchange().expectStatus().isForbidden().expectBody().returnResult();
+            replica.client()
+                    .post()
+                    .uri("/api/v1/posts")
+                    .header("x-api-key", key.secret())
+                    .header("X-Workspace-Id", key.workspace())
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{}")
+                    .exchange()
+                    .expectStatus()
+                    .isForbidden()
+                    .expectBody()
+                    .returnResult();
         }
     }
 
@@ -80,7 +87,11 @@ class MultiReplicaRateLimitIT {
         for (int i = 0; i < 2 * LIMIT + 6; i++) {
             int replica = i % REPLICAS.size();
             sentAt.get(replica).add(Duration.ofNanos(System.nanoTime() - origin).toMillis());
-            int status = RateLimitIT.credits(REPLICAS.get(replica), key).expectBody().returnResult().getStatus().value();
+            int status = RateLimitIT.credits(REPLICAS.get(replica), key)
+                    .expectBody()
+                    .returnResult()
+                    .getStatus()
+                    .value();
             assertThat(status).isIn(200, 429);
             if (status == 200) {
                 admitted[replica]++;
@@ -89,11 +100,16 @@ class MultiReplicaRateLimitIT {
         }
         int total = admitted[0] + admitted[1];
         long bound = bound(sentAt);
-        System.out.printf("rate-limit alternating: admitted %d + %d = %d of %d sent, bound %d (L=%d, N=2)%n",
+        System.out.printf(
+                "rate-limit alternating: admitted %d + %d = %d of %d sent, bound %d (L=%d, N=2)%n",
                 admitted[0], admitted[1], total, 2 * LIMIT + 6, bound, LIMIT);
-        assertThat(java.util.Arrays.stream(admitted).max().orElse(0)).as("each replica alone").isLessThanOrEqualTo(LIMIT);
+        assertThat(java.util.Arrays.stream(admitted).max().orElse(0))
+                .as("each replica alone")
+                .isLessThanOrEqualTo(LIMIT);
         assertThat(total).isGreaterThanOrEqualTo(LIMIT).isLessThanOrEqualTo((int) bound);
-        assertThat(bound).as("the test can tell a synced pair from two blind ones").isLessThan(2L * LIMIT);
+        assertThat(bound)
+                .as("the test can tell a synced pair from two blind ones")
+                .isLessThan(2L * LIMIT);
         assertThat(UPSTREAM.received(key.id())).isEqualTo(total);
     }
 
@@ -121,10 +137,13 @@ class MultiReplicaRateLimitIT {
         }
         int total = admitted[0] + admitted[1];
         long bound = Math.min(2L * LIMIT, LIMIT + 2L * Math.min(LIMIT, 2 * burst));
-        System.out.printf("rate-limit bursts of %d per replica: admitted per burst %s, total %d, bound %d%n", burst,
-                perBurst.stream().map(b -> b[0] + "+" + b[1]).toList(), total, bound);
-        assertThat(limitReachedIn).isEqualTo(1);                       // 8 after the first burst, at least 12 after the second
-        assertThat(java.util.Arrays.stream(admitted).max().orElse(0)).as("each replica alone").isLessThanOrEqualTo(LIMIT);
+        System.out.printf(
+                "rate-limit bursts of %d per replica: admitted per burst %s, total %d, bound %d%n",
+                burst, perBurst.stream().map(b -> b[0] + "+" + b[1]).toList(), total, bound);
+        assertThat(limitReachedIn).isEqualTo(1); // 8 after the first burst, at least 12 after the second
+        assertThat(java.util.Arrays.stream(admitted).max().orElse(0))
+                .as("each replica alone")
+                .isLessThanOrEqualTo(LIMIT);
         assertThat(total).isLessThanOrEqualTo((int) bound);
         for (int round = limitReachedIn + 2; round < perBurst.size(); round++) {
             assertThat(perBurst.get(round)).as("burst %d", round).containsOnly(0);
@@ -134,12 +153,18 @@ class MultiReplicaRateLimitIT {
 
     /** {@code burst} concurrent requests on each replica at once; what each admitted. */
     private static int[] burstOnBoth(Key key, int burst) {
-        List<WebClient> clients = REPLICAS.stream().map(MultiReplicaRateLimitIT::webClient).toList();
+        List<WebClient> clients =
+                REPLICAS.stream().map(MultiReplicaRateLimitIT::webClient).toList();
         List<Integer> statuses = Flux.range(0, burst * clients.size())
-                .flatMap(i -> clients.get(i % clients.size()).get().uri("/api/v1/account/credits")
-                        .header("x-api-key", key.secret())
-                        .exchangeToMono(response -> response.releaseBody().thenReturn(
-                                (i % clients.size()) * 1000 + response.statusCode().value())), burst * clients.size())
+                .flatMap(
+                        i -> clients.get(i % clients.size())
+                                .get()
+                                .uri("/api/v1/account/credits")
+                                .header("x-api-key", key.secret())
+                                .exchangeToMono(response -> response.releaseBody()
+                                        .thenReturn((i % clients.size()) * 1000
+                                                + response.statusCode().value())),
+                        burst * clients.size())
                 .collectList()
                 .block(Duration.ofSeconds(30));
         int[] admitted = new int[clients.size()];
@@ -153,10 +178,12 @@ class MultiReplicaRateLimitIT {
     }
 
     private static WebClient webClient(GatewayInstance replica) {
-        int port = Integer.parseInt(replica.bean(org.springframework.core.env.Environment.class)
-                .getRequiredProperty("local.server.port"));
-        return WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .clientConnector(new ReactorClientHttpConnector(HttpClient.newConnection())).build();
+        int port = Integer.parseInt(
+                replica.bean(org.springframework.core.env.Environment.class).getRequiredProperty("local.server.port"));
+        return WebClient.builder()
+                .baseUrl("http://127.0.0.1:" + port)
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.newConnection()))
+                .build();
     }
 
     /**

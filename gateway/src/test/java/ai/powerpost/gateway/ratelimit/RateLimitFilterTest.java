@@ -1,9 +1,6 @@
 package ai.powerpost.gateway.ratelimit;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.auth.Scope;
@@ -12,14 +9,16 @@ import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.routing.RouteTable;
 import ai.powerpost.gateway.routing.RouteTableParser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import reactor.test.StepVerifier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The filter alone, on mock exchanges: headers, the 429, and routes without a class. */
 class RateLimitFilterTest {
@@ -51,10 +50,12 @@ class RateLimitFilterTest {
             .parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)));
     private final FakeClock clock = new FakeClock(T0 + 15_000);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final RateLimitProperties properties =
-            new RateLimitProperties(Duration.ofMillis(100), 16, 500, 1000);
+    private final RateLimitProperties properties = new RateLimitProperties(Duration.ofMillis(100), 16, 500, 1000);
     private final RateLimitFilter filter = new RateLimitFilter(
-            new LocalRateLimiter(properties, clock, clock, meters), table.rateLimits().values(), properties, meters);
+            new LocalRateLimiter(properties, clock, clock, meters),
+            table.rateLimits().values(),
+            properties,
+            meters);
     private final AtomicInteger upstreamCalls = new AtomicInteger();
 
     /** Plays the upstream: its own X-RateLimit-* copies are added to the response, as SCG's routing filter does. */
@@ -69,7 +70,8 @@ class RateLimitFilterTest {
     private MockServerWebExchange exchange(String path) {
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get(path));
         RequestState.of(exchange).route(table.match("GET", path));
-        RequestState.of(exchange).authenticated(new KeyRecord("0".repeat(64), "key_test", "acct_test", Scope.READ_ONLY));
+        RequestState.of(exchange)
+                .authenticated(new KeyRecord("0".repeat(64), "key_test", "acct_test", Scope.READ_ONLY));
         return exchange;
     }
 
@@ -84,7 +86,8 @@ class RateLimitFilterTest {
         MockServerWebExchange exchange = run("/api/v1/account/credits");
         assertThat(upstreamCalls).hasValue(1);
         assertThat(exchange.getResponse().getHeaders().get("X-RateLimit-Limit")).containsExactly("2");
-        assertThat(exchange.getResponse().getHeaders().get("X-RateLimit-Remaining")).containsExactly("1");
+        assertThat(exchange.getResponse().getHeaders().get("X-RateLimit-Remaining"))
+                .containsExactly("1");
         assertThat(exchange.getResponse().getHeaders().get("X-RateLimit-Reset"))
                 .containsExactly(Long.toString(T0 / 1000 + 60));
     }
@@ -98,11 +101,16 @@ class RateLimitFilterTest {
         assertThat(refused.getResponse().getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
         assertThat(refused.getResponse().getHeaders().getFirst("Retry-After")).isEqualTo("45");
         assertThat(refused.getResponse().getHeaders().get("X-RateLimit-Limit")).containsExactly("2");
-        assertThat(refused.getResponse().getHeaders().get("X-RateLimit-Remaining")).containsExactly("0");
-        assertThat(refused.getResponse().getHeaders().get("X-RateLimit-Reset")).containsExactly(Long.toString(T0 / 1000 + 60));
-        assertThat(refused.getResponse().getBodyAsString().block(Duration.ofSeconds(5))).isEqualTo(
-                "{\"error\":{\"code\":\"RATE_LIMIT_EXCEEDED\",\"message\":\"Rate limit exceeded\",\"retryAfter\":45}}");
-        assertThat(meters.counter(RateLimitMeters.REJECTED, RateLimitMeters.CLASS_TAG, "default").count()).isEqualTo(1);
+        assertThat(refused.getResponse().getHeaders().get("X-RateLimit-Remaining"))
+                .containsExactly("0");
+        assertThat(refused.getResponse().getHeaders().get("X-RateLimit-Reset"))
+                .containsExactly(Long.toString(T0 / 1000 + 60));
+        assertThat(refused.getResponse().getBodyAsString().block(Duration.ofSeconds(5)))
+                .isEqualTo(
+                        "{\"error\":{\"code\":\"RATE_LIMIT_EXCEEDED\",\"message\":\"Rate limit exceeded\",\"retryAfter\":45}}");
+        assertThat(meters.counter(RateLimitMeters.REJECTED, RateLimitMeters.CLASS_TAG, "default")
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -110,16 +118,20 @@ class RateLimitFilterTest {
         for (int i = 0; i < 5; i++) {
             MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/posts/p1"));
             RequestState.of(exchange).route(table.match("GET", "/api/v1/posts/p1"));
-            RequestState.of(exchange).authenticated(new KeyRecord("0".repeat(64), "key_test", "acct_test", Scope.READ_ONLY));
-            StepVerifier.create(filter.filter(exchange, ex -> ex.getResponse().setComplete())).verifyComplete();
+            RequestState.of(exchange)
+                    .authenticated(new KeyRecord("0".repeat(64), "key_test", "acct_test", Scope.READ_ONLY));
+            StepVerifier.create(filter.filter(exchange, ex -> ex.getResponse().setComplete()))
+                    .verifyComplete();
             assertThat(exchange.getResponse().getStatusCode()).isNotEqualTo(HttpStatus.TOO_MANY_REQUESTS);
-            assertThat(exchange.getResponse().getHeaders().containsHeader("X-RateLimit-Limit")).isFalse();
+            assertThat(exchange.getResponse().getHeaders().containsHeader("X-RateLimit-Limit"))
+                    .isFalse();
         }
     }
 
     @Test
     void aRequestWithoutIdentityIsRefusedNeverCounted() {
-        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/account/credits"));
+        MockServerWebExchange exchange =
+                MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/account/credits"));
         RequestState.of(exchange).route(table.match("GET", "/api/v1/account/credits"));
         StepVerifier.create(filter.filter(exchange, upstream)).verifyComplete();
         assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
@@ -129,8 +141,10 @@ class RateLimitFilterTest {
     @Test
     void runsAfterTheChecksAndBeforeUsageAndNamesItsConfig() {
         assertThat(filter.stage()).isEqualTo(Stage.RATE_LIMIT);
-        assertThat(filter.getOrder()).isEqualTo(Stage.RATE_LIMIT.order())
-                .isGreaterThan(Stage.WORKSPACE.order()).isLessThan(Stage.RECORD_USAGE.order());
+        assertThat(filter.getOrder())
+                .isEqualTo(Stage.RATE_LIMIT.order())
+                .isGreaterThan(Stage.WORKSPACE.order())
+                .isLessThan(Stage.RECORD_USAGE.order());
         assertThat(filter.toString())
                 .isEqualTo("RateLimitFilter[classes={default 2/60s}, syncInterval=100ms, shards=16, maxKeys=1000]");
     }

@@ -1,22 +1,21 @@
 package ai.powerpost.gateway.ratelimit;
 
-import java.time.Duration;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
 import jakarta.validation.Validation;
 import jakarta.validation.ValidatorFactory;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
-import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 
 /** The settings' defaults live in code, and a non-positive interval is refused saying what it got. */
 class RateLimitPropertiesTest {
@@ -37,8 +36,13 @@ class RateLimitPropertiesTest {
 
     @Test
     void settingsBindFromTheirKebabCaseNames() {
-        RateLimitProperties properties = bind(Map.of("gateway.rate-limit.sync-interval", "50ms",
-                "gateway.rate-limit.shards", "64", "gateway.rate-limit.max-keys", "1000"));
+        RateLimitProperties properties = bind(Map.of(
+                "gateway.rate-limit.sync-interval",
+                "50ms",
+                "gateway.rate-limit.shards",
+                "64",
+                "gateway.rate-limit.max-keys",
+                "1000"));
         assertThat(properties.syncInterval()).isEqualTo(Duration.ofMillis(50));
         assertThat(properties.shards()).isEqualTo(64);
         assertThat(properties.maxKeys()).isEqualTo(1000);
@@ -51,13 +55,14 @@ class RateLimitPropertiesTest {
             for (String interval : new String[] {"0s", "-100ms"}) {
                 BindHandler validating = new ValidationBindHandler(new SpringValidatorAdapter(factory.getValidator()));
                 assertThatThrownBy(() -> new Binder(new MapConfigurationPropertySource(
-                        Map.of("gateway.rate-limit.sync-interval", interval)))
-                        .bind("gateway.rate-limit", Bindable.of(RateLimitProperties.class), validating))
+                                        Map.of("gateway.rate-limit.sync-interval", interval)))
+                                .bind("gateway.rate-limit", Bindable.of(RateLimitProperties.class), validating))
                         .isInstanceOf(BindException.class)
-                        .rootCause().isInstanceOf(BindValidationException.class)
+                        .rootCause()
+                        .isInstanceOf(BindValidationException.class)
                         .hasMessageContaining("syncInterval")
-                        .hasMessageContaining("must be a positive duration, but was "
-                                + (interval.equals("0s") ? "PT0S" : "PT-0.1S"));
+                        .hasMessageContaining(
+                                "must be a positive duration, but was " + (interval.equals("0s") ? "PT0S" : "PT-0.1S"));
             }
         }
     }

@@ -1,24 +1,25 @@
 package ai.powerpost.gateway.ratelimit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.routing.RateLimitClass;
+import ai.powerpost.gateway.support.GatewayInstance;
+import ai.powerpost.gateway.support.RedisMonitor;
+import ai.powerpost.gateway.support.RedisSupport;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import ai.powerpost.gateway.routing.RateLimitClass;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import ai.powerpost.gateway.support.GatewayInstance;
-import ai.powerpost.gateway.support.RedisMonitor;
-import ai.powerpost.gateway.support.RedisSupport;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -26,8 +27,6 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Several replicas (limiter plus reconciler each, with their own replica id) against the real
@@ -51,7 +50,8 @@ class RateLimitSyncIT {
     private static final ReactiveStringRedisTemplate REDIS = new ReactiveStringRedisTemplate(FACTORY);
 
     private final FakeClock clock = new FakeClock(System.currentTimeMillis());
-    private final String keyId = "key_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    private final String keyId =
+            "key_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
 
     private static LettuceConnectionFactory connect() {
         return connect(Duration.ofSeconds(5));
@@ -60,9 +60,14 @@ class RateLimitSyncIT {
     /** A client whose commands time out after {@code commandTimeout}, as Spring Boot configures the gateway's. */
     private static LettuceConnectionFactory connect(Duration commandTimeout) {
         URI uri = URI.create(RedisSupport.redis().url());
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()),
-                LettuceClientConfiguration.builder().commandTimeout(commandTimeout)
-                        .clientOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()).build()).build());
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()),
+                LettuceClientConfiguration.builder()
+                        .commandTimeout(commandTimeout)
+                        .clientOptions(ClientOptions.builder()
+                                .timeoutOptions(TimeoutOptions.enabled())
+                                .build())
+                        .build());
         factory.afterPropertiesSet();
         factory.start();
         return factory;
@@ -122,8 +127,8 @@ class RateLimitSyncIT {
         assertThat(a.send(6)).isEqualTo(6);
         a.sync();
         assertThat(b.send(1)).isEqualTo(1);
-        b.sync();                                   // b learns a's 6
-        assertThat(b.send(10)).isEqualTo(3);        // exactly the limit together
+        b.sync(); // b learns a's 6
+        assertThat(b.send(10)).isEqualTo(3); // exactly the limit together
         b.sync();
         assertThat(a.admitted + b.admitted).isEqualTo(10);
         // a has admitted nothing since its last sync, so it has not read b's 4 yet: idle, it learns
@@ -134,14 +139,15 @@ class RateLimitSyncIT {
         assertThat(a.send(10)).isZero();
         assertThat(b.send(10)).isZero();
         Map<String, String> fields = RedisSupport.redis().commands().hgetall(counterKey());
-        assertThat(fields).containsOnly(Map.entry(a.reconciler.replicaId(), "10"), Map.entry(b.reconciler.replicaId(), "4"));
+        assertThat(fields)
+                .containsOnly(Map.entry(a.reconciler.replicaId(), "10"), Map.entry(b.reconciler.replicaId(), "4"));
     }
 
     @Test
     void withoutAnySyncEachReplicaStillStopsAtTheLimit() {
         List<Replica> replicas = List.of(new Replica(), new Replica(), new Replica());
         for (Replica replica : replicas) {
-            assertThat(replica.send(100)).isEqualTo(10);  // N x L at most: the bound when Redis is out of reach
+            assertThat(replica.send(100)).isEqualTo(10); // N x L at most: the bound when Redis is out of reach
         }
         replicas.forEach(Replica::sync);
         replicas.forEach(Replica::sync);
@@ -183,21 +189,24 @@ class RateLimitSyncIT {
         try {
             Replica a = new Replica(new ReactiveStringRedisTemplate(impatient));
             a.send(1);
-            a.sync();                                            // connected, and the script is known
-            RedisSupport.redis().commands().clientPause(600);   // Redis stops answering for 600 ms
+            a.sync(); // connected, and the script is known
+            RedisSupport.redis().commands().clientPause(600); // Redis stops answering for 600 ms
             long pausedAt = System.nanoTime();
             for (int i = 0; i < 3; i++) {
-                assertThat(a.send(1)).isEqualTo(1);              // limiting goes on locally
-                a.sync();                                        // each times out after 100 ms
+                assertThat(a.send(1)).isEqualTo(1); // limiting goes on locally
+                a.sync(); // each times out after 100 ms
             }
-            Thread.sleep(Math.max(0, 700 - Duration.ofNanos(System.nanoTime() - pausedAt).toMillis()));
+            Thread.sleep(Math.max(
+                    0, 700 - Duration.ofNanos(System.nanoTime() - pausedAt).toMillis()));
             a.sync();
             a.sync();
-            assertThat(RedisSupport.redis().commands().hget(counterKey(), a.reconciler.replicaId())).isEqualTo("4");
+            assertThat(RedisSupport.redis().commands().hget(counterKey(), a.reconciler.replicaId()))
+                    .isEqualTo("4");
             assertThat(a.reconciler.failing()).isFalse();
             List<String> messages = logged.list.stream()
                     .filter(e -> e.getLevel() == Level.WARN || e.getLevel() == Level.INFO)
-                    .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+                    .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+                    .toList();
             assertThat(messages).hasSize(2);
             assertThat(messages.get(0)).startsWith("WARN rate-limit sync with Redis failed");
             assertThat(messages.get(1)).isEqualTo("INFO rate-limit sync with Redis recovered");
@@ -216,8 +225,8 @@ class RateLimitSyncIT {
         String key = counterKey();
         String expireAt = Long.toString(System.currentTimeMillis() + 60_000);
         assertThat(runScript(key, "replica-a", "4", expireAt)).isEqualTo("0");
-        assertThat(runScript(key, "replica-a", "4", expireAt)).isEqualTo("0");   // the same push, retried
-        assertThat(runScript(key, "replica-a", "3", expireAt)).isEqualTo("0");   // an older push arriving late
+        assertThat(runScript(key, "replica-a", "4", expireAt)).isEqualTo("0"); // the same push, retried
+        assertThat(runScript(key, "replica-a", "3", expireAt)).isEqualTo("0"); // an older push arriving late
         assertThat(runScript(key, "replica-b", "1", expireAt)).isEqualTo("4");
         assertThat(runScript(key, "replica-a", "5", expireAt)).isEqualTo("1");
         assertThat(RedisSupport.redis().commands().hgetall(key))
@@ -225,8 +234,15 @@ class RateLimitSyncIT {
     }
 
     private static String runScript(String key, String replica, String count, String expireAt) {
-        return RedisSupport.redis().commands().eval(RateLimitReconciler.SYNC.getScriptAsString(), ScriptOutputType.VALUE,
-                new String[] {key}, replica, count, expireAt);
+        return RedisSupport.redis()
+                .commands()
+                .eval(
+                        RateLimitReconciler.SYNC.getScriptAsString(),
+                        ScriptOutputType.VALUE,
+                        new String[] {key},
+                        replica,
+                        count,
+                        expireAt);
     }
 
     @Test
@@ -234,7 +250,7 @@ class RateLimitSyncIT {
         Replica before = new Replica();
         before.send(7);
         before.sync();
-        Replica after = new Replica();              // same host, new process: new replica id
+        Replica after = new Replica(); // same host, new process: new replica id
         after.send(1);
         after.sync();
         assertThat(after.send(100)).isEqualTo(2);
@@ -247,7 +263,9 @@ class RateLimitSyncIT {
         a.sync();
         long ttl = RedisSupport.redis().commands().pttl(counterKey());
         long windowEnd = Window.of(TEN_PER_HOUR.per(), clock.getAsLong()).endMillis();
-        assertThat(ttl).isPositive().isLessThanOrEqualTo(windowEnd + RateLimitKeys.EXPIRY_GRACE_MILLIS - clock.getAsLong());
+        assertThat(ttl)
+                .isPositive()
+                .isLessThanOrEqualTo(windowEnd + RateLimitKeys.EXPIRY_GRACE_MILLIS - clock.getAsLong());
     }
 
     @Test
@@ -269,7 +287,8 @@ class RateLimitSyncIT {
             }
             a.sync();
             List<String> commands = monitor.clientCommandsSoFar().stream()
-                    .filter(command -> command.contains(a.reconciler.replicaId())).toList();
+                    .filter(command -> command.contains(a.reconciler.replicaId()))
+                    .toList();
             assertThat(commands).hasSize(1);
             assertThat(commands.get(0)).startsWith("\"evalsha\"");
         }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -24,7 +23,11 @@ final class UpstreamWithItsOwnLimits implements AutoCloseable {
     private final DisposableServer server;
 
     UpstreamWithItsOwnLimits() {
-        this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow();
+        this.server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .handle(this::handle)
+                .bindNow();
     }
 
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {

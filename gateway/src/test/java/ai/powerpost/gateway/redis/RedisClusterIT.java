@@ -1,5 +1,17 @@
 package ai.powerpost.gateway.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.support.GatewayInstance;
+import ai.powerpost.gateway.support.RecordingUpstream;
+import ai.powerpost.gateway.support.RedisClusterSupport;
+import ai.powerpost.gateway.support.RedisClusterSupport.Node;
+import ai.powerpost.gateway.support.RedisSupport;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,16 +24,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-
-import ai.powerpost.gateway.auth.ApiKeys;
-import ai.powerpost.gateway.support.GatewayInstance;
-import ai.powerpost.gateway.support.RecordingUpstream;
-import ai.powerpost.gateway.support.RedisClusterSupport;
-import ai.powerpost.gateway.support.RedisClusterSupport.Node;
-import ai.powerpost.gateway.support.RedisSupport;
-import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
-import io.lettuce.core.resource.ClientResources;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,9 +32,6 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.Disposable;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Two gateway replicas against a real three-master Redis Cluster ({@link RedisClusterSupport}),
@@ -89,8 +88,15 @@ class RedisClusterIT {
             do {
                 secret = ApiKeys.PREFIX + UUID.randomUUID().toString().replace("-", "");
             } while (!node.ownsSlot(SlotHash.getSlot(RedisSchema.keyRecord(ApiKeys.hash(secret)))));
-            instance.client().get().uri(CREDITS).header("x-api-key", secret)
-                    .exchange().expectStatus().isUnauthorized().expectBody().returnResult();
+            instance.client()
+                    .get()
+                    .uri(CREDITS)
+                    .header("x-api-key", secret)
+                    .exchange()
+                    .expectStatus()
+                    .isUnauthorized()
+                    .expectBody()
+                    .returnResult();
         }
     }
 
@@ -98,15 +104,17 @@ class RedisClusterIT {
     private static void watchActivations(String name, GatewayInstance instance) {
         ConcurrentLinkedQueue<Instant> seen = new ConcurrentLinkedQueue<>();
         activations.put(name, seen);
-        watchers.add(instance.bean(ClientResources.class).eventBus().get()
+        watchers.add(instance.bean(ClientResources.class)
+                .eventBus()
+                .get()
                 .filter(ConnectionActivatedEvent.class::isInstance)
                 .subscribe(event -> seen.add(Instant.now())));
     }
 
     @AfterAll
     static void stop() {
-        activations.forEach((name, seen) -> System.out.println("[cluster-it] instance " + name + ": "
-                + seen.size() + " Redis connection activations after start"));
+        activations.forEach((name, seen) -> System.out.println(
+                "[cluster-it] instance " + name + ": " + seen.size() + " Redis connection activations after start"));
         watchers.forEach(Disposable::dispose);
         if (b != null) {
             b.close();
@@ -128,14 +136,23 @@ class RedisClusterIT {
         cluster.nodes().forEach(node -> ports.add(node.port()));
         for (GatewayInstance instance : List.of(a, b)) {
             LettuceConnectionFactory factory = instance.bean(LettuceConnectionFactory.class);
-            assertThat(factory.isClusterAware()).as("cluster-aware connection factory").isTrue();
+            assertThat(factory.isClusterAware())
+                    .as("cluster-aware connection factory")
+                    .isTrue();
             assertThat(factory.getClusterConfiguration().getClusterNodes())
-                    .extracting(RedisNode::getPort).containsExactlyInAnyOrderElementsOf(ports);
-            instance.management().get().uri("/actuator/health").exchange()
+                    .extracting(RedisNode::getPort)
+                    .containsExactlyInAnyOrderElementsOf(ports);
+            instance.management()
+                    .get()
+                    .uri("/actuator/health")
+                    .exchange()
                     .expectBody()
-                    .jsonPath("$.components.redis.status").isEqualTo("UP")
-                    .jsonPath("$.components.redis.details.cluster_size").isEqualTo(3)
-                    .jsonPath("$.components.redis.details.slots_up").isEqualTo(RedisClusterSupport.SLOTS);
+                    .jsonPath("$.components.redis.status")
+                    .isEqualTo("UP")
+                    .jsonPath("$.components.redis.details.cluster_size")
+                    .isEqualTo(3)
+                    .jsonPath("$.components.redis.details.slots_up")
+                    .isEqualTo(RedisClusterSupport.SLOTS);
         }
     }
 
@@ -143,16 +160,19 @@ class RedisClusterIT {
     void keysOfAccountsOnEveryNodeAuthenticateOnBothInstancesAndTheDataIsSpreadOverTheNodes() {
         List<Tenant> tenants = new ArrayList<>();
         for (Node node : cluster.nodes()) {
-            tenants.add(tenant(accountOn(node), tenants.size() % 2 == 0 ? a : b));   // account data on each node
+            tenants.add(tenant(accountOn(node), tenants.size() % 2 == 0 ? a : b)); // account data on each node
         }
         for (int i = 0; i < 3; i++) {
-            tenants.add(tenant(unique("acct"), i % 2 == 0 ? b : a));                 // and wherever they fall
+            tenants.add(tenant(unique("acct"), i % 2 == 0 ? b : a)); // and wherever they fall
         }
         for (Tenant tenant : tenants) {
             for (GatewayInstance instance : List.of(a, b)) {
-                assertThat(status(credits(instance, tenant.key()))).as("credits, key of " + tenant.account()).isEqualTo(200);
+                assertThat(status(credits(instance, tenant.key())))
+                        .as("credits, key of " + tenant.account())
+                        .isEqualTo(200);
                 assertThat(status(workspaceRoute(instance, tenant.key(), tenant.workspace())))
-                        .as("workspace route, key of " + tenant.account()).isEqualTo(200);
+                        .as("workspace route, key of " + tenant.account())
+                        .isEqualTo(200);
             }
         }
         // Ownership is read from the account's node: another account's workspace is refused.
@@ -164,20 +184,30 @@ class RedisClusterIT {
         Map<Node, List<String>> held = cluster.keysByNode("ppgw:*");
         Set<Node> holding = new LinkedHashSet<>();
         for (Tenant tenant : tenants) {
-            for (String key : List.of(RedisSchema.keyRecord(tenant.key().hash()), RedisSchema.accountKeys(tenant.account()),
+            for (String key : List.of(
+                    RedisSchema.keyRecord(tenant.key().hash()),
+                    RedisSchema.accountKeys(tenant.account()),
                     RedisSchema.accountWorkspaces(tenant.account()))) {
                 int slot = cluster.slotOf(key);
-                assertThat(slot).as("CLUSTER KEYSLOT agrees with the client's CRC16 for " + key)
+                assertThat(slot)
+                        .as("CLUSTER KEYSLOT agrees with the client's CRC16 for " + key)
                         .isEqualTo(SlotHash.getSlot(key));
                 Node owner = cluster.ownerOfSlot(slot);
-                List<Node> holders = held.entrySet().stream().filter(e -> e.getValue().contains(key)).map(Map.Entry::getKey).toList();
-                assertThat(holders).as(key + " is held by exactly the owner of slot " + slot).containsExactly(owner);
-                assertThat(owner.commands().clusterCountKeysInSlot(slot)).as("keys in slot " + slot).isPositive();
+                List<Node> holders = held.entrySet().stream()
+                        .filter(e -> e.getValue().contains(key))
+                        .map(Map.Entry::getKey)
+                        .toList();
+                assertThat(holders)
+                        .as(key + " is held by exactly the owner of slot " + slot)
+                        .containsExactly(owner);
+                assertThat(owner.commands().clusterCountKeysInSlot(slot))
+                        .as("keys in slot " + slot)
+                        .isPositive();
                 holding.add(owner);
             }
         }
-        held.forEach((node, keys) -> System.out.println("[cluster-it] " + node.address() + " (slots "
-                + node.firstSlot() + "-" + node.lastSlot() + ") holds " + keys.size() + " ppgw keys"));
+        held.forEach((node, keys) -> System.out.println("[cluster-it] " + node.address() + " (slots " + node.firstSlot()
+                + "-" + node.lastSlot() + ") holds " + keys.size() + " ppgw keys"));
         assertThat(holding).as("nodes holding the tenants' data").hasSize(3);
     }
 
@@ -190,11 +220,17 @@ class RedisClusterIT {
             keys.add(newKey(i % 2 == 0 ? a : b, account, "read_only"));
         }
         for (GatewayInstance instance : List.of(a, b)) {
-            instance.admin().post().uri("/admin/v1/accounts/{a}/keys", account)
-                    .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "eleventh", "preset", "read_only"))
+            instance.admin()
+                    .post()
+                    .uri("/admin/v1/accounts/{a}/keys", account)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(Map.of("name", "eleventh", "preset", "read_only"))
                     .exchange()
-                    .expectStatus().isEqualTo(409)
-                    .expectBody().jsonPath("$.error.code").isEqualTo("KEY_LIMIT_REACHED");
+                    .expectStatus()
+                    .isEqualTo(409)
+                    .expectBody()
+                    .jsonPath("$.error.code")
+                    .isEqualTo("KEY_LIMIT_REACHED");
         }
         String index = RedisSchema.accountKeys(account);
         assertThat(cluster.ownerOf(index)).isEqualTo(node);
@@ -222,7 +258,7 @@ class RedisClusterIT {
             GatewayInstance writer = pair[0];
             GatewayInstance reader = pair[1];
             Key key = newKey(writer, unique("acct"), "full_access");
-            assertThat(status(credits(reader, key))).isEqualTo(200);           // cached on the reader now
+            assertThat(status(credits(reader, key))).isEqualTo(200); // cached on the reader now
             Map<Node, Long> publishesBefore = publishes();
             revoke(writer, key);
             Instant revoked = Instant.now();
@@ -235,7 +271,9 @@ class RedisClusterIT {
             assertThat(took).isLessThan(Duration.ofSeconds(1));
             Map<Node, Long> publishesAfter = publishes();
             List<String> publishedOn = cluster.nodes().stream()
-                    .filter(n -> publishesAfter.get(n) > publishesBefore.get(n)).map(Node::address).toList();
+                    .filter(n -> publishesAfter.get(n) > publishesBefore.get(n))
+                    .map(Node::address)
+                    .toList();
             System.out.println("[cluster-it] revocation published on " + publishedOn + ", subscribers per node "
                     + subscribers() + ", rejected after " + took.toMillis() + " ms");
             assertThat(publishedOn).as("the revocation was published").isNotEmpty();
@@ -254,7 +292,9 @@ class RedisClusterIT {
             // The record disappears without a message: both instances go on trusting their caches ...
             assertThat(cluster.ownerOf(record).commands().del(record)).isEqualTo(1);
             for (GatewayInstance instance : List.of(a, b)) {
-                assertThat(status(credits(instance, key))).as("still served from the cache").isEqualTo(200);
+                assertThat(status(credits(instance, key)))
+                        .as("still served from the cache")
+                        .isEqualTo(200);
             }
             // ... until the message comes, published on this node, wherever their subscriptions are.
             publisher.commands().publish(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.KEY_MESSAGE + key.hash());
@@ -264,14 +304,18 @@ class RedisClusterIT {
                 do {
                     status = status(credits(instance, key));
                 } while (status == 200 && Instant.now().isBefore(published.plusSeconds(1)));
-                assertThat(status).as("after a message published on " + publisher.address()).isEqualTo(401);
+                assertThat(status)
+                        .as("after a message published on " + publisher.address())
+                        .isEqualTo(401);
             }
             assertThat(Duration.between(published, Instant.now())).isLessThan(Duration.ofSeconds(1));
         }
-        assertThat(activationCount()).as("Redis connections activated meanwhile (each empties the key cache)")
+        assertThat(activationCount())
+                .as("Redis connections activated meanwhile (each empties the key cache)")
                 .isEqualTo(activationsBefore);
         assertThat(subscribers().values().stream().mapToLong(Long::longValue).sum())
-                .as("subscriptions of both instances").isGreaterThanOrEqualTo(2);
+                .as("subscriptions of both instances")
+                .isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -280,13 +324,16 @@ class RedisClusterIT {
         List<Key> keys = new ArrayList<>();
         Set<Node> recordNodes = new HashSet<>();
         while (recordNodes.size() < 3) {
-            assertThat(keys).as("keys created before their records covered every node").hasSizeLessThan(40);
+            assertThat(keys)
+                    .as("keys created before their records covered every node")
+                    .hasSizeLessThan(40);
             Key key = newKey(a, unique("acct"), "full_access");
             keys.add(key);
             recordNodes.add(cluster.ownerOf(RedisSchema.keyRecord(key.hash())));
         }
         Map<Node, Long> scriptsBefore = new LinkedHashMap<>();
-        cluster.nodes().forEach(node -> scriptsBefore.put(node, cluster.calls(node, "evalsha") + cluster.calls(node, "eval")));
+        cluster.nodes()
+                .forEach(node -> scriptsBefore.put(node, cluster.calls(node, "evalsha") + cluster.calls(node, "eval")));
         Instant used = Instant.now();
         for (Key key : keys) {
             assertThat(status(credits(b, key))).isEqualTo(200);
@@ -295,13 +342,16 @@ class RedisClusterIT {
             Duration left = Duration.between(Instant.now(), used.plusSeconds(10));
             Instant at = await("last_used_at of " + key.id() + " listed within 10 s of its use")
                     .atMost(left.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : left)
-                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> lastUsed(a, key), Objects::nonNull);
             assertThat(at).isAfterOrEqualTo(used.minusMillis(5));
             String record = RedisSchema.keyRecord(key.hash());
             Node owner = cluster.ownerOf(record);
-            assertThat(owner.commands().hget(record, RedisSchema.LAST_USED_AT)).isEqualTo(Long.toString(at.toEpochMilli()));
-            assertThat(owner.commands().hget(record, RedisSchema.SCOPE_USED_PREFIX + "account:read")).isNotNull();
+            assertThat(owner.commands().hget(record, RedisSchema.LAST_USED_AT))
+                    .isEqualTo(Long.toString(at.toEpochMilli()));
+            assertThat(owner.commands().hget(record, RedisSchema.SCOPE_USED_PREFIX + "account:read"))
+                    .isNotNull();
         }
         for (Node node : cluster.nodes()) {
             long scripts = cluster.calls(node, "evalsha") + cluster.calls(node, "eval");
@@ -314,9 +364,10 @@ class RedisClusterIT {
         Key key = newKey(a, unique("acct"), "read_only");
         String record = RedisSchema.keyRecord(key.hash());
         Node owner = cluster.ownerOf(record);
-        assertThat(status(credits(b, key))).isEqualTo(200);                   // a use pending on b
+        assertThat(status(credits(b, key))).isEqualTo(200); // a use pending on b
         revoke(a, key);
-        await().during(FLUSH.multipliedBy(3)).atMost(FLUSH.multipliedBy(6))
+        await().during(FLUSH.multipliedBy(3))
+                .atMost(FLUSH.multipliedBy(6))
                 .until(() -> owner.commands().exists(record) == 0);
     }
 
@@ -328,8 +379,7 @@ class RedisClusterIT {
         }
     }
 
-    private record Tenant(String account, String workspace, Key key) {
-    }
+    private record Tenant(String account, String workspace, Key key) {}
 
     /** A fresh account id whose keys index and workspace set lie in a slot of {@code node}. */
     private static String accountOn(Node node) {
@@ -345,32 +395,55 @@ class RedisClusterIT {
 
     private static Tenant tenant(String account, GatewayInstance through) {
         String workspace = unique("ws");
-        through.admin().put().uri("/admin/v1/accounts/{a}/workspaces/{w}", account, workspace)
-                .exchange().expectStatus().isNoContent();
+        through.admin()
+                .put()
+                .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, workspace)
+                .exchange()
+                .expectStatus()
+                .isNoContent();
         return new Tenant(account, workspace, newKey(through, account, "full_access"));
     }
 
     @SuppressWarnings("unchecked")
     private static Key newKey(GatewayInstance instance, String account, String preset) {
-        Map<String, Object> created = instance.admin().post().uri("/admin/v1/accounts/{a}/keys", account)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "cluster test", "preset", preset))
-                .exchange().expectStatus().isCreated()
-                .expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> created = instance.admin()
+                .post()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "cluster test", "preset", preset))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         return new Key(account, (String) created.get("id"), (String) created.get("key"));
     }
 
     private static void revoke(GatewayInstance instance, Key key) {
-        instance.admin().delete().uri("/admin/v1/accounts/{a}/keys/{k}", key.account(), key.id())
-                .exchange().expectStatus().isNoContent();
+        instance.admin()
+                .delete()
+                .uri("/admin/v1/accounts/{a}/keys/{k}", key.account(), key.id())
+                .exchange()
+                .expectStatus()
+                .isNoContent();
     }
 
     private static WebTestClient.ResponseSpec credits(GatewayInstance instance, Key key) {
-        return instance.client().get().uri(CREDITS).header("x-api-key", key.secret()).exchange();
+        return instance.client()
+                .get()
+                .uri(CREDITS)
+                .header("x-api-key", key.secret())
+                .exchange();
     }
 
     private static WebTestClient.ResponseSpec workspaceRoute(GatewayInstance instance, Key key, String workspace) {
-        return instance.client().get().uri(WORKSPACE_ROUTE).header("x-api-key", key.secret())
-                .header("X-Workspace-Id", workspace).exchange();
+        return instance.client()
+                .get()
+                .uri(WORKSPACE_ROUTE)
+                .header("x-api-key", key.secret())
+                .header("X-Workspace-Id", workspace)
+                .exchange();
     }
 
     /** The status, with the body consumed so the connection is released. */
@@ -380,8 +453,15 @@ class RedisClusterIT {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> listKeys(GatewayInstance instance, String account) {
-        Map<String, Object> body = instance.admin().get().uri("/admin/v1/accounts/{a}/keys", account)
-                .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> body = instance.admin()
+                .get()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         return (List<Map<String, Object>>) body.get("data");
     }
 
@@ -391,11 +471,14 @@ class RedisClusterIT {
                 .map(view -> (String) view.get("last_used_at"))
                 .filter(at -> at != null)
                 .map(Instant::parse)
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     private static int activationCount() {
-        return activations.values().stream().mapToInt(ConcurrentLinkedQueue::size).sum();
+        return activations.values().stream()
+                .mapToInt(ConcurrentLinkedQueue::size)
+                .sum();
     }
 
     private static Map<Node, Long> publishes() {

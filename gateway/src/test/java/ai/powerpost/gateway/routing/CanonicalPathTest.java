@@ -2,10 +2,9 @@ package ai.powerpost.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.powerpost.gateway.errors.ApiError;
 import java.nio.file.Path;
 import java.util.List;
-
-import ai.powerpost.gateway.errors.ApiError;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -22,8 +21,7 @@ import net.jqwik.api.statistics.Statistics;
  */
 class CanonicalPathTest {
 
-    private static final String UNRESERVED =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    private static final String UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
     /** Unreserved characters plus characters that make a path non-canonical. */
     private static final String PATH_LIKE = UNRESERVED + "////..%;\\ \t\u0000?#:@!$&'()*+,=é\uFF0F";
 
@@ -108,19 +106,21 @@ class CanonicalPathTest {
     // ---------------------------------------------------------------- RouteTable.match
 
     @Property(tries = 2000)
-    void matchNeverThrowsOnAnyPathAndAnswersFoundOrRejected(@ForAll("methods") String method,
-            @ForAll String path) {
+    void matchNeverThrowsOnAnyPathAndAnswersFoundOrRejected(@ForAll("methods") String method, @ForAll String path) {
         RouteMatch match = REAL.match(method, path);
 
         assertThat(match).isNotNull().isInstanceOfAny(RouteMatch.Found.class, RouteMatch.Rejected.class);
     }
 
     @Property(tries = 5000)
-    void matchRejectsExactlyTheNonCanonicalPathsAsMalformed(@ForAll("methods") String method,
-            @ForAll("apiPathLike") String path) {
+    void matchRejectsExactlyTheNonCanonicalPathsAsMalformed(
+            @ForAll("methods") String method, @ForAll("apiPathLike") String path) {
         RouteMatch match = REAL.match(method, path);
-        Statistics.label("outcome").collect(match instanceof RouteMatch.Found ? "found"
-                : ((RouteMatch.Rejected) match).error().code());
+        Statistics.label("outcome")
+                .collect(
+                        match instanceof RouteMatch.Found
+                                ? "found"
+                                : ((RouteMatch.Rejected) match).error().code());
 
         if (CanonicalPath.isCanonical(path)) {
             assertThat(match).isNotEqualTo(new RouteMatch.Rejected(ApiError.MALFORMED_PATH));
@@ -130,11 +130,15 @@ class CanonicalPathTest {
     }
 
     @Property(tries = 3000)
-    void everyRouteMatchesItsTemplateWithAnyVariableValue(@ForAll("routeIndex") int index,
-            @ForAll("segment") String value) {
+    void everyRouteMatchesItsTemplateWithAnyVariableValue(
+            @ForAll("routeIndex") int index, @ForAll("segment") String value) {
         RouteSpec route = REAL.routes().get(index);
-        String path = "/" + String.join("/", route.path().segments().stream()
-                .map(segment -> PathTemplate.VARIABLE.equals(segment) ? value : segment).toList());
+        String path = "/"
+                + String.join(
+                        "/",
+                        route.path().segments().stream()
+                                .map(segment -> PathTemplate.VARIABLE.equals(segment) ? value : segment)
+                                .toList());
 
         for (String method : route.methods()) {
             assertThat(REAL.match(method, path)).as(method + " " + path).isEqualTo(new RouteMatch.Found(route));
@@ -149,29 +153,38 @@ class CanonicalPathTest {
      */
     @Provide
     Arbitrary<String> pathLike() {
-        Arbitrary<String> noisy = Arbitraries.strings().withChars(PATH_LIKE.toCharArray()).ofMaxLength(24);
+        Arbitrary<String> noisy =
+                Arbitraries.strings().withChars(PATH_LIKE.toCharArray()).ofMaxLength(24);
         Arbitrary<String> anySegment = Arbitraries.frequencyOf(
                 Tuple.of(8, segment()),
                 Tuple.of(1, Arbitraries.of("", ".", "..", "...", ".a", "a.", "%2e", "%2F")),
-                Tuple.of(1, Arbitraries.strings().withChars(PATH_LIKE.toCharArray()).ofMaxLength(4)));
+                Tuple.of(
+                        1,
+                        Arbitraries.strings().withChars(PATH_LIKE.toCharArray()).ofMaxLength(4)));
         Arbitrary<String> joined = anySegment.list().ofMinSize(1).ofMaxSize(6).map(list -> String.join("/", list));
         return Arbitraries.frequencyOf(
-                Tuple.of(6, joined.map(path -> "/" + path)),
-                Tuple.of(1, joined),
-                Tuple.of(2, noisy));
+                Tuple.of(6, joined.map(path -> "/" + path)), Tuple.of(1, joined), Tuple.of(2, noisy));
     }
 
     /** Strings that often start with a declared prefix, so the trie is walked, not cut at the first segment. */
     @Provide
     Arbitrary<String> apiPathLike() {
-        Arbitrary<String> prefix = Arbitraries.of("", "/api/v1", "/api/v1/posts", "/api/v1/calendar/entries",
-                "/api/v1/content/generations", "/api/v1/post-items");
+        Arbitrary<String> prefix = Arbitraries.of(
+                "",
+                "/api/v1",
+                "/api/v1/posts",
+                "/api/v1/calendar/entries",
+                "/api/v1/content/generations",
+                "/api/v1/post-items");
         return prefix.flatMap(p -> pathLike().map(rest -> p + rest));
     }
 
     @Provide
     Arbitrary<String> segment() {
-        return Arbitraries.strings().withChars(UNRESERVED.toCharArray()).ofMinLength(1).ofMaxLength(12)
+        return Arbitraries.strings()
+                .withChars(UNRESERVED.toCharArray())
+                .ofMinLength(1)
+                .ofMaxLength(12)
                 .filter(s -> !s.equals(".") && !s.equals(".."));
     }
 

@@ -3,6 +3,7 @@ package ai.powerpost.gateway.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.powerpost.gateway.auth.Scope;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-
-import ai.powerpost.gateway.auth.Scope;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -61,8 +60,7 @@ class RouteTableParserTest {
             calendar-entry-update    | PATCH  | /api/v1/calendar/entries/{id}      | calendar:write
             calendar-entry-delete    | DELETE | /api/v1/calendar/entries/{id}      | calendar:write
             """)
-    void realRoutesFileDeclaresEachDocumentedEndpointWithItsScope(String id, String method, String path,
-            String scope) {
+    void realRoutesFileDeclaresEachDocumentedEndpointWithItsScope(String id, String method, String path, String scope) {
         RouteSpec route = realRoute(id);
 
         assertThat(route.methods()).containsExactly(method);
@@ -75,12 +73,26 @@ class RouteTableParserTest {
     void realRoutesFileDeclaresExactlyEighteenRoutesInFileOrder() {
         List<String> ids = realTable().routes().stream().map(RouteSpec::id).toList();
 
-        assertThat(ids).containsExactly(
-                "account-credits", "media-upload", "content-generate", "content-generations-list",
-                "content-generation-get", "images-generate", "image-generation-get", "videos-generate",
-                "video-generation-get", "posts-create", "post-get", "post-publish", "post-item-analytics",
-                "calendar-entries-list", "calendar-entry-create", "calendar-entry-get", "calendar-entry-update",
-                "calendar-entry-delete");
+        assertThat(ids)
+                .containsExactly(
+                        "account-credits",
+                        "media-upload",
+                        "content-generate",
+                        "content-generations-list",
+                        "content-generation-get",
+                        "images-generate",
+                        "image-generation-get",
+                        "videos-generate",
+                        "video-generation-get",
+                        "posts-create",
+                        "post-get",
+                        "post-publish",
+                        "post-item-analytics",
+                        "calendar-entries-list",
+                        "calendar-entry-create",
+                        "calendar-entry-get",
+                        "calendar-entry-update",
+                        "calendar-entry-delete");
     }
 
     @Test
@@ -118,8 +130,9 @@ class RouteTableParserTest {
 
         assertThat(asked).containsExactly("GATEWAY_UPSTREAM_POWERPOST");
         assertThat(table.upstreams().get("powerpost").uri()).isEqualTo(URI.create("http://127.0.0.1:18080"));
-        assertThat(table.routes()).allSatisfy(route ->
-                assertThat(route.upstream().uri()).isEqualTo(URI.create("http://127.0.0.1:18080")));
+        assertThat(table.routes())
+                .allSatisfy(
+                        route -> assertThat(route.upstream().uri()).isEqualTo(URI.create("http://127.0.0.1:18080")));
     }
 
     @Test
@@ -128,7 +141,8 @@ class RouteTableParserTest {
 
         assertThatThrownBy(() -> RouteTableParser.load(missing, name -> null))
                 .isInstanceOf(RouteTableException.class)
-                .hasMessageStartingWith("routes file " + missing.toAbsolutePath().normalize())
+                .hasMessageStartingWith(
+                        "routes file " + missing.toAbsolutePath().normalize())
                 .hasMessageContaining("cannot be read");
     }
 
@@ -163,16 +177,17 @@ class RouteTableParserTest {
 
     @Test
     void acceptsTwoRoutesOfTheSameShapeOnDifferentMethods() {
-        RouteTable table = parse(yaml(route("r1", "GET", "/a/{x}", "posts:read")
-                + route("r2", "POST", "/a/{y}", "posts:write")));
+        RouteTable table =
+                parse(yaml(route("r1", "GET", "/a/{x}", "posts:read") + route("r2", "POST", "/a/{y}", "posts:write")));
 
         assertThat(table.routes()).extracting(RouteSpec::id).containsExactly("r1", "r2");
     }
 
     @Test
     void upstreamOverrideReplacesTheUriOfTheFile() {
-        RouteTable table = new RouteTableParser("test.yml",
-                name -> "GATEWAY_UPSTREAM_POWERPOST".equals(name) ? " https://backend.internal:8443 " : null)
+        RouteTable table = new RouteTableParser(
+                        "test.yml",
+                        name -> "GATEWAY_UPSTREAM_POWERPOST".equals(name) ? " https://backend.internal:8443 " : null)
                 .parse(stream(yaml(route("r1", "GET", "/a", "posts:read"))));
 
         assertThat(table.upstreams().get("powerpost").uri()).isEqualTo(URI.create("https://backend.internal:8443"));
@@ -274,22 +289,23 @@ class RouteTableParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "/a//b",        // empty segment
-            "/a/",          // trailing slash: empty last segment
-            "/a/../b",      // dot-dot
-            "/a/./b",       // dot
-            "/a/%2e/b",     // percent-encoded dot
-            "/a/%2F",       // percent-encoded slash
-            "a/b",          // no leading slash
-            "/",            // no segment
-            "/a/{x}/b/{x}", // repeated variable name
-            "/a/{}",        // variable without a name
-            "/a/{x/y}",     // variable name with a slash
-            "/a/b;x=1",     // matrix parameter
-            "/a/b c",       // space
-            "/a/Ü",         // not ASCII
-    })
+    @ValueSource(
+            strings = {
+                "/a//b", // empty segment
+                "/a/", // trailing slash: empty last segment
+                "/a/../b", // dot-dot
+                "/a/./b", // dot
+                "/a/%2e/b", // percent-encoded dot
+                "/a/%2F", // percent-encoded slash
+                "a/b", // no leading slash
+                "/", // no segment
+                "/a/{x}/b/{x}", // repeated variable name
+                "/a/{}", // variable without a name
+                "/a/{x/y}", // variable name with a slash
+                "/a/b;x=1", // matrix parameter
+                "/a/b c", // space
+                "/a/Ü", // not ASCII
+            })
     void rejectsMalformedPathTemplate(String path) {
         assertRejected(yaml(route("r1", "GET", path, "posts:read")))
                 .hasMessageContaining("route 'r1'")
@@ -304,9 +320,7 @@ class RouteTableParserTest {
                     method: GET
                     path: /a
                     upstream: powerpost
-                """)
-                .hasMessageContaining("route 'r1'")
-                .hasMessageContaining("'scope' is required");
+                """).hasMessageContaining("route 'r1'").hasMessageContaining("'scope' is required");
     }
 
     @Test
@@ -325,9 +339,7 @@ class RouteTableParserTest {
                     path: /a
                     scope: [posts:read, posts:write]
                     upstream: powerpost
-                """)
-                .hasMessageContaining("route 'r1'")
-                .hasMessageContaining("'scope'");
+                """).hasMessageContaining("route 'r1'").hasMessageContaining("'scope'");
     }
 
     @Test
@@ -338,9 +350,7 @@ class RouteTableParserTest {
                     path: /a
                     scope: posts:read
                     upstream: powerpost
-                """)
-                .hasMessageContaining("route #1")
-                .hasMessageContaining("'id' is required");
+                """).hasMessageContaining("route #1").hasMessageContaining("'id' is required");
     }
 
     @Test
@@ -404,17 +414,18 @@ class RouteTableParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "ftp://powerpost-api:21",              // not http(s)
-            "http://powerpost-api:8080/api",       // with a path
-            "http://user:secret@powerpost-api:80", // with user info
-            "http://powerpost-api:8080?x=1",       // with a query
-            "http://powerpost-api:8080#top",       // with a fragment
-            "powerpost-api:8080",                  // no scheme
-            "/api",                                // relative
-            "http:///api",                         // no host
-            "http://power post",                   // not a URI
-    })
+    @ValueSource(
+            strings = {
+                "ftp://powerpost-api:21", // not http(s)
+                "http://powerpost-api:8080/api", // with a path
+                "http://user:secret@powerpost-api:80", // with user info
+                "http://powerpost-api:8080?x=1", // with a query
+                "http://powerpost-api:8080#top", // with a fragment
+                "powerpost-api:8080", // no scheme
+                "/api", // relative
+                "http:///api", // no host
+                "http://power post", // not a URI
+            })
     void rejectsBadUpstreamUri(String uri) {
         assertRejected("""
                 upstreams:
@@ -436,7 +447,7 @@ class RouteTableParserTest {
         UnaryOperator<@Nullable String> env = name -> "ftp://elsewhere";
 
         assertThatThrownBy(() -> new RouteTableParser("test.yml", env)
-                .parse(stream(yaml(route("r1", "GET", "/a", "posts:read")))))
+                        .parse(stream(yaml(route("r1", "GET", "/a", "posts:read")))))
                 .isInstanceOf(RouteTableException.class)
                 .hasMessageStartingWith("routes file test.yml: ")
                 .hasMessageContaining("upstream 'powerpost'")
@@ -456,8 +467,7 @@ class RouteTableParserTest {
                     path: /a
                     scope: posts:read
                     upstream: PowerPost
-                """)
-                .hasMessageContaining("upstream 'PowerPost'");
+                """).hasMessageContaining("upstream 'PowerPost'");
     }
 
     @Test
@@ -470,48 +480,41 @@ class RouteTableParserTest {
                     path: /a
                     scope: posts:read
                     upstream: powerpost
-                """)
-                .hasMessageContaining("declares no upstream");
+                """).hasMessageContaining("declares no upstream");
     }
 
     @Test
     void rejectsTableWithoutRoutes() {
-        assertRejected(UPSTREAMS + "routes: []\n")
-                .hasMessageContaining("'routes' must be a non-empty list");
+        assertRejected(UPSTREAMS + "routes: []\n").hasMessageContaining("'routes' must be a non-empty list");
     }
 
     @Test
     void rejectsInvalidYaml() {
-        assertRejected(UPSTREAMS + "routes: [ {id: r1, method: GET\n")
-                .hasMessageContaining("is not valid YAML");
+        assertRejected(UPSTREAMS + "routes: [ {id: r1, method: GET\n").hasMessageContaining("is not valid YAML");
     }
 
     @Test
     void rejectsEmptyDocument() {
-        assertRejected("")
-                .hasMessageContaining("the top level must be a mapping");
+        assertRejected("").hasMessageContaining("the top level must be a mapping");
     }
 
     @Test
     void rejectsAListAtTheTopLevel() {
-        assertRejected("- upstreams\n- routes\n")
-                .hasMessageContaining("the top level must be a mapping");
+        assertRejected("- upstreams\n- routes\n").hasMessageContaining("the top level must be a mapping");
     }
 
     @Test
     void rejectsTwoDocuments() {
         String one = yaml(route("r1", "GET", "/a", "posts:read"));
 
-        assertRejected(one + "---\n" + one)
-                .hasMessageContaining("is not valid YAML");
+        assertRejected(one + "---\n" + one).hasMessageContaining("is not valid YAML");
     }
 
     @Test
     void refusesAJavaTypeTagWithoutInstantiatingIt() {
         assertRejected("""
                 !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL ["http://127.0.0.1:1/"]]]]
-                """)
-                .hasMessageContaining("is not valid YAML");
+                """).hasMessageContaining("is not valid YAML");
     }
 
     @Test
@@ -525,8 +528,7 @@ class RouteTableParserTest {
                     path: /a
                     scope: !!ai.powerpost.gateway.routing.RouteTableParserTest$Canary {}
                     upstream: powerpost
-                """)
-                .hasMessageContaining("is not valid YAML");
+                """).hasMessageContaining("is not valid YAML");
         assertThat(Canary.constructed).hasValue(0);
     }
 
@@ -547,9 +549,7 @@ class RouteTableParserTest {
                     path: /a
                     scope: posts:read
                     upstream: powerpost
-                """)
-                .hasMessageContaining("route 'r1'")
-                .hasMessageContaining("listed once");
+                """).hasMessageContaining("route 'r1'").hasMessageContaining("listed once");
     }
 
     @Test
@@ -624,8 +624,7 @@ class RouteTableParserTest {
                     path: /a
                     scope: posts:read
                     upstream: powerpost
-                """)
-                .hasMessageContaining("duplicate key");
+                """).hasMessageContaining("duplicate key");
     }
 
     @Test
@@ -638,8 +637,7 @@ class RouteTableParserTest {
             yaml.append("]\n");
         }
 
-        assertRejected(yaml.toString())
-                .hasMessageContaining("is not valid YAML");
+        assertRejected(yaml.toString()).hasMessageContaining("is not valid YAML");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -658,7 +656,9 @@ class RouteTableParserTest {
     }
 
     private static RouteSpec realRoute(String id) {
-        return realTable().routes().stream().filter(route -> route.id().equals(id)).findFirst()
+        return realTable().routes().stream()
+                .filter(route -> route.id().equals(id))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no route '" + id + "' in " + ROUTES_FILE));
     }
 

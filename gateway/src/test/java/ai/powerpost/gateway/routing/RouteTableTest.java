@@ -2,11 +2,10 @@ package ai.powerpost.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.powerpost.gateway.errors.ApiError;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
-import ai.powerpost.gateway.errors.ApiError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -99,23 +98,29 @@ class RouteTableTest {
     // ---------------------------------------------------------------- 404
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "/api/v1/unknown",
-            "/api/v1/posts/p1/publish/now",  // one segment too many
-            "/api/v1/posts/p1/unpublish",    // unknown literal after a variable
-            "/api/v1",                       // a prefix of routes, not a route
-            "/api",
-            "/api/v2/posts",
-            "/api/v1/account",
-            "/api/v1/post-items/pi_1",       // declared only with /analytics after it
-    })
+    @ValueSource(
+            strings = {
+                "/api/v1/unknown",
+                "/api/v1/posts/p1/publish/now", // one segment too many
+                "/api/v1/posts/p1/unpublish", // unknown literal after a variable
+                "/api/v1", // a prefix of routes, not a route
+                "/api",
+                "/api/v2/posts",
+                "/api/v1/account",
+                "/api/v1/post-items/pi_1", // declared only with /analytics after it
+            })
     void unknownPathIsNotFound(String path) {
         assertThat(REAL.match("GET", path)).isEqualTo(new RouteMatch.Rejected(ApiError.NOT_FOUND));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/API/v1/account/credits", "/api/V1/account/credits", "/api/v1/Account/credits",
-            "/api/v1/POSTS/p1"})
+    @ValueSource(
+            strings = {
+                "/API/v1/account/credits",
+                "/api/V1/account/credits",
+                "/api/v1/Account/credits",
+                "/api/v1/POSTS/p1"
+            })
     void matchingIsCaseSensitive(String path) {
         assertThat(REAL.match("GET", path)).isEqualTo(new RouteMatch.Rejected(ApiError.NOT_FOUND));
     }
@@ -218,36 +223,37 @@ class RouteTableTest {
     // ---------------------------------------------------------------- 400 malformed
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "",
-            "//",                                   // the root with an empty segment after it
-            "/.",
-            "/..",
-            "api/v1/account/credits",               // no leading slash
-            "//api/v1/account/credits",             // empty first segment
-            "/api//v1/account/credits",             // empty segment
-            "/api/v1/account/credits/",             // trailing slash
-            "/api/v1/./account/credits",            // dot segment
-            "/api/v1/account/credits/.",
-            "/api/v1/../v1/account/credits",        // dot-dot segment
-            "/api/v1/posts/..",
-            "/api/v1/posts/%2e%2e",                 // encoded dot-dot
-            "/api/v1/posts/%2e",
-            "/api/v1/posts%2Fp1",                   // encoded slash
-            "/api/v1/posts/p%201",                  // any percent-encoding
-            "/api/v1/account/credits;jsessionid=x", // matrix parameter
-            "/api/v1/posts/p1;/publish",
-            "/api\\v1\\account\\credits",           // backslash
-            "/api/v1/posts/p 1",                    // space
-            "/api/v1/posts/p1\t",                   // tab
-            "/api/v1/posts/p1\r\nX-Injected: 1",    // CR LF
-            "/api/v1/posts/p\0",                    // NUL
-            "/api/v1/posts/p\u007f",                // DEL
-            "/api/v1/posts/p1?x=1",                 // a query is never part of the raw path
-            "/api/v1/posts/p1#f",
-            "/api/v1/posts/pé",                     // not ASCII
-            "/api/v1/posts/p1\uFF0Fpublish",        // full-width solidus
-    })
+    @ValueSource(
+            strings = {
+                "",
+                "//", // the root with an empty segment after it
+                "/.",
+                "/..",
+                "api/v1/account/credits", // no leading slash
+                "//api/v1/account/credits", // empty first segment
+                "/api//v1/account/credits", // empty segment
+                "/api/v1/account/credits/", // trailing slash
+                "/api/v1/./account/credits", // dot segment
+                "/api/v1/account/credits/.",
+                "/api/v1/../v1/account/credits", // dot-dot segment
+                "/api/v1/posts/..",
+                "/api/v1/posts/%2e%2e", // encoded dot-dot
+                "/api/v1/posts/%2e",
+                "/api/v1/posts%2Fp1", // encoded slash
+                "/api/v1/posts/p%201", // any percent-encoding
+                "/api/v1/account/credits;jsessionid=x", // matrix parameter
+                "/api/v1/posts/p1;/publish",
+                "/api\\v1\\account\\credits", // backslash
+                "/api/v1/posts/p 1", // space
+                "/api/v1/posts/p1\t", // tab
+                "/api/v1/posts/p1\r\nX-Injected: 1", // CR LF
+                "/api/v1/posts/p\0", // NUL
+                "/api/v1/posts/p\u007f", // DEL
+                "/api/v1/posts/p1?x=1", // a query is never part of the raw path
+                "/api/v1/posts/p1#f",
+                "/api/v1/posts/pé", // not ASCII
+                "/api/v1/posts/p1\uFF0Fpublish", // full-width solidus
+            })
     void nonCanonicalPathIsRejectedAsMalformed(String path) {
         assertThat(REAL.match("GET", path)).isEqualTo(new RouteMatch.Rejected(ApiError.MALFORMED_PATH));
     }

@@ -1,5 +1,9 @@
 package ai.powerpost.gateway.routing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.support.GatewayInstance;
+import ai.powerpost.gateway.support.MisbehavingUpstream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,15 +13,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
-
-import ai.powerpost.gateway.support.GatewayInstance;
-import ai.powerpost.gateway.support.MisbehavingUpstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * routes.yml changes are applied without a restart, also when the file is a Kubernetes ConfigMap
@@ -56,14 +55,30 @@ class RoutesReloadIT {
         mount = Files.createTempDirectory("configmap-");
         publish(routes(""));
         Files.createSymbolicLink(mount.resolve("routes.yml"), Path.of("..data/routes.yml"));
-        gateway = GatewayInstance.start(new ai.powerpost.gateway.support.RecordingUpstream(), Map.of(
-                "gateway.routes.file", mount.resolve("routes.yml").toString(),
-                "gateway.routes.reload-interval", "200ms",
-                "GATEWAY_UPSTREAM_POWERPOST", UPSTREAM.uri()));
-        key = (String) gateway.admin().post().uri("/admin/v1/accounts/acct_reload/keys")
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "r", "preset", "full_access"))
-                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("key");
-        gateway.admin().put().uri("/admin/v1/accounts/acct_reload/workspaces/ws_r").exchange().expectStatus().isNoContent();
+        gateway = GatewayInstance.start(
+                new ai.powerpost.gateway.support.RecordingUpstream(),
+                Map.of(
+                        "gateway.routes.file", mount.resolve("routes.yml").toString(),
+                        "gateway.routes.reload-interval", "200ms",
+                        "GATEWAY_UPSTREAM_POWERPOST", UPSTREAM.uri()));
+        key = (String) gateway.admin()
+                .post()
+                .uri("/admin/v1/accounts/acct_reload/keys")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "r", "preset", "full_access"))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody()
+                .get("key");
+        gateway.admin()
+                .put()
+                .uri("/admin/v1/accounts/acct_reload/workspaces/ws_r")
+                .exchange()
+                .expectStatus()
+                .isNoContent();
     }
 
     @AfterAll
@@ -73,8 +88,16 @@ class RoutesReloadIT {
     }
 
     private static int status(String path) {
-        return gateway.client().get().uri(path).header("x-api-key", key).header("X-Workspace-Id", "ws_r")
-                .exchange().expectBody().returnResult().getStatus().value();
+        return gateway.client()
+                .get()
+                .uri(path)
+                .header("x-api-key", key)
+                .header("X-Workspace-Id", "ws_r")
+                .exchange()
+                .expectBody()
+                .returnResult()
+                .getStatus()
+                .value();
     }
 
     private static int awaitStatus(IntSupplier call, int wanted) {
@@ -90,17 +113,24 @@ class RoutesReloadIT {
     void configMapSymlinkSwapIsAppliedInvalidFileIsRefusedAndInFlightRequestsFinish() throws Exception {
         assertThat(status("/api/v1/posts/p1")).isEqualTo(404);
 
-        publish(routes("  - { id: post-get, method: GET, path: \"/api/v1/posts/{id}\", scope: posts:read, upstream: powerpost }\n"));
-        assertThat(awaitStatus(() -> status("/api/v1/posts/p1"), 200)).as("new route applied").isEqualTo(200);
+        publish(
+                routes(
+                        "  - { id: post-get, method: GET, path: \"/api/v1/posts/{id}\", scope: posts:read, upstream: powerpost }\n"));
+        assertThat(awaitStatus(() -> status("/api/v1/posts/p1"), 200))
+                .as("new route applied")
+                .isEqualTo(200);
 
         // a request in flight while the table is swapped again is not dropped
         CompletableFuture<Integer> inFlight = CompletableFuture.supplyAsync(() -> status("/api/v1/posts/slow1500-x"));
         Instant deadline = Instant.now().plusSeconds(5);
-        while (UPSTREAM.received("/api/v1/posts/slow1500-x") == 0 && Instant.now().isBefore(deadline)) {
+        while (UPSTREAM.received("/api/v1/posts/slow1500-x") == 0
+                && Instant.now().isBefore(deadline)) {
             Thread.onSpinWait();
         }
-        publish(routes("  - { id: post-get, method: GET, path: \"/api/v1/posts/{id}\", scope: posts:read, upstream: powerpost }\n"
-                + "  - { id: calendar, method: GET, path: /api/v1/calendar/entries, scope: calendar:read, upstream: powerpost }\n"));
+        publish(
+                routes(
+                        "  - { id: post-get, method: GET, path: \"/api/v1/posts/{id}\", scope: posts:read, upstream: powerpost }\n"
+                                + "  - { id: calendar, method: GET, path: /api/v1/calendar/entries, scope: calendar:read, upstream: powerpost }\n"));
         assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(awaitStatus(() -> status("/api/v1/calendar/entries"), 200)).isEqualTo(200);
 
@@ -109,9 +139,15 @@ class RoutesReloadIT {
         Instant until = Instant.now().plusSeconds(10);
         String metrics;
         do {
-            metrics = gateway.management().get().uri("/actuator/prometheus").exchange()
-                    .expectBody(String.class).returnResult().getResponseBody();
-        } while (!metrics.contains("gateway_routes_reloads_total{result=\"failure\"} 1.0") && Instant.now().isBefore(until));
+            metrics = gateway.management()
+                    .get()
+                    .uri("/actuator/prometheus")
+                    .exchange()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody();
+        } while (!metrics.contains("gateway_routes_reloads_total{result=\"failure\"} 1.0")
+                && Instant.now().isBefore(until));
         assertThat(metrics).contains("gateway_routes_reloads_total{result=\"failure\"} 1.0");
         assertThat(status("/api/v1/calendar/entries")).isEqualTo(200);
         assertThat(status("/api/v1/x")).isEqualTo(404);

@@ -1,23 +1,22 @@
 package ai.powerpost.gateway.security;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.support.GatewayIntegrationTest;
+import ai.powerpost.gateway.support.GatewayTestBase;
 import ai.powerpost.gateway.support.RawHttp;
+import ai.powerpost.gateway.support.RecordingUpstream.Received;
 import java.net.URI;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-
-import ai.powerpost.gateway.support.GatewayIntegrationTest;
-import ai.powerpost.gateway.support.GatewayTestBase;
-import ai.powerpost.gateway.support.RecordingUpstream.Received;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.http.MediaType;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Adversarial requests against a running gateway, one nested class per threat. Every case checks
@@ -63,14 +62,17 @@ class AdversarialIT extends GatewayTestBase {
 
     /** The one upstream request carrying the marker. */
     private static Received proxiedOnce(String marker) {
-        List<Received> received = UPSTREAM.all().stream().filter(r -> r.uri().contains(marker)).toList();
+        List<Received> received =
+                UPSTREAM.all().stream().filter(r -> r.uri().contains(marker)).toList();
         assertThat(received).as("upstream requests carrying marker %s", marker).hasSize(1);
         return received.get(0);
     }
 
     private static void assertError(RawHttp.Response response, int status, String code) {
         assertThat(response.status()).as("status of %s", response).isEqualTo(status);
-        assertThat(response.header("Content-Type")).as("content type of %s", response).startsWith("application/json");
+        assertThat(response.header("Content-Type"))
+                .as("content type of %s", response)
+                .startsWith("application/json");
         assertThat(response.errorCode()).as("error.code of %s", response).isEqualTo(code);
         assertCleanBody(response.body());
     }
@@ -78,7 +80,8 @@ class AdversarialIT extends GatewayTestBase {
     /** An error body never carries a stack trace, a class name, an address, a store name or a secret. */
     private static void assertCleanBody(String body, String... secrets) {
         String lower = body.toLowerCase(Locale.ROOT);
-        assertThat(lower).as("error body %s", body)
+        assertThat(lower)
+                .as("error body %s", body)
                 .doesNotContain("exception")
                 .doesNotContain("java.")
                 .doesNotContain("\tat ")
@@ -161,7 +164,13 @@ class AdversarialIT extends GatewayTestBase {
         }
 
         @ParameterizedTest(name = "GET {0} (raw UTF-8 on the wire) is 400 and never proxied")
-        @ValueSource(strings = {"/api/v1/posts/{m}é", "/api/v1/pοsts/{m}", "/api/v1/posts/{m}\u00fc", "/api/v1/posts/\u00e4{m}"})
+        @ValueSource(
+                strings = {
+                    "/api/v1/posts/{m}é",
+                    "/api/v1/pοsts/{m}",
+                    "/api/v1/posts/{m}\u00fc",
+                    "/api/v1/posts/\u00e4{m}"
+                })
         void nonAsciiPathIs400ValidationErrorAndNeverProxied(String template) {
             Tenant tenant = tenant("full_access");
             String m = marker();
@@ -196,7 +205,9 @@ class AdversarialIT extends GatewayTestBase {
             String m = marker();
             RawHttp.Response response = target.send(authed("GET", t(target.template(), m), tenant), port);
             assertThat(response.status()).as("%s", response).isEqualTo(400);
-            assertThat(response.errorCode()).as("PowerPost's JSON, not an empty body: %s", response).isEqualTo("VALIDATION_ERROR");
+            assertThat(response.errorCode())
+                    .as("PowerPost's JSON, not an empty body: %s", response)
+                    .isEqualTo("VALIDATION_ERROR");
             assertCleanBody(response.body(), tenant.key().key());
             assertNeverProxied(m);
         }
@@ -205,7 +216,8 @@ class AdversarialIT extends GatewayTestBase {
         void canonicalRawRequestIsProxiedWithExactlyThePathSent() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "?a=1&b=%2F", tenant).send(port);
+            RawHttp.Response response =
+                    authed("GET", "/api/v1/posts/" + m + "?a=1&b=%2F", tenant).send(port);
             assertThat(response.status()).as("%s", response).isEqualTo(200);
             Received received = proxiedOnce(m);
             assertThat(received.method()).isEqualTo("GET");
@@ -216,7 +228,8 @@ class AdversarialIT extends GatewayTestBase {
         void dotSegmentsInTheQueryLeaveTheCanonicalPathAndTheQueryUntouched() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "?q=1;/../../admin", tenant).send(port);
+            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "?q=1;/../../admin", tenant)
+                    .send(port);
             assertThat(response.status()).as("%s", response).isEqualTo(200);
             assertThat(proxiedOnce(m).uri()).isEqualTo("/api/v1/posts/" + m + "?q=1;/../../admin");
         }
@@ -225,7 +238,8 @@ class AdversarialIT extends GatewayTestBase {
         void fragmentIsNeverForwardedAsPartOfThePath() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "#/../../publish", tenant).send(port);
+            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "#/../../publish", tenant)
+                    .send(port);
             if (response.status() == 400) {
                 assertThat(response.errorCode()).isEqualTo("VALIDATION_ERROR");
                 assertNeverProxied(m);
@@ -237,13 +251,14 @@ class AdversarialIT extends GatewayTestBase {
 
         @ParameterizedTest(name = "{0} {1} is 404")
         @org.junit.jupiter.params.provider.CsvSource({
-                "GET, /API/v1/posts/{m}",
-                "GET, /Api/v1/posts/{m}",
-                "GET, /api/V1/posts/{m}",
-                "GET, /api/v1/POSTS/{m}",
-                "GET, /api/v1/Posts/{m}",
-                "POST, /api/v1/posts/{m}/PUBLISH",
-                "GET, /api/v1/ACCOUNT/CREDITS?m={m}"})
+            "GET, /API/v1/posts/{m}",
+            "GET, /Api/v1/posts/{m}",
+            "GET, /api/V1/posts/{m}",
+            "GET, /api/v1/POSTS/{m}",
+            "GET, /api/v1/Posts/{m}",
+            "POST, /api/v1/posts/{m}/PUBLISH",
+            "GET, /api/v1/ACCOUNT/CREDITS?m={m}"
+        })
         void pathsAreCaseSensitive(String method, String template) {
             Tenant tenant = tenant("full_access");
             String m = marker();
@@ -282,15 +297,19 @@ class AdversarialIT extends GatewayTestBase {
         }
 
         @ParameterizedTest(name = "GET {0} is 400")
-        @ValueSource(strings = {
-                "http://evil.example/api/v1/posts/./{m}",
-                "http://evil.example/api/v1/../admin/v1/accounts/{m}/keys",
-                "http://evil.example//api/v1/posts/{m}",
-                "http://evil.example/api/v1/posts/{m}%2fpublish"})
+        @ValueSource(
+                strings = {
+                    "http://evil.example/api/v1/posts/./{m}",
+                    "http://evil.example/api/v1/../admin/v1/accounts/{m}/keys",
+                    "http://evil.example//api/v1/posts/{m}",
+                    "http://evil.example/api/v1/posts/{m}%2fpublish"
+                })
         void absoluteFormTargetWithAnAmbiguousPathIs400(String template) {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("GET", t(template, m), tenant).header("Host", "evil.example").send(port);
+            RawHttp.Response response = authed("GET", t(template, m), tenant)
+                    .header("Host", "evil.example")
+                    .send(port);
             assertError(response, 400, "VALIDATION_ERROR");
             assertNeverProxied(m);
         }
@@ -324,7 +343,8 @@ class AdversarialIT extends GatewayTestBase {
             Received received = proxiedOnce(m);
             assertThat(received.uri()).isEqualTo("/api/v1/posts/" + m);
             assertThat(received.header("Host")).containsExactly(upstreamAuthority());
-            assertThat(received.headers().values().stream().flatMap(List::stream)).noneMatch(v -> v.contains("evil.example"));
+            assertThat(received.headers().values().stream().flatMap(List::stream))
+                    .noneMatch(v -> v.contains("evil.example"));
         }
 
         /** Regression (found by this suite, now fixed): RFC 9112 section 3.2: a request with more than one Host line MUST get 400. It is proxied (200). */
@@ -359,16 +379,19 @@ class AdversarialIT extends GatewayTestBase {
     class MethodOverride {
 
         @ParameterizedTest(name = "{0}: POST does not change the route")
-        @ValueSource(strings = {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "x-http-method-override"})
+        @ValueSource(
+                strings = {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "x-http-method-override"})
         void overrideHeaderDoesNotChangeTheRouteAndIsNotForwarded(String header) {
             Tenant tenant = tenant("read_only");
             String m = marker();
-            client.get().uri(uri("/api/v1/posts/" + m))
+            client.get()
+                    .uri(uri("/api/v1/posts/" + m))
                     .header("x-api-key", tenant.key().key())
                     .header("X-Workspace-Id", tenant.workspaceId())
                     .header(header, "POST")
                     .exchange()
-                    .expectStatus().isOk();
+                    .expectStatus()
+                    .isOk();
             Received received = proxiedOnce(m);
             assertThat(received.method()).isEqualTo("GET");
             assertThat(received.uri()).isEqualTo("/api/v1/posts/" + m);
@@ -378,26 +401,32 @@ class AdversarialIT extends GatewayTestBase {
         }
 
         @ParameterizedTest(name = "?{0} is dropped, upstream gets ?{1}")
-        @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-                "_method=POST|",
-                "%5Fmethod=POST|",
-                "%5fmethod=POST|",
-                "_METHOD=POST|",
-                "_Method=DELETE|",
-                "_method|",
-                "+_method=POST|",
-                "_method%20=POST|",
-                "a=1&_method=POST&b=2|a=1&b=2",
-                "_method=POST&_method=PUT&keep=yes|keep=yes",
-                "method=POST&x_method=1&_methods=2|method=POST&x_method=1&_methods=2"})
+        @org.junit.jupiter.params.provider.CsvSource(
+                delimiter = '|',
+                value = {
+                    "_method=POST|",
+                    "%5Fmethod=POST|",
+                    "%5fmethod=POST|",
+                    "_METHOD=POST|",
+                    "_Method=DELETE|",
+                    "_method|",
+                    "+_method=POST|",
+                    "_method%20=POST|",
+                    "a=1&_method=POST&b=2|a=1&b=2",
+                    "_method=POST&_method=PUT&keep=yes|keep=yes",
+                    "method=POST&x_method=1&_methods=2|method=POST&x_method=1&_methods=2"
+                })
         void methodQueryParameterDoesNotChangeTheRouteAndIsNotForwarded(String query, String expected) {
             Tenant tenant = tenant("read_only");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "?" + query, tenant).send(port);
+            RawHttp.Response response =
+                    authed("GET", "/api/v1/posts/" + m + "?" + query, tenant).send(port);
             assertThat(response.status()).as("%s", response).isEqualTo(200);
             Received received = proxiedOnce(m);
             assertThat(received.method()).isEqualTo("GET");
-            String want = expected == null || expected.isEmpty() ? "/api/v1/posts/" + m : "/api/v1/posts/" + m + "?" + expected;
+            String want = expected == null || expected.isEmpty()
+                    ? "/api/v1/posts/" + m
+                    : "/api/v1/posts/" + m + "?" + expected;
             assertThat(received.uri()).isEqualTo(want);
         }
 
@@ -410,7 +439,8 @@ class AdversarialIT extends GatewayTestBase {
         void methodQueryParameterWithPercentEncodedLettersIsNotForwarded(String query) {
             Tenant tenant = tenant("read_only");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "?" + query, tenant).send(port);
+            RawHttp.Response response =
+                    authed("GET", "/api/v1/posts/" + m + "?" + query, tenant).send(port);
             assertThat(response.status()).as("%s", response).isEqualTo(200);
             Received received = proxiedOnce(m);
             assertThat(received.method()).isEqualTo("GET");
@@ -419,20 +449,26 @@ class AdversarialIT extends GatewayTestBase {
 
         @ParameterizedTest(name = "GET .../publish with {0}: {1} is 405, never a publish")
         @org.junit.jupiter.params.provider.CsvSource({
-                "X-HTTP-Method-Override, POST",
-                "X-HTTP-Method, POST",
-                "X-Method-Override, POST"})
+            "X-HTTP-Method-Override, POST",
+            "X-HTTP-Method, POST",
+            "X-Method-Override, POST"
+        })
         void overrideHeaderCannotTurnAGetIntoAPublish(String header, String value) {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            client.get().uri(uri("/api/v1/posts/" + m + "/publish"))
+            client.get()
+                    .uri(uri("/api/v1/posts/" + m + "/publish"))
                     .header("x-api-key", tenant.key().key())
                     .header("X-Workspace-Id", tenant.workspaceId())
                     .header(header, value)
                     .exchange()
-                    .expectStatus().isEqualTo(405)
-                    .expectHeader().valueEquals("Allow", "POST")
-                    .expectBody().jsonPath("$.error.code").isEqualTo("METHOD_NOT_ALLOWED");
+                    .expectStatus()
+                    .isEqualTo(405)
+                    .expectHeader()
+                    .valueEquals("Allow", "POST")
+                    .expectBody()
+                    .jsonPath("$.error.code")
+                    .isEqualTo("METHOD_NOT_ALLOWED");
             assertNeverProxied(m);
         }
 
@@ -441,7 +477,8 @@ class AdversarialIT extends GatewayTestBase {
         void methodQueryParameterCannotTurnAGetIntoAPublish(String query) {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "/publish?" + query, tenant).send(port);
+            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "/publish?" + query, tenant)
+                    .send(port);
             assertError(response, 405, "METHOD_NOT_ALLOWED");
             assertThat(response.header("Allow")).isEqualTo("POST");
             assertNeverProxied(m);
@@ -462,14 +499,15 @@ class AdversarialIT extends GatewayTestBase {
 
         @ParameterizedTest(name = "{0} {1} with a {2} key is refused, never proxied")
         @org.junit.jupiter.params.provider.CsvSource({
-                "get, /api/v1/posts/{m}, full_access",
-                "Get, /api/v1/posts/{m}, full_access",
-                "post, /api/v1/posts/{m}/publish, draft_only",
-                "pOST, /api/v1/posts/{m}/publish, full_access",
-                "delete, /api/v1/calendar/entries/{m}, read_only",
-                "TRACE, /api/v1/posts/{m}, full_access",
-                "PROPFIND, /api/v1/posts/{m}, full_access",
-                "HEAD, /api/v1/posts/{m}/publish, read_only"})
+            "get, /api/v1/posts/{m}, full_access",
+            "Get, /api/v1/posts/{m}, full_access",
+            "post, /api/v1/posts/{m}/publish, draft_only",
+            "pOST, /api/v1/posts/{m}/publish, full_access",
+            "delete, /api/v1/calendar/entries/{m}, read_only",
+            "TRACE, /api/v1/posts/{m}, full_access",
+            "PROPFIND, /api/v1/posts/{m}, full_access",
+            "HEAD, /api/v1/posts/{m}/publish, read_only"
+        })
         void methodNamesAreCaseSensitiveAndUndeclaredMethodsAreRefused(String method, String template, String preset) {
             Tenant tenant = tenant(preset);
             String m = marker();
@@ -500,7 +538,8 @@ class AdversarialIT extends GatewayTestBase {
             Tenant tenant = tenant("read_only");
             String m = marker();
             RawHttp.Response response = RawHttp.request("GET", "/api/v1/account/credits?m=" + m)
-                    .header("x-api-key", tenant.key().key()).send(port);
+                    .header("x-api-key", tenant.key().key())
+                    .send(port);
             assertThat(response.status()).as("%s", response).isEqualTo(200);
             proxiedOnce(m);
         }
@@ -599,7 +638,10 @@ class AdversarialIT extends GatewayTestBase {
         void keyInTheQueryStringIsNotAccepted(String parameter) {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = RawHttp.request("GET", "/api/v1/account/credits?m=" + m + "&" + parameter + "=" + tenant.key().key())
+            RawHttp.Response response = RawHttp.request(
+                            "GET",
+                            "/api/v1/account/credits?m=" + m + "&" + parameter + "="
+                                    + tenant.key().key())
                     .send(port);
             assertError(response, 401, "INVALID_API_KEY");
             assertThat(response.body()).contains("Missing API key");
@@ -612,7 +654,10 @@ class AdversarialIT extends GatewayTestBase {
             Tenant tenant = tenant("full_access");
             String m = marker();
             RawHttp.Response response = RawHttp.request("GET", "/api/v1/account/credits?m=" + m)
-                    .header("Cookie", "api_key=" + tenant.key().key() + "; x-api-key=" + tenant.key().key())
+                    .header(
+                            "Cookie",
+                            "api_key=" + tenant.key().key() + "; x-api-key="
+                                    + tenant.key().key())
                     .send(port);
             assertError(response, 401, "INVALID_API_KEY");
             assertThat(response.body()).contains("Missing API key");
@@ -637,9 +682,24 @@ class AdversarialIT extends GatewayTestBase {
     class WorkspaceHeader {
 
         @ParameterizedTest(name = "X-Workspace-Id: \"{0}\" is 400")
-        @ValueSource(strings = {"../x", "ws id", "ws%00", "ws/x", "ws.x", "ws:x", "ws;x", "*", "ws\\x", "ws\u00e9",
-                "%77%73", "ws,other", "ws+x", "ws\"x",
-                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+        @ValueSource(
+                strings = {
+                    "../x",
+                    "ws id",
+                    "ws%00",
+                    "ws/x",
+                    "ws.x",
+                    "ws:x",
+                    "ws;x",
+                    "*",
+                    "ws\\x",
+                    "ws\u00e9",
+                    "%77%73",
+                    "ws,other",
+                    "ws+x",
+                    "ws\"x",
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                })
         void malformedWorkspaceIdIs400AndNeverProxied(String workspace) {
             Tenant tenant = tenant("full_access");
             String m = marker();
@@ -672,7 +732,10 @@ class AdversarialIT extends GatewayTestBase {
             String m = marker();
             RawHttp.Response response = RawHttp.request("GET", "/api/v1/posts/" + m)
                     .header("x-api-key", tenant.key().key())
-                    .header("X-Workspace-Id", tenant.workspaceId() + "x".repeat(65 - tenant.workspaceId().length()))
+                    .header(
+                            "X-Workspace-Id",
+                            tenant.workspaceId()
+                                    + "x".repeat(65 - tenant.workspaceId().length()))
                     .send(port);
             assertError(response, 400, "VALIDATION_ERROR");
             assertNeverProxied(m);
@@ -780,9 +843,11 @@ class AdversarialIT extends GatewayTestBase {
             assertThat(response.status()).as("%s", response).isEqualTo(200);
             Received received = proxiedOnce(m);
             assertThat(received.header("X-PowerPost-Account-Id")).containsExactly(tenant.accountId());
-            assertThat(received.header("X-PowerPost-Key-Id")).containsExactly(tenant.key().id());
+            assertThat(received.header("X-PowerPost-Key-Id"))
+                    .containsExactly(tenant.key().id());
             assertThat(received.header("X-PowerPost-Scopes")).hasSize(1);
-            assertThat(received.first("X-PowerPost-Scopes").split(" ")).contains("posts:read")
+            assertThat(received.first("X-PowerPost-Scopes").split(" "))
+                    .contains("posts:read")
                     .doesNotContain("posts:publish", "posts:write");
             assertThat(received.header("X-PowerPost-Admin")).isEmpty();
             assertThat(received.headers().keySet())
@@ -794,10 +859,12 @@ class AdversarialIT extends GatewayTestBase {
         }
 
         @ParameterizedTest(name = "Connection: {0} strips nothing the gateway sets")
-        @ValueSource(strings = {
-                "X-PowerPost-Account-Id, X-PowerPost-Scopes",
-                "keep-alive, X-PowerPost-Key-Id, X-PowerPost-Scopes, X-Request-Id",
-                "X-Forwarded-For, X-Forwarded-Proto, Host"})
+        @ValueSource(
+                strings = {
+                    "X-PowerPost-Account-Id, X-PowerPost-Scopes",
+                    "keep-alive, X-PowerPost-Key-Id, X-PowerPost-Scopes, X-Request-Id",
+                    "X-Forwarded-For, X-Forwarded-Proto, Host"
+                })
         void connectionHeaderCannotRemoveTheGatewaysHeaders(String connection) {
             Tenant tenant = tenant("full_access");
             String m = marker();
@@ -807,7 +874,8 @@ class AdversarialIT extends GatewayTestBase {
             assertThat(response.status()).as("%s", response).isEqualTo(200);
             Received received = proxiedOnce(m);
             assertThat(received.header("X-PowerPost-Account-Id")).containsExactly(tenant.accountId());
-            assertThat(received.header("X-PowerPost-Key-Id")).containsExactly(tenant.key().id());
+            assertThat(received.header("X-PowerPost-Key-Id"))
+                    .containsExactly(tenant.key().id());
             assertThat(received.header("X-PowerPost-Scopes")).hasSize(1);
             assertThat(received.header("X-Workspace-Id")).containsExactly(tenant.workspaceId());
             assertThat(received.header("X-Request-Id")).hasSize(1);
@@ -848,7 +916,8 @@ class AdversarialIT extends GatewayTestBase {
                     .send(port);
             assertThat(response.status()).as("%s", response).isEqualTo(200);
             Received received = proxiedOnce(m);
-            assertThat(received.header("X-Forwarded-For")).doesNotContain("1.2.3.4", "5.6.7.8, 9.9.9.9", "10.0.0.1")
+            assertThat(received.header("X-Forwarded-For"))
+                    .doesNotContain("1.2.3.4", "5.6.7.8, 9.9.9.9", "10.0.0.1")
                     .allMatch("127.0.0.1"::equals);
             assertThat(received.header("Forwarded")).isEmpty();
             assertThat(received.header("X-Real-IP")).isEmpty();
@@ -857,7 +926,9 @@ class AdversarialIT extends GatewayTestBase {
             assertThat(received.header("X-Forwarded-Proto")).allMatch("http"::equals);
             assertThat(received.header("X-Forwarded-Host")).doesNotContain("evil.example");
             assertThat(received.headers().values().stream().flatMap(List::stream))
-                    .noneMatch(v -> v.contains("1.2.3.4") || v.contains("5.6.7.8") || v.contains("evil.example")
+                    .noneMatch(v -> v.contains("1.2.3.4")
+                            || v.contains("5.6.7.8")
+                            || v.contains("evil.example")
                             || v.contains("/evil"));
         }
 
@@ -957,7 +1028,8 @@ class AdversarialIT extends GatewayTestBase {
             assertThat(received.uri()).isEqualTo(path);
             assertThat(received.header("Upgrade")).isEmpty();
             assertThat(received.header("HTTP2-Settings")).isEmpty();
-            assertThat(received.header("Connection")).noneMatch(v -> v.toLowerCase(Locale.ROOT).contains("upgrade"));
+            assertThat(received.header("Connection"))
+                    .noneMatch(v -> v.toLowerCase(Locale.ROOT).contains("upgrade"));
         }
 
         @Test
@@ -1045,13 +1117,17 @@ class AdversarialIT extends GatewayTestBase {
         void upstreamRedirectIsPassedThroughAndNeverFollowed(int status) {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            client.get().uri(uri("/api/v1/posts/" + m))
+            client.get()
+                    .uri(uri("/api/v1/posts/" + m))
                     .header("x-api-key", tenant.key().key())
                     .header("X-Workspace-Id", tenant.workspaceId())
                     .header("X-Test-Status", Integer.toString(status))
                     .exchange()
-                    .expectStatus().isEqualTo(status)
-                    .expectBody().jsonPath("$.error.code").isEqualTo("UPSTREAM");
+                    .expectStatus()
+                    .isEqualTo(status)
+                    .expectBody()
+                    .jsonPath("$.error.code")
+                    .isEqualTo("UPSTREAM");
             assertThat(UPSTREAM.receivedUnder("/api/v1/posts/" + m)).hasSize(1);
         }
 
@@ -1059,14 +1135,16 @@ class AdversarialIT extends GatewayTestBase {
         void redirectOfAPostWithABodyIsNotReplayed() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            client.post().uri(uri("/api/v1/posts?m=" + m))
+            client.post()
+                    .uri(uri("/api/v1/posts?m=" + m))
                     .header("x-api-key", tenant.key().key())
                     .header("X-Workspace-Id", tenant.workspaceId())
                     .header("X-Test-Status", "307")
                     .contentType(MediaType.APPLICATION_JSON)
                     .bodyValue("{\"content\":\"hello\"}")
                     .exchange()
-                    .expectStatus().isEqualTo(307);
+                    .expectStatus()
+                    .isEqualTo(307);
             Received received = proxiedOnce(m);
             assertThat(received.method()).isEqualTo("POST");
             assertThat(received.bodyBytes()).isEqualTo("{\"content\":\"hello\"}".length());
@@ -1081,9 +1159,12 @@ class AdversarialIT extends GatewayTestBase {
         private void assertStillServing() {
             Tenant tenant = tenant("read_only");
             String m = marker();
-            client.get().uri(uri("/api/v1/account/credits?m=" + m))
+            client.get()
+                    .uri(uri("/api/v1/account/credits?m=" + m))
                     .header("x-api-key", tenant.key().key())
-                    .exchange().expectStatus().isOk();
+                    .exchange()
+                    .expectStatus()
+                    .isOk();
             proxiedOnce(m);
         }
 
@@ -1099,7 +1180,8 @@ class AdversarialIT extends GatewayTestBase {
         void requestLineOverEightKilobytesIs414() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "a".repeat(9000), tenant).send(port);
+            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "a".repeat(9000), tenant)
+                    .send(port);
             assertRefused(response, 414, m);
         }
 
@@ -1107,7 +1189,8 @@ class AdversarialIT extends GatewayTestBase {
         void queryOverEightKilobytesIs414() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "?q=" + "b".repeat(9000), tenant).send(port);
+            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "?q=" + "b".repeat(9000), tenant)
+                    .send(port);
             assertRefused(response, 414, m);
         }
 
@@ -1115,7 +1198,8 @@ class AdversarialIT extends GatewayTestBase {
         void requestLineOfSixtyFourKilobytesIs414() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "?q=" + "c".repeat(64 * 1024), tenant).send(port);
+            RawHttp.Response response = authed("GET", "/api/v1/posts/" + m + "?q=" + "c".repeat(64 * 1024), tenant)
+                    .send(port);
             assertRefused(response, 414, m);
         }
 
@@ -1161,19 +1245,20 @@ class AdversarialIT extends GatewayTestBase {
 
         @ParameterizedTest(name = "{0} {1} on the public port is 404")
         @org.junit.jupiter.params.provider.CsvSource({
-                "GET, /admin",
-                "GET, /admin/v1/accounts/{m}/keys",
-                "POST, /admin/v1/accounts/{m}/keys",
-                "PUT, /admin/v1/accounts/{m}/workspaces/{m}",
-                "GET, /actuator",
-                "GET, /actuator/health",
-                "GET, /actuator/health/liveness",
-                "GET, /actuator/prometheus",
-                "GET, /actuator/env",
-                "GET, /actuator/gateway/routes",
-                "GET, /actuator/gateway/globalfilters",
-                "POST, /actuator/gateway/refresh",
-                "GET, /error"})
+            "GET, /admin",
+            "GET, /admin/v1/accounts/{m}/keys",
+            "POST, /admin/v1/accounts/{m}/keys",
+            "PUT, /admin/v1/accounts/{m}/workspaces/{m}",
+            "GET, /actuator",
+            "GET, /actuator/health",
+            "GET, /actuator/health/liveness",
+            "GET, /actuator/prometheus",
+            "GET, /actuator/env",
+            "GET, /actuator/gateway/routes",
+            "GET, /actuator/gateway/globalfilters",
+            "POST, /actuator/gateway/refresh",
+            "GET, /error"
+        })
         void managementPathsAreNotServedOnThePublicPort(String method, String template) {
             String m = marker();
             String target = t(template, m) + (template.contains(M) ? "" : "?m=" + m);
@@ -1190,17 +1275,19 @@ class AdversarialIT extends GatewayTestBase {
         }
 
         @ParameterizedTest(name = "GET {0} is 400")
-        @ValueSource(strings = {
-                "/api/v1/../../actuator/health?m={m}",
-                "/api/v1/posts/../../../actuator/gateway/routes?m={m}",
-                "/api/v1/%2e%2e/%2e%2e/actuator/health?m={m}",
-                "/api/v1/..%2f..%2factuator/health?m={m}",
-                "/api/v1/..%5c..%5cactuator/health?m={m}",
-                "/api/v1/posts/..;/..;/..;/actuator/health?m={m}",
-                "//actuator/health?m={m}",
-                "/actuator/health/?m={m}",
-                "/%61ctuator/health?m={m}",
-                "/api/v1/../../admin/v1/accounts/{m}/keys"})
+        @ValueSource(
+                strings = {
+                    "/api/v1/../../actuator/health?m={m}",
+                    "/api/v1/posts/../../../actuator/gateway/routes?m={m}",
+                    "/api/v1/%2e%2e/%2e%2e/actuator/health?m={m}",
+                    "/api/v1/..%2f..%2factuator/health?m={m}",
+                    "/api/v1/..%5c..%5cactuator/health?m={m}",
+                    "/api/v1/posts/..;/..;/..;/actuator/health?m={m}",
+                    "//actuator/health?m={m}",
+                    "/actuator/health/?m={m}",
+                    "/%61ctuator/health?m={m}",
+                    "/api/v1/../../admin/v1/accounts/{m}/keys"
+                })
         void dotSegmentTricksTowardsManagementPathsAre400(String template) {
             Tenant tenant = tenant("full_access");
             String m = marker();
@@ -1224,7 +1311,8 @@ class AdversarialIT extends GatewayTestBase {
             String key = "pp_live_sk_" + "Q".repeat(40);
             String m = marker();
             RawHttp.Response response = RawHttp.request("GET", "/api/v1/account/credits?m=" + m)
-                    .header("x-api-key", key).send(port);
+                    .header("x-api-key", key)
+                    .send(port);
             assertError(response, 401, "INVALID_API_KEY");
             assertCleanBody(response.body(), key, "QQQQ");
             assertNeverProxied(m);
@@ -1235,7 +1323,8 @@ class AdversarialIT extends GatewayTestBase {
             String key = "pp_live_sk_<script>alert(1)</script>${jndi:ldap://x}";
             String m = marker();
             RawHttp.Response response = RawHttp.request("GET", "/api/v1/account/credits?m=" + m)
-                    .header("x-api-key", key).send(port);
+                    .header("x-api-key", key)
+                    .send(port);
             assertError(response, 401, "INVALID_API_KEY");
             assertCleanBody(response.body(), key, "<script>", "jndi");
             assertNeverProxied(m);
@@ -1245,7 +1334,11 @@ class AdversarialIT extends GatewayTestBase {
         void keyPlacedInAMalformedPathIsNotEchoed() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("GET", "/api/v1/posts/%2e%2e/" + m + "/" + tenant.key().key(), tenant).send(port);
+            RawHttp.Response response = authed(
+                            "GET",
+                            "/api/v1/posts/%2e%2e/" + m + "/" + tenant.key().key(),
+                            tenant)
+                    .send(port);
             assertError(response, 400, "VALIDATION_ERROR");
             assertCleanBody(response.body(), tenant.key().key(), m);
             assertNeverProxied(m);
@@ -1256,11 +1349,14 @@ class AdversarialIT extends GatewayTestBase {
             Tenant tenant = tenant("read_only");
             Tenant other = tenant("read_only");
             String m = marker();
-            RawHttp.Response scope = authed("POST", "/api/v1/posts/" + m + "/publish", tenant).send(port);
+            RawHttp.Response scope =
+                    authed("POST", "/api/v1/posts/" + m + "/publish", tenant).send(port);
             assertError(scope, 403, "INSUFFICIENT_SCOPE");
             assertCleanBody(scope.body(), tenant.key().key(), tenant.accountId(), tenant.workspaceId());
             RawHttp.Response workspace = RawHttp.request("GET", "/api/v1/posts/" + m)
-                    .header("x-api-key", tenant.key().key()).header("X-Workspace-Id", other.workspaceId()).send(port);
+                    .header("x-api-key", tenant.key().key())
+                    .header("X-Workspace-Id", other.workspaceId())
+                    .send(port);
             assertError(workspace, 403, "FORBIDDEN");
             assertCleanBody(workspace.body(), tenant.key().key(), tenant.accountId(), other.workspaceId());
             assertNeverProxied(m);
@@ -1270,7 +1366,8 @@ class AdversarialIT extends GatewayTestBase {
         void notFoundAskedForAsHtmlIsStillPowerPostJson() {
             String m = marker();
             RawHttp.Response response = RawHttp.request("GET", "/api/v1/nope/" + m)
-                    .header("Accept", "text/html").send(port);
+                    .header("Accept", "text/html")
+                    .send(port);
             assertError(response, 404, "NOT_FOUND");
             assertThat(response.body()).doesNotContain("<html", "Whitelabel", m);
             assertNeverProxied(m);
@@ -1280,7 +1377,8 @@ class AdversarialIT extends GatewayTestBase {
         void methodNotAllowedBodyIsPowerPostJson() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            RawHttp.Response response = authed("PUT", "/api/v1/posts/" + m, tenant).body("{}").send(port);
+            RawHttp.Response response =
+                    authed("PUT", "/api/v1/posts/" + m, tenant).body("{}").send(port);
             assertError(response, 405, "METHOD_NOT_ALLOWED");
             assertCleanBody(response.body(), tenant.key().key(), m);
             assertNeverProxied(m);
@@ -1303,8 +1401,8 @@ class AdversarialIT extends GatewayTestBase {
         void smuggledRequestBehindContentLengthAndChunkedIsNeverProxiedUnauthenticated() {
             Tenant tenant = tenant("full_access");
             String m = marker();
-            String smuggled = "GET /api/v1/posts/" + m + "x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Workspace-Id: " + tenant.workspaceId()
-                    + "\r\n\r\n";
+            String smuggled = "GET /api/v1/posts/" + m + "x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Workspace-Id: "
+                    + tenant.workspaceId() + "\r\n\r\n";
             String body = "0\r\n\r\n" + smuggled;
             String head = "POST /api/v1/posts?m=" + m + " HTTP/1.1\r\n"
                     + "Host: 127.0.0.1:" + port + "\r\n"
@@ -1314,11 +1412,13 @@ class AdversarialIT extends GatewayTestBase {
                     + "Content-Length: " + body.length() + "\r\n"
                     + "Transfer-Encoding: chunked\r\n"
                     + "Connection: close\r\n\r\n";
-            RawHttp.Response response = RawHttp.send(port, (head + body).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            RawHttp.Response response =
+                    RawHttp.send(port, (head + body).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             assertThat(response.status()).as("%s", response).isIn(200, 400);
             assertCleanBody(response.body(), tenant.key().key());
             assertThat(UPSTREAM.all()).noneMatch(r -> r.uri().contains(m + "x"));
-            assertThat(UPSTREAM.all().stream().filter(r -> r.uri().contains(m)).count()).isLessThanOrEqualTo(1);
+            assertThat(UPSTREAM.all().stream().filter(r -> r.uri().contains(m)).count())
+                    .isLessThanOrEqualTo(1);
         }
     }
 }

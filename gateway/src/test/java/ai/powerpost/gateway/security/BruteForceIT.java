@@ -1,18 +1,17 @@
 package ai.powerpost.gateway.security;
 
-import java.time.Instant;
-import java.util.Map;
-import java.util.UUID;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.support.GatewayInstance;
 import ai.powerpost.gateway.support.RecordingUpstream;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Failed key attempts are throttled per client address; a working key is not locked out by
@@ -27,10 +26,12 @@ class BruteForceIT {
 
     @BeforeAll
     static void start() {
-        gateway = GatewayInstance.start(UPSTREAM, Map.of(
-                "gateway.auth.max-failures", MAX_FAILURES,
-                "gateway.auth.failure-window", "3s",
-                "gateway.edge.trusted-proxies", "127.0.0.1/32"));
+        gateway = GatewayInstance.start(
+                UPSTREAM,
+                Map.of(
+                        "gateway.auth.max-failures", MAX_FAILURES,
+                        "gateway.auth.failure-window", "3s",
+                        "gateway.edge.trusted-proxies", "127.0.0.1/32"));
     }
 
     @AfterAll
@@ -43,30 +44,55 @@ class BruteForceIT {
     void failuresFromOneAddressAreThrottledWith429AndNeverLookedUpOrProxied() {
         String attacker = "198.51.100.7";
         for (int i = 0; i < MAX_FAILURES; i++) {
-            call(attacker, randomKey(), "/api/v1/account/credits").expectStatus().isUnauthorized().expectBody().returnResult();
+            call(attacker, randomKey(), "/api/v1/account/credits")
+                    .expectStatus()
+                    .isUnauthorized()
+                    .expectBody()
+                    .returnResult();
         }
         String marker = UUID.randomUUID().toString();
         call(attacker, randomKey(), "/api/v1/account/credits?m=" + marker)
-                .expectStatus().isEqualTo(429)
-                .expectHeader().exists("Retry-After")
+                .expectStatus()
+                .isEqualTo(429)
+                .expectHeader()
+                .exists("Retry-After")
                 .expectBody()
-                .jsonPath("$.error.code").isEqualTo("RATE_LIMIT_EXCEEDED")
-                .jsonPath("$.error.retryAfter").value(seconds -> assertThat(((Number) seconds).intValue()).isBetween(1, 3));
+                .jsonPath("$.error.code")
+                .isEqualTo("RATE_LIMIT_EXCEEDED")
+                .jsonPath("$.error.retryAfter")
+                .value(seconds -> assertThat(((Number) seconds).intValue()).isBetween(1, 3));
         // another address behind the same proxy is not affected
-        call("198.51.100.8", randomKey(), "/api/v1/account/credits").expectStatus().isUnauthorized().expectBody().returnResult();
-        assertThat(UPSTREAM.receivedUnder("/api/v1/account/credits?m=" + marker)).isEmpty();
+        call("198.51.100.8", randomKey(), "/api/v1/account/credits")
+                .expectStatus()
+                .isUnauthorized()
+                .expectBody()
+                .returnResult();
+        assertThat(UPSTREAM.receivedUnder("/api/v1/account/credits?m=" + marker))
+                .isEmpty();
     }
 
     @Test
     void aWorkingKeyIsNotLockedOutBySomeoneElsesFailuresBehindTheSameNat() {
         String nat = "203.0.113.9";
         String secret = createKey();
-        call(nat, secret, "/api/v1/account/credits").expectStatus().isOk().expectBody().returnResult();
+        call(nat, secret, "/api/v1/account/credits")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult();
         for (int i = 0; i < MAX_FAILURES + 3; i++) {
             call(nat, randomKey(), "/api/v1/account/credits").expectBody().returnResult();
         }
-        call(nat, randomKey(), "/api/v1/account/credits").expectStatus().isEqualTo(429).expectBody().returnResult();
-        call(nat, secret, "/api/v1/account/credits").expectStatus().isOk().expectBody().returnResult();
+        call(nat, randomKey(), "/api/v1/account/credits")
+                .expectStatus()
+                .isEqualTo(429)
+                .expectBody()
+                .returnResult();
+        call(nat, secret, "/api/v1/account/credits")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult();
     }
 
     @Test
@@ -76,11 +102,19 @@ class BruteForceIT {
             call(address, randomKey(), "/api/v1/account/credits").expectBody().returnResult();
         }
         String fresh = createKey(); // valid, but not yet known to the cache: locked out for now
-        call(address, fresh, "/api/v1/account/credits").expectStatus().isEqualTo(429).expectBody().returnResult();
+        call(address, fresh, "/api/v1/account/credits")
+                .expectStatus()
+                .isEqualTo(429)
+                .expectBody()
+                .returnResult();
         Instant deadline = Instant.now().plusSeconds(6);
         int status;
         do {
-            status = call(address, fresh, "/api/v1/account/credits").expectBody().returnResult().getStatus().value();
+            status = call(address, fresh, "/api/v1/account/credits")
+                    .expectBody()
+                    .returnResult()
+                    .getStatus()
+                    .value();
         } while (status == 429 && Instant.now().isBefore(deadline));
         assertThat(status).isEqualTo(200);
     }
@@ -91,17 +125,31 @@ class BruteForceIT {
         // client cannot escape its bucket by prepending addresses.
         String client = "198.51.100.99";
         for (int i = 0; i < MAX_FAILURES; i++) {
-            gateway.client().get().uri("/api/v1/account/credits")
+            gateway.client()
+                    .get()
+                    .uri("/api/v1/account/credits")
                     .header("X-Forwarded-For", "10.9.9." + i + ", " + client)
-                    .header("x-api-key", randomKey()).exchange().expectBody().returnResult();
+                    .header("x-api-key", randomKey())
+                    .exchange()
+                    .expectBody()
+                    .returnResult();
         }
-        gateway.client().get().uri("/api/v1/account/credits")
+        gateway.client()
+                .get()
+                .uri("/api/v1/account/credits")
                 .header("X-Forwarded-For", "10.1.1.1, " + client)
-                .header("x-api-key", randomKey()).exchange().expectStatus().isEqualTo(429).expectBody().returnResult();
+                .header("x-api-key", randomKey())
+                .exchange()
+                .expectStatus()
+                .isEqualTo(429)
+                .expectBody()
+                .returnResult();
     }
 
     private static WebTestClient.ResponseSpec call(String clientAddress, String key, String uri) {
-        return gateway.client().get().uri(uri)
+        return gateway.client()
+                .get()
+                .uri(uri)
                 .header("X-Forwarded-For", clientAddress)
                 .header("x-api-key", key)
                 .exchange();
@@ -113,9 +161,17 @@ class BruteForceIT {
 
     @SuppressWarnings("unchecked")
     private static String createKey() {
-        Map<String, Object> created = gateway.admin().post().uri("/admin/v1/accounts/{a}/keys", "acct_bf_" + System.nanoTime())
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "bf", "preset", "read_only"))
-                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> created = gateway.admin()
+                .post()
+                .uri("/admin/v1/accounts/{a}/keys", "acct_bf_" + System.nanoTime())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "bf", "preset", "read_only"))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         return (String) created.get("key");
     }
 }

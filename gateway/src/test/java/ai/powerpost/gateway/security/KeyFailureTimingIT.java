@@ -1,17 +1,16 @@
 package ai.powerpost.gateway.security;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.support.GatewayIntegrationTest;
+import ai.powerpost.gateway.support.GatewayTestBase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
-
-import ai.powerpost.gateway.support.GatewayIntegrationTest;
-import ai.powerpost.gateway.support.GatewayTestBase;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Malformed keys (rejected without a look-up), unknown keys (one Redis look-up) and revoked keys
@@ -55,9 +54,14 @@ class KeyFailureTimingIT extends GatewayTestBase {
     private long time(Supplier<String> key) {
         String value = key.get();
         long start = System.nanoTime();
-        client.get().uri("/api/v1/account/credits").header("x-api-key", value)
-                .exchange().expectStatus().isUnauthorized()
-                .expectBody().json("{\"error\":{\"code\":\"INVALID_API_KEY\",\"message\":\"Invalid API key\"}}", true);
+        client.get()
+                .uri("/api/v1/account/credits")
+                .header("x-api-key", value)
+                .exchange()
+                .expectStatus()
+                .isUnauthorized()
+                .expectBody()
+                .json("{\"error\":{\"code\":\"INVALID_API_KEY\",\"message\":\"Invalid API key\"}}", true);
         return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
 

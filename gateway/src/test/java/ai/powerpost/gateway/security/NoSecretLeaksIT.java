@@ -1,9 +1,6 @@
 package ai.powerpost.gateway.security;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.support.GatewayInstance;
@@ -14,12 +11,14 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A full run's worth of traffic (every kind of success and failure, the key management API, an
@@ -38,17 +37,30 @@ class NoSecretLeaksIT {
         try (RecordingUpstream upstream = new RecordingUpstream()) {
             GatewayInstance gateway = GatewayInstance.start(upstream, Map.of("logging.level.ai.powerpost", "DEBUG"));
             GatewayInstance dead = null;
-            Logger root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            Logger root =
+                    ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
             captured.start();
             root.addAppender(captured);
             try {
                 String account = "acct_leak_" + System.nanoTime();
-                gateway.admin().put().uri("/admin/v1/accounts/{a}/workspaces/ws_leak", account)
-                        .exchange().expectStatus().isNoContent();
+                gateway.admin()
+                        .put()
+                        .uri("/admin/v1/accounts/{a}/workspaces/ws_leak", account)
+                        .exchange()
+                        .expectStatus()
+                        .isNoContent();
                 for (String preset : List.of("full_access", "draft_only", "read_only")) {
-                    Map<String, Object> created = gateway.admin().post().uri("/admin/v1/accounts/{a}/keys", account)
-                            .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", preset, "preset", preset))
-                            .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+                    Map<String, Object> created = gateway.admin()
+                            .post()
+                            .uri("/admin/v1/accounts/{a}/keys", account)
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .bodyValue(Map.of("name", preset, "preset", preset))
+                            .exchange()
+                            .expectStatus()
+                            .isCreated()
+                            .expectBody(Map.class)
+                            .returnResult()
+                            .getResponseBody();
                     secrets.add((String) created.get("key"));
                 }
                 String unknown = "pp_live_sk_" + UUID.randomUUID().toString().replace("-", "");
@@ -57,37 +69,82 @@ class NoSecretLeaksIT {
                 secrets.add(malformed);
                 WebTestClient client = gateway.client();
                 for (String key : secrets) {
-                    bodies.add(body(client.get().uri("/api/v1/posts/p1").header("x-api-key", key).header("X-Workspace-Id", "ws_leak")));
-                    bodies.add(body(client.post().uri("/api/v1/posts/p1/publish").header("Authorization", "Bearer " + key).header("X-Workspace-Id", "ws_leak")));
+                    bodies.add(body(client.get()
+                            .uri("/api/v1/posts/p1")
+                            .header("x-api-key", key)
+                            .header("X-Workspace-Id", "ws_leak")));
+                    bodies.add(body(client.post()
+                            .uri("/api/v1/posts/p1/publish")
+                            .header("Authorization", "Bearer " + key)
+                            .header("X-Workspace-Id", "ws_leak")));
                     bodies.add(body(client.get().uri("/api/v1/posts/p1").header("x-api-key", key)));
-                    bodies.add(body(client.get().uri("/api/v1/posts/p1").header("x-api-key", key).header("X-Workspace-Id", "ws_other")));
-                    bodies.add(body(client.get().uri("/api/v1/account/credits").header("x-api-key", key).header("Authorization", "Basic " + key)));
+                    bodies.add(body(client.get()
+                            .uri("/api/v1/posts/p1")
+                            .header("x-api-key", key)
+                            .header("X-Workspace-Id", "ws_other")));
+                    bodies.add(body(client.get()
+                            .uri("/api/v1/account/credits")
+                            .header("x-api-key", key)
+                            .header("Authorization", "Basic " + key)));
                     bodies.add(body(client.get().uri("/api/v1/nope").header("x-api-key", key)));
                     bodies.add(body(client.get().uri("/api/v1/../x").header("x-api-key", key)));
-                    bodies.add(body(client.get().uri("/api/v1/account/credits").header("x-api-key", key).header("X-Test-Status", "500")));
+                    bodies.add(body(client.get()
+                            .uri("/api/v1/account/credits")
+                            .header("x-api-key", key)
+                            .header("X-Test-Status", "500")));
                 }
                 bodies.add(body(gateway.admin().get().uri("/admin/v1/accounts/{a}/keys", account)));
-                Map<String, Object> listed = gateway.admin().get().uri("/admin/v1/accounts/{a}/keys", account)
-                        .exchange().expectBody(Map.class).returnResult().getResponseBody();
+                Map<String, Object> listed = gateway.admin()
+                        .get()
+                        .uri("/admin/v1/accounts/{a}/keys", account)
+                        .exchange()
+                        .expectBody(Map.class)
+                        .returnResult()
+                        .getResponseBody();
                 for (Map<String, Object> key : (List<Map<String, Object>>) listed.get("data")) {
-                    gateway.admin().delete().uri("/admin/v1/accounts/{a}/keys/{k}", account, key.get("id"))
-                            .exchange().expectStatus().isNoContent();
+                    gateway.admin()
+                            .delete()
+                            .uri("/admin/v1/accounts/{a}/keys/{k}", account, key.get("id"))
+                            .exchange()
+                            .expectStatus()
+                            .isNoContent();
                 }
                 bodies.add(body(client.get().uri("/api/v1/account/credits").header("x-api-key", secrets.get(0))));
                 // an upstream that does not answer at all (starting it resets logging: re-attach after)
                 root.detachAppender(captured);
-                dead = GatewayInstance.start(new RecordingUpstream(), Map.of(
-                        "GATEWAY_UPSTREAM_POWERPOST", "http://127.0.0.1:" + ai.powerpost.gateway.support.FreePorts.unused(),
-                        "logging.level.ai.powerpost", "DEBUG"));
+                dead = GatewayInstance.start(
+                        new RecordingUpstream(),
+                        Map.of(
+                                "GATEWAY_UPSTREAM_POWERPOST",
+                                "http://127.0.0.1:" + ai.powerpost.gateway.support.FreePorts.unused(),
+                                "logging.level.ai.powerpost",
+                                "DEBUG"));
                 captured.start();
                 root.addAppender(captured);
-                String deadKey = (String) dead.admin().post().uri("/admin/v1/accounts/{a}/keys", account + "_dead")
-                        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "d", "preset", "read_only"))
-                        .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("key");
+                String deadKey = (String) dead.admin()
+                        .post()
+                        .uri("/admin/v1/accounts/{a}/keys", account + "_dead")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("name", "d", "preset", "read_only"))
+                        .exchange()
+                        .expectStatus()
+                        .isCreated()
+                        .expectBody(Map.class)
+                        .returnResult()
+                        .getResponseBody()
+                        .get("key");
                 secrets.add(deadKey);
-                bodies.add(body(dead.client().get().uri("/api/v1/account/credits").header("x-api-key", deadKey)));
-                bodies.add(gateway.admin().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-                        .expectBody(String.class).returnResult().getResponseBody());
+                bodies.add(
+                        body(dead.client().get().uri("/api/v1/account/credits").header("x-api-key", deadKey)));
+                bodies.add(gateway.admin()
+                        .get()
+                        .uri("/actuator/prometheus")
+                        .exchange()
+                        .expectStatus()
+                        .isOk()
+                        .expectBody(String.class)
+                        .returnResult()
+                        .getResponseBody());
             } finally {
                 root.detachAppender(captured);
                 gateway.close();
@@ -96,7 +153,8 @@ class NoSecretLeaksIT {
                 }
             }
         }
-        List<String> logLines = captured.list.stream().map(NoSecretLeaksIT::render).toList();
+        List<String> logLines =
+                captured.list.stream().map(NoSecretLeaksIT::render).toList();
         assertThat(logLines).as("captured log lines").anyMatch(line -> line.contains("BAD_GATEWAY"));
         List<String> redisKeys = RedisSupport.redis().commands().keys("*");
         for (String secret : secrets) {

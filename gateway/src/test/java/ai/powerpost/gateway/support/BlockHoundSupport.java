@@ -12,8 +12,7 @@ final class BlockHoundSupport {
 
     private static boolean installed;
 
-    private BlockHoundSupport() {
-    }
+    private BlockHoundSupport() {}
 
     static synchronized void install() {
         if (!installed) {
@@ -21,7 +20,8 @@ final class BlockHoundSupport {
                     // Netty 4.2's adaptive allocator takes a StampedLock for a few instructions when it
                     // grows or frees a magazine: by design on event loops, not I/O and not a wait.
                     .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
-                    .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+                    .allowBlockingCallsInside(
+                            "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
                     // Spring Data Redis re-opens its shared connection under a lock after a failure
                     // reset it (opened eagerly at start-up, so only on that recovery path). Left
                     // flagged, one failed command under load became a cascade of 500s in tests.
@@ -30,8 +30,10 @@ final class BlockHoundSupport {
                             "getConnection")
                     // Lettuce's cluster writer waits for a node's connection while it is first
                     // opening (nodes are connected lazily); a Lettuce internal, once per node.
-                    .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "getWriteConnection")
-                    .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "getReadConnection"));
+                    .allowBlockingCallsInside(
+                            "io.lettuce.core.cluster.PooledClusterConnectionProvider", "getWriteConnection")
+                    .allowBlockingCallsInside(
+                            "io.lettuce.core.cluster.PooledClusterConnectionProvider", "getReadConnection"));
             installed = true;
         }
     }

@@ -34,8 +34,13 @@ import java.util.function.Predicate;
 public final class FramingUpstream implements AutoCloseable {
 
     /** One request as received: {@code complete} only if its framing ended properly. */
-    public record Received(String method, String target, Map<String, List<String>> headers, long bodyBytes,
-                           boolean complete, boolean chunked) {
+    public record Received(
+            String method,
+            String target,
+            Map<String, List<String>> headers,
+            long bodyBytes,
+            boolean complete,
+            boolean chunked) {
 
         public String first(String name) {
             List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
@@ -90,7 +95,8 @@ public final class FramingUpstream implements AutoCloseable {
                 String header;
                 while ((header = line(in)) != null && !header.isEmpty()) {
                     int colon = header.indexOf(':');
-                    headers.computeIfAbsent(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                    headers.computeIfAbsent(
+                                    header.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                             .add(header.substring(colon + 1).trim());
                 }
                 if (header == null) {
@@ -104,7 +110,8 @@ public final class FramingUpstream implements AutoCloseable {
                 }
                 String json = "{\"ok\":true,\"bytes\":" + body.bytes + "}";
                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + json.length()
-                        + "\r\n\r\n" + json).getBytes(StandardCharsets.ISO_8859_1));
+                                + "\r\n\r\n" + json)
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
             }
         } catch (IOException e) {
@@ -112,8 +119,7 @@ public final class FramingUpstream implements AutoCloseable {
         }
     }
 
-    private record Body(long bytes, boolean complete, boolean chunked) {
-    }
+    private record Body(long bytes, boolean complete, boolean chunked) {}
 
     private static Body readBody(InputStream in, Map<String, List<String>> headers) throws IOException {
         List<String> encoding = headers.get("transfer-encoding");

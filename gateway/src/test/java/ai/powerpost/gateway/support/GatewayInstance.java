@@ -1,9 +1,8 @@
 package ai.powerpost.gateway.support;
 
+import ai.powerpost.gateway.GatewayApplication;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import ai.powerpost.gateway.GatewayApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -39,7 +38,9 @@ public final class GatewayInstance implements AutoCloseable {
         all.put("spring.data.redis.timeout", "10s");
         all.putAll(properties);
         // As command-line arguments: they outrank application.yml, as an operator's settings would.
-        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        String[] args = all.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
                 .initializers(GatewayInstance::ownNettyResources)
                 .run(args);

@@ -3,7 +3,6 @@ package ai.powerpost.gateway.support;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -53,8 +52,7 @@ public abstract class GatewayTestBase {
     }
 
     /** A key created through the management API. */
-    public record CreatedKey(String id, String key, String accountId) {
-    }
+    public record CreatedKey(String id, String key, String accountId) {}
 
     protected CreatedKey createKey(String accountId, String preset) {
         return createKey(accountId, Map.of("name", "test " + preset, "preset", preset));
@@ -62,35 +60,50 @@ public abstract class GatewayTestBase {
 
     @SuppressWarnings("unchecked")
     protected CreatedKey createKey(String accountId, Map<String, Object> body) {
-        Map<String, Object> created = admin.post().uri("/admin/v1/accounts/{a}/keys", accountId)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(body)
+        Map<String, Object> created = admin.post()
+                .uri("/admin/v1/accounts/{a}/keys", accountId)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
                 .exchange()
-                .expectStatus().isCreated()
-                .expectBody(Map.class).returnResult().getResponseBody();
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         return new CreatedKey((String) created.get("id"), (String) created.get("key"), accountId);
     }
 
     protected void addWorkspace(String accountId, String workspaceId) {
-        admin.put().uri("/admin/v1/accounts/{a}/workspaces/{w}", accountId, workspaceId)
-                .exchange().expectStatus().isNoContent();
+        admin.put()
+                .uri("/admin/v1/accounts/{a}/workspaces/{w}", accountId, workspaceId)
+                .exchange()
+                .expectStatus()
+                .isNoContent();
     }
 
     protected void revoke(CreatedKey key) {
-        admin.delete().uri("/admin/v1/accounts/{a}/keys/{k}", key.accountId(), key.id())
-                .exchange().expectStatus().isNoContent();
+        admin.delete()
+                .uri("/admin/v1/accounts/{a}/keys/{k}", key.accountId(), key.id())
+                .exchange()
+                .expectStatus()
+                .isNoContent();
     }
 
     @SuppressWarnings("unchecked")
     protected List<Map<String, Object>> listKeys(String accountId) {
-        Map<String, Object> body = admin.get().uri("/admin/v1/accounts/{a}/keys", accountId)
-                .exchange().expectStatus().isOk()
-                .expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> body = admin.get()
+                .uri("/admin/v1/accounts/{a}/keys", accountId)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         return (List<Map<String, Object>>) body.get("data");
     }
 
     /** An account with one owned workspace and a key of the preset. */
-    protected record Tenant(String accountId, String workspaceId, CreatedKey key) {
-    }
+    protected record Tenant(String accountId, String workspaceId, CreatedKey key) {}
 
     protected Tenant tenant(String preset) {
         String account = unique("acct");

@@ -1,12 +1,11 @@
 package ai.powerpost.gateway.support;
 
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.netty.buffer.ByteBuf;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -25,7 +24,11 @@ public final class MisbehavingUpstream implements AutoCloseable {
     private final DisposableServer server;
 
     public MisbehavingUpstream() {
-        this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow();
+        this.server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .handle(this::handle)
+                .bindNow();
     }
 
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
@@ -42,14 +45,18 @@ public final class MisbehavingUpstream implements AutoCloseable {
         }
         if (last.startsWith("reset-")) {
             // headers and part of the body go out, then the stream fails: Netty aborts the connection
-            return drained.then(response.status(200).header("Content-Length", "1000")
-                    .sendString(Flux.concat(Mono.just("{\"partial\":"),
+            return drained.then(response.status(200)
+                    .header("Content-Length", "1000")
+                    .sendString(Flux.concat(
+                            Mono.just("{\"partial\":"),
                             Mono.delay(Duration.ofMillis(50)).then(Mono.error(new IOException("reset by test")))))
                     .then());
         }
         if (last.startsWith("fail-")) {
-            return drained.then(response.status(500).header("Content-Type", "application/json")
-                    .sendString(Mono.just("{\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"upstream broke\"}}")).then());
+            return drained.then(response.status(500)
+                    .header("Content-Type", "application/json")
+                    .sendString(Mono.just("{\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"upstream broke\"}}"))
+                    .then());
         }
         return drained.then(ok(response));
     }
@@ -57,7 +64,9 @@ public final class MisbehavingUpstream implements AutoCloseable {
     /** The first path segment that names a behaviour, else the last segment. */
     private static String behaviour(String path) {
         for (String segment : path.split("/")) {
-            if (segment.startsWith("hang-") || segment.startsWith("slow") || segment.startsWith("reset-")
+            if (segment.startsWith("hang-")
+                    || segment.startsWith("slow")
+                    || segment.startsWith("reset-")
                     || segment.startsWith("fail-")) {
                 return segment;
             }
@@ -66,7 +75,10 @@ public final class MisbehavingUpstream implements AutoCloseable {
     }
 
     private static Mono<Void> ok(HttpServerResponse response) {
-        return response.status(200).header("Content-Type", "application/json").sendString(Mono.just("{\"ok\":true}")).then();
+        return response.status(200)
+                .header("Content-Type", "application/json")
+                .sendString(Mono.just("{\"ok\":true}"))
+                .then();
     }
 
     public String uri() {

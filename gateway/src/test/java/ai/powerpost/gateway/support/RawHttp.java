@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,8 +26,7 @@ public final class RawHttp {
 
     private static final int TIMEOUT_MILLIS = 10_000;
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** What came back: {@code status} is -1 when the connection closed without an answer. */
     public record Response(int status, String statusLine, Map<String, List<String>> headers, String body) {
@@ -44,8 +42,9 @@ public final class RawHttp {
 
         /** {@code error.code} of a PowerPost error body, or null. */
         public @Nullable String errorCode() {
-            java.util.regex.Matcher m = java.util.regex.Pattern
-                    .compile("\"error\"\\s*:\\s*\\{\\s*\"code\"\\s*:\\s*\"([^\"]*)\"").matcher(body);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "\"error\"\\s*:\\s*\\{\\s*\"code\"\\s*:\\s*\"([^\"]*)\"")
+                    .matcher(body);
             return m.find() ? m.group(1) : null;
         }
 
@@ -239,7 +238,8 @@ public final class RawHttp {
         String line;
         while ((line = line(in)) != null && !line.isEmpty()) {
             int colon = line.indexOf(':');
-            headers.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>())
+            headers.computeIfAbsent(
+                            line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>())
                     .add(line.substring(colon + 1).trim());
         }
         byte[] body;

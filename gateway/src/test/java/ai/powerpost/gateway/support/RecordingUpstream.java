@@ -1,14 +1,13 @@
 package ai.powerpost.gateway.support;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -45,7 +44,11 @@ public final class RecordingUpstream implements AutoCloseable {
     private final DisposableServer server;
 
     public RecordingUpstream() {
-        this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow();
+        this.server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .handle(this::handle)
+                .bindNow();
     }
 
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
@@ -53,17 +56,22 @@ public final class RecordingUpstream implements AutoCloseable {
                 .map(ByteBuf::readableBytes)
                 .reduce(0L, Long::sum)
                 .flatMap(size -> {
-                    received.add(new Received(request.method().name(), request.uri(), copy(request.requestHeaders()), size));
+                    received.add(
+                            new Received(request.method().name(), request.uri(), copy(request.requestHeaders()), size));
                     String status = request.requestHeaders().get(STATUS_HEADER);
                     if (status != null) {
                         return response.status(HttpResponseStatus.valueOf(Integer.parseInt(status)))
                                 .header("Content-Type", "application/json")
-                                .sendString(Mono.just("{\"error\":{\"code\":\"UPSTREAM\",\"message\":\"from upstream\"}}"))
+                                .sendString(
+                                        Mono.just("{\"error\":{\"code\":\"UPSTREAM\",\"message\":\"from upstream\"}}"))
                                 .then();
                     }
-                    String body = "{\"ok\":true,\"uri\":\"" + request.uri().replace("\"", "") + "\",\"bytes\":" + size + "}";
-                    return response.status(200).header("Content-Type", "application/json")
-                            .sendByteArray(Mono.just(body.getBytes(StandardCharsets.UTF_8))).then();
+                    String body =
+                            "{\"ok\":true,\"uri\":\"" + request.uri().replace("\"", "") + "\",\"bytes\":" + size + "}";
+                    return response.status(200)
+                            .header("Content-Type", "application/json")
+                            .sendByteArray(Mono.just(body.getBytes(StandardCharsets.UTF_8)))
+                            .then();
                 });
     }
 

@@ -1,5 +1,13 @@
 package ai.powerpost.gateway.support;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -18,15 +26,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.StatusOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import redis.embedded.RedisServer;
@@ -53,8 +52,13 @@ public final class RedisClusterSupport implements AutoCloseable {
     private static final Pattern SUBSCRIBED = Pattern.compile(" (sub|psub)=[1-9]");
 
     /** One master: its process, data directory, and a plain (non-cluster) connection to it alone. */
-    public record Node(int port, int firstSlot, int lastSlot, RedisServer server, Path dir,
-                       StatefulRedisConnection<String, String> connection) {
+    public record Node(
+            int port,
+            int firstSlot,
+            int lastSlot,
+            RedisServer server,
+            Path dir,
+            StatefulRedisConnection<String, String> connection) {
 
         /** Commands sent to this node only: it answers for its own slots and redirects (MOVED) the rest. */
         public RedisCommands<String, String> commands() {
@@ -134,8 +138,10 @@ public final class RedisClusterSupport implements AutoCloseable {
                         .build();
                 server.start();
                 taken.add(port);
-                StatefulRedisConnection<String, String> connection = client.connect(
-                        RedisURI.Builder.redis("127.0.0.1", port).withTimeout(Duration.ofSeconds(5)).build());
+                StatefulRedisConnection<String, String> connection =
+                        client.connect(RedisURI.Builder.redis("127.0.0.1", port)
+                                .withTimeout(Duration.ofSeconds(5))
+                                .build());
                 return new Node(port, firstSlot, lastSlot, server, dir, connection);
             } catch (IOException | RuntimeException e) {
                 // Most likely a port (or its bus port) taken between the check and the start: another.
@@ -144,8 +150,10 @@ public final class RedisClusterSupport implements AutoCloseable {
                 deleteQuietly(dir);
             }
         }
-        throw new IllegalStateException("No Redis Cluster for the test: a cluster-enabled redis-server "
-                + "(the binary of embedded-redis) did not start on a loopback port", last);
+        throw new IllegalStateException(
+                "No Redis Cluster for the test: a cluster-enabled redis-server "
+                        + "(the binary of embedded-redis) did not start on a loopback port",
+                last);
     }
 
     /** A loopback port that is free, whose cluster bus port (+10000) is free too, and not used yet. */
@@ -153,8 +161,11 @@ public final class RedisClusterSupport implements AutoCloseable {
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = RedisSupport.freePort();
             int bus = port + BUS_PORT_OFFSET;
-            if (bus <= 65535 && !taken.contains(port) && !taken.contains(bus)
-                    && taken.stream().noneMatch(p -> p + BUS_PORT_OFFSET == port) && isFree(bus)) {
+            if (bus <= 65535
+                    && !taken.contains(port)
+                    && !taken.contains(bus)
+                    && taken.stream().noneMatch(p -> p + BUS_PORT_OFFSET == port)
+                    && isFree(bus)) {
                 return port;
             }
         }
@@ -175,10 +186,17 @@ public final class RedisClusterSupport implements AutoCloseable {
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
             // A distinct config epoch per node, so that no epoch collision has to be resolved later.
-            String epoch = node.connection().sync().dispatch(CommandType.CLUSTER, new StatusOutput<>(StringCodec.UTF8),
-                    new CommandArgs<>(StringCodec.UTF8).add("SET-CONFIG-EPOCH").add(i + 1));
+            String epoch = node.connection()
+                    .sync()
+                    .dispatch(
+                            CommandType.CLUSTER,
+                            new StatusOutput<>(StringCodec.UTF8),
+                            new CommandArgs<>(StringCodec.UTF8)
+                                    .add("SET-CONFIG-EPOCH")
+                                    .add(i + 1));
             requireOk(epoch, "CLUSTER SET-CONFIG-EPOCH", node);
-            int[] slots = IntStream.rangeClosed(node.firstSlot(), node.lastSlot()).toArray();
+            int[] slots =
+                    IntStream.rangeClosed(node.firstSlot(), node.lastSlot()).toArray();
             requireOk(node.commands().clusterAddSlots(slots), "CLUSTER ADDSLOTS", node);
         }
         Node first = nodes.get(0);
@@ -192,8 +210,9 @@ public final class RedisClusterSupport implements AutoCloseable {
                     .ignoreExceptions()
                     .until(this::everyNodeOk);
         } catch (ConditionTimeoutException e) {
-            throw new IllegalStateException("The Redis Cluster did not form within " + FORMATION_TIMEOUT
-                    + "; each node's view:\n" + describe(), e);
+            throw new IllegalStateException(
+                    "The Redis Cluster did not form within " + FORMATION_TIMEOUT + "; each node's view:\n" + describe(),
+                    e);
         }
     }
 
@@ -213,8 +232,11 @@ public final class RedisClusterSupport implements AutoCloseable {
                     || !Integer.toString(SLOTS).equals(info.get("cluster_slots_ok"))) {
                 return false;
             }
-            long connected = node.commands().clusterNodes().lines()
-                    .filter(line -> line.contains(" connected")).count();
+            long connected = node.commands()
+                    .clusterNodes()
+                    .lines()
+                    .filter(line -> line.contains(" connected"))
+                    .count();
             if (connected != nodes.size()) {
                 return false;
             }
@@ -237,10 +259,18 @@ public final class RedisClusterSupport implements AutoCloseable {
     private String describe() {
         StringBuilder view = new StringBuilder();
         for (Node node : nodes) {
-            view.append("--- ").append(node.address()).append(" (slots ").append(node.firstSlot()).append('-')
-                    .append(node.lastSlot()).append(")\n");
+            view.append("--- ")
+                    .append(node.address())
+                    .append(" (slots ")
+                    .append(node.firstSlot())
+                    .append('-')
+                    .append(node.lastSlot())
+                    .append(")\n");
             try {
-                view.append(node.commands().clusterInfo()).append('\n').append(node.commands().clusterNodes()).append('\n');
+                view.append(node.commands().clusterInfo())
+                        .append('\n')
+                        .append(node.commands().clusterNodes())
+                        .append('\n');
             } catch (RuntimeException e) {
                 view.append("unreachable: ").append(e).append('\n');
             }
@@ -274,7 +304,9 @@ public final class RedisClusterSupport implements AutoCloseable {
                 }
             }
             int answered = port;
-            Node claimed = nodes.stream().filter(n -> n.port() == answered).findFirst()
+            Node claimed = nodes.stream()
+                    .filter(n -> n.port() == answered)
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException(asked.address() + " names no node for slot " + slot));
             if (owner != null && owner != claimed) {
                 throw new IllegalStateException("nodes disagree on the owner of slot " + slot);
@@ -304,17 +336,22 @@ public final class RedisClusterSupport implements AutoCloseable {
     /** Total calls of one command on one node since it started ({@code INFO commandstats}). */
     public long calls(Node node, String command) {
         String prefix = "cmdstat_" + command.toLowerCase() + ":calls=";
-        return node.commands().info("commandstats").lines()
+        return node.commands()
+                .info("commandstats")
+                .lines()
                 .filter(line -> line.startsWith(prefix))
                 .mapToLong(line -> Long.parseLong(line.substring(prefix.length(), line.indexOf(','))))
-                .findFirst().orElse(0);
+                .findFirst()
+                .orElse(0);
     }
 
     /** How many clients with a subscription each node has now, from its {@code CLIENT LIST}. */
     public Map<Node, Long> subscribersByNode() {
         Map<Node, Long> byNode = new LinkedHashMap<>();
         for (Node node : nodes) {
-            long subscribers = node.commands().clientList().lines()
+            long subscribers = node.commands()
+                    .clientList()
+                    .lines()
                     .filter(line -> SUBSCRIBED.matcher(line).find())
                     .count();
             byNode.put(node, subscribers);
@@ -358,7 +395,8 @@ public final class RedisClusterSupport implements AutoCloseable {
             return;
         }
         try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
             // a temporary directory left behind
         }

@@ -27,7 +27,8 @@ public final class RedisMonitor implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             out.write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             String ok = in.readLine();
             if (!"+OK".equals(ok)) {
                 throw new IllegalStateException("MONITOR refused: " + ok);

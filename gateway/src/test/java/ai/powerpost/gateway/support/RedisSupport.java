@@ -1,13 +1,12 @@
 package ai.powerpost.gateway.support;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import redis.embedded.RedisServer;
@@ -62,8 +61,10 @@ public final class RedisSupport {
             server.start();
             return new RedisSupport("127.0.0.1", port, server);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("No Redis for the tests: no Docker engine, and the embedded "
-                    + "redis-server binary did not start (it needs OpenSSL 3)", e);
+            throw new IllegalStateException(
+                    "No Redis for the tests: no Docker engine, and the embedded "
+                            + "redis-server binary did not start (it needs OpenSSL 3)",
+                    e);
         }
     }
 

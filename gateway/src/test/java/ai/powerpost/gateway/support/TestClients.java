@@ -1,7 +1,6 @@
 package ai.powerpost.gateway.support;
 
 import java.time.Duration;
-
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.netty.http.client.HttpClient;
@@ -13,8 +12,7 @@ import reactor.netty.http.client.HttpClient;
  */
 public final class TestClients {
 
-    private TestClients() {
-    }
+    private TestClients() {}
 
     public static WebTestClient to(int port) {
         return WebTestClient.bindToServer(new ReactorClientHttpConnector(HttpClient.newConnection()))
@@ -25,7 +23,8 @@ public final class TestClients {
     }
 
     public static WebTestClient admin(int managementPort) {
-        return to(managementPort).mutate()
+        return to(managementPort)
+                .mutate()
                 .defaultHeader("Authorization", "Bearer " + GatewayTestBase.ADMIN_TOKEN)
                 .build();
     }

@@ -8,8 +8,7 @@ import java.nio.file.Path;
 /** Writes a routes.yml for one test into a temporary file. */
 public final class TestRoutes {
 
-    private TestRoutes() {
-    }
+    private TestRoutes() {}
 
     public static String write(String yaml) {
         try {

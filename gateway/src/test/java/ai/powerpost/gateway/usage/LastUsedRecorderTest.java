@@ -1,9 +1,10 @@
 package ai.powerpost.gateway.usage;
 
-import java.time.Duration;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.auth.Scope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -11,8 +12,6 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import reactor.test.StepVerifier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The recorder's fail-open side, against a Redis address where nothing listens: a failed flush
@@ -30,16 +29,21 @@ class LastUsedRecorderTest {
 
     private static LettuceConnectionFactory unreachableRedis() {
         int port = ai.powerpost.gateway.support.FreePorts.unused();
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
-                LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration("127.0.0.1", port),
+                LettuceClientConfiguration.builder()
+                        .commandTimeout(Duration.ofMillis(500))
+                        .build());
         factory.afterPropertiesSet();
         factory.start();
         return factory;
     }
 
     private LastUsedRecorder recorder(int maxPending) {
-        return new LastUsedRecorder(new ReactiveStringRedisTemplate(unreachable),
-                new UsageProperties(Duration.ofHours(1), maxPending), meters);
+        return new LastUsedRecorder(
+                new ReactiveStringRedisTemplate(unreachable),
+                new UsageProperties(Duration.ofHours(1), maxPending),
+                meters);
     }
 
     @Test
@@ -74,7 +78,7 @@ class LastUsedRecorderTest {
         for (int i = 0; i < 1000; i++) {
             entry.touch(i % 2 == 0 ? Scope.POSTS_READ : Scope.POSTS_WRITE, 1000 + i);
         }
-        assertThat(entry.arguments()).containsExactly(
-                "last_used_at", "1999", "su:posts:read", "1998", "su:posts:write", "1999");
+        assertThat(entry.arguments())
+                .containsExactly("last_used_at", "1999", "su:posts:read", "1998", "su:posts:write", "1999");
     }
 }

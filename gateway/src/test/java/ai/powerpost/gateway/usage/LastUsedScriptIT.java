@@ -1,13 +1,12 @@
 package ai.powerpost.gateway.usage;
 
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.support.RedisSupport;
 import io.lettuce.core.ScriptOutputType;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The last-used script, run on the real Redis server exactly as the recorder runs it. */
 class LastUsedScriptIT {
@@ -15,7 +14,9 @@ class LastUsedScriptIT {
     private final String sha = RedisSupport.redis().commands().scriptLoad(LastUsedRecorder.TOUCH.getScriptAsString());
 
     private long touch(String key, String... fieldTimePairs) {
-        return RedisSupport.redis().commands().evalsha(sha, ScriptOutputType.INTEGER, new String[] {key}, fieldTimePairs);
+        return RedisSupport.redis()
+                .commands()
+                .evalsha(sha, ScriptOutputType.INTEGER, new String[] {key}, fieldTimePairs);
     }
 
     @Test
@@ -25,7 +26,8 @@ class LastUsedScriptIT {
         touch(key, "last_used_at", "2000", "su:posts:read", "2000");
         touch(key, "last_used_at", "1000", "su:posts:read", "3000");
         assertThat(RedisSupport.redis().commands().hmget(key, "last_used_at", "su:posts:read"))
-                .extracting(kv -> kv.getValue()).isEqualTo(List.of("2000", "3000"));
+                .extracting(kv -> kv.getValue())
+                .isEqualTo(List.of("2000", "3000"));
     }
 
     @Test

@@ -1,16 +1,15 @@
 package ai.powerpost.gateway.web;
 
-import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.support.GatewayIntegrationTest;
 import ai.powerpost.gateway.support.GatewayTestBase;
 import ai.powerpost.gateway.support.RecordingUpstream.Received;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import reactor.core.publisher.Flux;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the backend receives, and what it must never receive. */
 @GatewayIntegrationTest
@@ -20,19 +19,26 @@ class ForwardedIdentityIT extends GatewayTestBase {
     void backendReceivesVerifiedIdentityAndNoCredentials() {
         Tenant tenant = tenant("draft_only");
         String post = unique("post");
-        String requestId = client.get().uri("/api/v1/posts/" + post)
+        String requestId = client.get()
+                .uri("/api/v1/posts/" + post)
                 .header("x-api-key", tenant.key().key())
                 .header("X-Workspace-Id", tenant.workspaceId())
                 .exchange()
-                .expectStatus().isOk()
-                .expectBody().returnResult().getResponseHeaders().getFirst("X-Request-Id");
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseHeaders()
+                .getFirst("X-Request-Id");
         Received received = only("/api/v1/posts/" + post);
         assertThat(received.header("x-api-key")).isEmpty();
         assertThat(received.header("Authorization")).isEmpty();
         assertThat(received.first("X-PowerPost-Account-Id")).isEqualTo(tenant.accountId());
         assertThat(received.first("X-PowerPost-Key-Id")).isEqualTo(tenant.key().id());
         assertThat(received.first("X-PowerPost-Scopes").split(" "))
-                .hasSize(13).contains("posts:read", "posts:write").doesNotContain("posts:publish");
+                .hasSize(13)
+                .contains("posts:read", "posts:write")
+                .doesNotContain("posts:publish");
         assertThat(received.first("X-Workspace-Id")).isEqualTo(tenant.workspaceId());
         assertThat(requestId).matches("[0-9a-f]{32}");
         assertThat(received.first("X-Request-Id")).isEqualTo(requestId);
@@ -42,9 +48,12 @@ class ForwardedIdentityIT extends GatewayTestBase {
     void bearerCredentialIsRemovedToo() {
         Tenant tenant = tenant("read_only");
         String marker = unique("m");
-        client.get().uri("/api/v1/account/credits?m=" + marker)
+        client.get()
+                .uri("/api/v1/account/credits?m=" + marker)
                 .header("Authorization", "Bearer " + tenant.key().key())
-                .exchange().expectStatus().isOk();
+                .exchange()
+                .expectStatus()
+                .isOk();
         Received received = only("/api/v1/account/credits?m=" + marker);
         assertThat(received.header("Authorization")).isEmpty();
         assertThat(received.header("x-api-key")).isEmpty();
@@ -54,16 +63,20 @@ class ForwardedIdentityIT extends GatewayTestBase {
     void clientSentPowerPostHeadersAreReplacedNeverForwarded() {
         Tenant tenant = tenant("full_access");
         String post = unique("post");
-        client.get().uri("/api/v1/posts/" + post)
+        client.get()
+                .uri("/api/v1/posts/" + post)
                 .header("x-api-key", tenant.key().key())
                 .header("X-Workspace-Id", tenant.workspaceId())
                 .header("X-PowerPost-Account-Id", "acct_victim")
                 .header("x-powerpost-key-id", "key_victim")
                 .header("X-PowerPost-Admin", "true")
-                .exchange().expectStatus().isOk();
+                .exchange()
+                .expectStatus()
+                .isOk();
         Received received = only("/api/v1/posts/" + post);
         assertThat(received.header("X-PowerPost-Account-Id")).containsExactly(tenant.accountId());
-        assertThat(received.header("X-PowerPost-Key-Id")).containsExactly(tenant.key().id());
+        assertThat(received.header("X-PowerPost-Key-Id"))
+                .containsExactly(tenant.key().id());
         assertThat(received.header("X-PowerPost-Admin")).isEmpty();
     }
 
@@ -71,11 +84,14 @@ class ForwardedIdentityIT extends GatewayTestBase {
     void connectionHeaderCannotStripTheIdentityHeaders() {
         Tenant tenant = tenant("full_access");
         String post = unique("post");
-        client.get().uri("/api/v1/posts/" + post)
+        client.get()
+                .uri("/api/v1/posts/" + post)
                 .header("x-api-key", tenant.key().key())
                 .header("X-Workspace-Id", tenant.workspaceId())
                 .header("Connection", "X-PowerPost-Account-Id, X-PowerPost-Scopes, X-Workspace-Id")
-                .exchange().expectStatus().isOk();
+                .exchange()
+                .expectStatus()
+                .isOk();
         Received received = only("/api/v1/posts/" + post);
         assertThat(received.first("X-PowerPost-Account-Id")).isEqualTo(tenant.accountId());
         assertThat(received.first("X-PowerPost-Scopes")).contains("posts:read");
@@ -85,22 +101,36 @@ class ForwardedIdentityIT extends GatewayTestBase {
     void workspaceHeaderIsNotForwardedWhereItWasNotChecked() {
         Tenant tenant = tenant("read_only");
         String marker = unique("m");
-        client.get().uri("/api/v1/account/credits?m=" + marker)
+        client.get()
+                .uri("/api/v1/account/credits?m=" + marker)
                 .header("x-api-key", tenant.key().key())
                 .header("X-Workspace-Id", "ws_not_mine")
-                .exchange().expectStatus().isOk();
-        assertThat(only("/api/v1/account/credits?m=" + marker).header("X-Workspace-Id")).isEmpty();
+                .exchange()
+                .expectStatus()
+                .isOk();
+        assertThat(only("/api/v1/account/credits?m=" + marker).header("X-Workspace-Id"))
+                .isEmpty();
     }
 
     @Test
     void saneClientRequestIdIsKeptAndOthersReplaced() {
         Tenant tenant = tenant("read_only");
-        client.get().uri("/api/v1/account/credits").header("x-api-key", tenant.key().key())
+        client.get()
+                .uri("/api/v1/account/credits")
+                .header("x-api-key", tenant.key().key())
                 .header("X-Request-Id", "client-req_1.2:3")
-                .exchange().expectHeader().valueEquals("X-Request-Id", "client-req_1.2:3");
-        String replaced = client.get().uri("/api/v1/account/credits").header("x-api-key", tenant.key().key())
+                .exchange()
+                .expectHeader()
+                .valueEquals("X-Request-Id", "client-req_1.2:3");
+        String replaced = client.get()
+                .uri("/api/v1/account/credits")
+                .header("x-api-key", tenant.key().key())
                 .header("X-Request-Id", "bad id\" with junk")
-                .exchange().expectBody().returnResult().getResponseHeaders().getFirst("X-Request-Id");
+                .exchange()
+                .expectBody()
+                .returnResult()
+                .getResponseHeaders()
+                .getFirst("X-Request-Id");
         assertThat(replaced).matches("[0-9a-f]{32}");
         client.get().uri("/api/v1/nope").exchange().expectHeader().exists("X-Request-Id");
     }
@@ -110,14 +140,18 @@ class ForwardedIdentityIT extends GatewayTestBase {
         Tenant tenant = tenant("full_access");
         int chunks = 64;
         int chunkSize = 64 * 1024;
-        Flux<DataBuffer> body = Flux.range(0, chunks)
-                .map(i -> DefaultDataBufferFactory.sharedInstance.wrap(new byte[chunkSize]));
+        Flux<DataBuffer> body =
+                Flux.range(0, chunks).map(i -> DefaultDataBufferFactory.sharedInstance.wrap(new byte[chunkSize]));
         String marker = unique("m");
-        client.post().uri("/api/v1/media/upload?m=" + marker)
-                .header("x-api-key", tenant.key().key()).header("X-Workspace-Id", tenant.workspaceId())
+        client.post()
+                .uri("/api/v1/media/upload?m=" + marker)
+                .header("x-api-key", tenant.key().key())
+                .header("X-Workspace-Id", tenant.workspaceId())
                 .header("Content-Type", "application/octet-stream")
                 .body(body, DataBuffer.class)
-                .exchange().expectStatus().isOk();
+                .exchange()
+                .expectStatus()
+                .isOk();
         assertThat(only("/api/v1/media/upload?m=" + marker).bodyBytes()).isEqualTo((long) chunks * chunkSize);
     }
 

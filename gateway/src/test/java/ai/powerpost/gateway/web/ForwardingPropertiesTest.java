@@ -1,5 +1,8 @@
 package ai.powerpost.gateway.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
@@ -21,9 +23,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Properties of the pure functions behind the forwarding rules: the {@code _method} query filter of
@@ -49,7 +48,9 @@ class ForwardingPropertiesTest {
     @Property(tries = 3000)
     void resultNeverHoldsAMethodOverrideWhenTheNameIsSpelledInLetters(@ForAll("queries") String rawQuery) {
         String result = UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
-        assertThat(pairs(result)).as("pairs of %s from %s", result, rawQuery).noneMatch(ForwardingPropertiesTest::isOverride);
+        assertThat(pairs(result))
+                .as("pairs of %s from %s", result, rawQuery)
+                .noneMatch(ForwardingPropertiesTest::isOverride);
     }
 
     /**
@@ -60,19 +61,24 @@ class ForwardingPropertiesTest {
     @Property(tries = 2000)
     void resultNeverHoldsAMethodOverrideHoweverTheNameIsEncoded(@ForAll("encodedOverrideQueries") String rawQuery) {
         String result = UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
-        assertThat(pairs(result)).as("pairs of %s from %s", result, rawQuery).noneMatch(ForwardingPropertiesTest::isOverride);
+        assertThat(pairs(result))
+                .as("pairs of %s from %s", result, rawQuery)
+                .noneMatch(ForwardingPropertiesTest::isOverride);
     }
 
     @Example
     void percentEncodedLetterInTheNameIsStillAnOverride() {
-        assertThat(UpstreamRequestHeaders.withoutMethodOverride("_%6Dethod=POST")).isEmpty();
-        assertThat(UpstreamRequestHeaders.withoutMethodOverride("a=1&%5F%6D%65%74%68%6F%64=DELETE")).isEqualTo("a=1");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("_%6Dethod=POST"))
+                .isEmpty();
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("a=1&%5F%6D%65%74%68%6F%64=DELETE"))
+                .isEqualTo("a=1");
     }
 
     @Property(tries = 3000)
     void everyOtherPairIsKeptInOrder(@ForAll("queries") String rawQuery) {
         String result = UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
-        List<String> expected = nonEmpty(pairs(rawQuery)).stream().filter(p -> !isOverride(p)).toList();
+        List<String> expected =
+                nonEmpty(pairs(rawQuery)).stream().filter(p -> !isOverride(p)).toList();
         assertThat(nonEmpty(pairs(result))).as("from %s", rawQuery).containsExactlyElementsOf(expected);
     }
 
@@ -84,60 +90,99 @@ class ForwardingPropertiesTest {
 
     @Example
     void methodOverrideExamples() {
-        assertThat(UpstreamRequestHeaders.withoutMethodOverride("a=1&_method=POST&b=2")).isEqualTo("a=1&b=2");
-        assertThat(UpstreamRequestHeaders.withoutMethodOverride("%5Fmethod=PUT")).isEmpty();
-        assertThat(UpstreamRequestHeaders.withoutMethodOverride("%5fMETHOD=PUT&x=%2F")).isEqualTo("x=%2F");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("a=1&_method=POST&b=2"))
+                .isEqualTo("a=1&b=2");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("%5Fmethod=PUT"))
+                .isEmpty();
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("%5fMETHOD=PUT&x=%2F"))
+                .isEqualTo("x=%2F");
         assertThat(UpstreamRequestHeaders.withoutMethodOverride("_method")).isEmpty();
-        assertThat(UpstreamRequestHeaders.withoutMethodOverride("+_method+=DELETE&k=v")).isEqualTo("k=v");
-        assertThat(UpstreamRequestHeaders.withoutMethodOverride("x=%ZZ&_method=1&y=%")).isEqualTo("x=%ZZ&y=%");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("+_method+=DELETE&k=v"))
+                .isEqualTo("k=v");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("x=%ZZ&_method=1&y=%"))
+                .isEqualTo("x=%ZZ&y=%");
         assertThat(UpstreamRequestHeaders.withoutMethodOverride("method=GET&__method=1&_methods=2"))
                 .isEqualTo("method=GET&__method=1&_methods=2");
-        assertThat(UpstreamRequestHeaders.withoutMethodOverride("page=2&sort=desc")).isEqualTo("page=2&sort=desc");
+        assertThat(UpstreamRequestHeaders.withoutMethodOverride("page=2&sort=desc"))
+                .isEqualTo("page=2&sort=desc");
     }
 
     @Provide
     Arbitrary<String> queryLike() {
-        return Arbitraries.strings().withChars("_method%5Ff&=+ .~MET" + "\u0000\u00e9\uD83D\uDE00").ofMaxLength(40);
+        return Arbitraries.strings()
+                .withChars("_method%5Ff&=+ .~MET" + "\u0000\u00e9\uD83D\uDE00")
+                .ofMaxLength(40);
     }
 
     /** Queries whose names are ordinary, look-alike, or {@code _method} spelled with literal letters. */
     @Provide
     Arbitrary<String> queries() {
         Arbitrary<String> name = Arbitraries.of(
-                "a", "b", "page", "method", "methods", "x_method", "_methodx", "__method", "_metho", "m_ethod",
-                "_method", "_METHOD", "_Method", "%5Fmethod", "%5fmethod", "%5FMETHOD", "+_method", "_method+",
-                "%20_method", "_method%09", "%2B_method", "_method%00", "%", "%zz", "_method%", "", "=");
+                "a",
+                "b",
+                "page",
+                "method",
+                "methods",
+                "x_method",
+                "_methodx",
+                "__method",
+                "_metho",
+                "m_ethod",
+                "_method",
+                "_METHOD",
+                "_Method",
+                "%5Fmethod",
+                "%5fmethod",
+                "%5FMETHOD",
+                "+_method",
+                "_method+",
+                "%20_method",
+                "_method%09",
+                "%2B_method",
+                "_method%00",
+                "%",
+                "%zz",
+                "_method%",
+                "",
+                "=");
         return pairsOf(name);
     }
 
     /** Queries holding {@code _method} with at least one percent-encoded letter. */
     @Provide
     Arbitrary<String> encodedOverrideQueries() {
-        Arbitrary<String> encoded = Arbitraries.integers().between(0, Integer.MAX_VALUE).map(seed -> {
-            java.util.Random random = new java.util.Random(seed);
-            String word = "_method";
-            StringBuilder out = new StringBuilder();
-            int forced = 1 + random.nextInt(word.length() - 1);
-            for (int i = 0; i < word.length(); i++) {
-                char c = word.charAt(i);
-                int how = i == forced ? 1 + random.nextInt(2) : random.nextInt(4);
-                switch (how) {
-                    case 1 -> out.append('%').append(String.format("%02X", (int) c));
-                    case 2 -> out.append('%').append(String.format("%02x", (int) c));
-                    case 3 -> out.append(Character.toUpperCase(c));
-                    default -> out.append(c);
-                }
-            }
-            return out.toString();
-        });
+        Arbitrary<String> encoded = Arbitraries.integers()
+                .between(0, Integer.MAX_VALUE)
+                .map(seed -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    String word = "_method";
+                    StringBuilder out = new StringBuilder();
+                    int forced = 1 + random.nextInt(word.length() - 1);
+                    for (int i = 0; i < word.length(); i++) {
+                        char c = word.charAt(i);
+                        int how = i == forced ? 1 + random.nextInt(2) : random.nextInt(4);
+                        switch (how) {
+                            case 1 -> out.append('%').append(String.format("%02X", (int) c));
+                            case 2 -> out.append('%').append(String.format("%02x", (int) c));
+                            case 3 -> out.append(Character.toUpperCase(c));
+                            default -> out.append(c);
+                        }
+                    }
+                    return out.toString();
+                });
         Arbitrary<String> other = Arbitraries.of("a", "page", "b");
-        return Combinators.combine(pairsOf(other), encoded, Arbitraries.strings().withChars("POSTDELETE").ofMaxLength(6), pairsOf(other))
+        return Combinators.combine(
+                        pairsOf(other),
+                        encoded,
+                        Arbitraries.strings().withChars("POSTDELETE").ofMaxLength(6),
+                        pairsOf(other))
                 .as((before, name, value, after) -> join(before, name + "=" + value, after));
     }
 
     private static Arbitrary<String> pairsOf(Arbitrary<String> name) {
         Arbitrary<String> value = Arbitraries.strings().withChars(VALUE_CHARS).ofMaxLength(8);
-        Arbitrary<String> pair = Combinators.combine(name, value, Arbitraries.integers().between(0, 2))
+        Arbitrary<String> pair = Combinators.combine(
+                        name, value, Arbitraries.integers().between(0, 2))
                 .as((n, v, form) -> switch (form) {
                     case 0 -> n;
                     case 1 -> n + "=" + v;
@@ -175,8 +220,15 @@ class ForwardingPropertiesTest {
 
     @Example
     void typicalProxyNetworksParse() {
-        TrustedProxies proxies = new TrustedProxies(List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-                " 203.0.113.7 ", "2001:db8::/32", "::1", "fe80::/10", "0.0.0.0/0"));
+        TrustedProxies proxies = new TrustedProxies(List.of(
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                " 203.0.113.7 ",
+                "2001:db8::/32",
+                "::1",
+                "fe80::/10",
+                "0.0.0.0/0"));
         assertThat(proxies.isEmpty()).isFalse();
         assertThat(new TrustedProxies(List.of()).isEmpty()).isTrue();
     }
@@ -219,23 +271,30 @@ class ForwardingPropertiesTest {
     }
 
     @Property(tries = 3000)
-    void ipv4CidrContainsExactlyTheAddressesSharingThePrefix(@ForAll int network, @ForAll int other,
-                                                             @ForAll @IntRange(min = 0, max = 32) int prefix,
-                                                             @ForAll @IntRange(min = 0, max = 31) int flippedBit,
-                                                             @ForAll boolean nearby) throws UnknownHostException {
+    void ipv4CidrContainsExactlyTheAddressesSharingThePrefix(
+            @ForAll int network,
+            @ForAll int other,
+            @ForAll @IntRange(min = 0, max = 32) int prefix,
+            @ForAll @IntRange(min = 0, max = 31) int flippedBit,
+            @ForAll boolean nearby)
+            throws UnknownHostException {
         int candidate = nearby ? network ^ (1 << flippedBit) : other;
         String text = InetAddress.getByAddress(ipv4(network)).getHostAddress() + "/" + prefix;
         boolean expected = prefix == 0 || ((network ^ candidate) >>> (32 - prefix)) == 0;
         TrustedProxies.Cidr cidr = TrustedProxies.Cidr.parse(text);
-        assertThat(cidr.contains(InetAddress.getByAddress(ipv4(candidate)))).as("%s contains %s", text, candidate).isEqualTo(expected);
+        assertThat(cidr.contains(InetAddress.getByAddress(ipv4(candidate))))
+                .as("%s contains %s", text, candidate)
+                .isEqualTo(expected);
     }
 
     @Property(tries = 3000)
-    void ipv6CidrContainsExactlyTheAddressesSharingThePrefix(@ForAll @Size(16) List<Byte> networkBytes,
-                                                             @ForAll @Size(16) List<Byte> otherBytes,
-                                                             @ForAll @IntRange(min = 0, max = 128) int prefix,
-                                                             @ForAll @IntRange(min = 0, max = 127) int flippedBit,
-                                                             @ForAll boolean nearby) throws UnknownHostException {
+    void ipv6CidrContainsExactlyTheAddressesSharingThePrefix(
+            @ForAll @Size(16) List<Byte> networkBytes,
+            @ForAll @Size(16) List<Byte> otherBytes,
+            @ForAll @IntRange(min = 0, max = 128) int prefix,
+            @ForAll @IntRange(min = 0, max = 127) int flippedBit,
+            @ForAll boolean nearby)
+            throws UnknownHostException {
         byte[] network = bytes(networkBytes);
         byte[] candidate = nearby ? network.clone() : bytes(otherBytes);
         if (nearby) {
@@ -249,13 +308,24 @@ class ForwardingPropertiesTest {
         BigInteger c = new BigInteger(1, candidate);
         boolean expected = n.xor(c).shiftRight(128 - prefix).signum() == 0;
         assertThat(TrustedProxies.Cidr.parse(text).contains(candidateAddress))
-                .as("%s contains %s", text, candidateAddress.getHostAddress()).isEqualTo(expected);
+                .as("%s contains %s", text, candidateAddress.getHostAddress())
+                .isEqualTo(expected);
     }
 
     @Example
     void badCidrIsRefusedNamingTheEntry() {
-        for (String bad : List.of("10.0.0.0/33", "10.0.0.0/-1", "::1/129", "2001:db8::/200", "evil.example",
-                "evil.example/8", "/8", "10.0.0.0.0/8", "10.0.0.256/8", "1.2.3.4%eth0", "[::1]/128")) {
+        for (String bad : List.of(
+                "10.0.0.0/33",
+                "10.0.0.0/-1",
+                "::1/129",
+                "2001:db8::/200",
+                "evil.example",
+                "evil.example/8",
+                "/8",
+                "10.0.0.0.0/8",
+                "10.0.0.256/8",
+                "1.2.3.4%eth0",
+                "[::1]/128")) {
             assertThatThrownBy(() -> new TrustedProxies(List.of("192.168.0.0/16", bad)))
                     .as("trusted proxy %s", bad)
                     .isInstanceOf(IllegalArgumentException.class)
@@ -270,7 +340,13 @@ class ForwardingPropertiesTest {
      */
     @Example
     void nonNumericPrefixIsRefusedNamingTheEntry() {
-        for (String bad : List.of("10.0.0.0/abc", "10.0.0.0/", "10.0.0.0/8/8", "10.0.0.0/ 8", "10.0.0.0/8 # lb", "10.0.0.0/8,11.0.0.0/8")) {
+        for (String bad : List.of(
+                "10.0.0.0/abc",
+                "10.0.0.0/",
+                "10.0.0.0/8/8",
+                "10.0.0.0/ 8",
+                "10.0.0.0/8 # lb",
+                "10.0.0.0/8,11.0.0.0/8")) {
             assertThatThrownBy(() -> new TrustedProxies(List.of(bad)))
                     .as("trusted proxy %s", bad)
                     .isInstanceOf(IllegalArgumentException.class)
@@ -299,9 +375,25 @@ class ForwardingPropertiesTest {
 
     @Example
     void literalIsNullForHostnamesAndJunkWithoutAnyLookUp() {
-        List<String> notLiterals = List.of("evil.example", "localhost", "example.com", "attacker.evil.example", "",
-                " ", "1.2.3.4 ", " 1.2.3.4", "[::1]", "1.2.3.4%eth0", "-1", "1.2.3.4:80x", "a".repeat(46),
-                "1".repeat(46), "1.2.3.4, 5.6.7.8", "unknown", "_hidden", "0x7f.0.0.1");
+        List<String> notLiterals = List.of(
+                "evil.example",
+                "localhost",
+                "example.com",
+                "attacker.evil.example",
+                "",
+                " ",
+                "1.2.3.4 ",
+                " 1.2.3.4",
+                "[::1]",
+                "1.2.3.4%eth0",
+                "-1",
+                "1.2.3.4:80x",
+                "a".repeat(46),
+                "1".repeat(46),
+                "1.2.3.4, 5.6.7.8",
+                "unknown",
+                "_hidden",
+                "0x7f.0.0.1");
         List<String> lookups = lookupsDuring(() -> {
             for (String text : notLiterals) {
                 assertThat(TrustedProxies.literal(text)).as("literal(%s)", text).isNull();
@@ -312,7 +404,8 @@ class ForwardingPropertiesTest {
 
     @Property(tries = 1000)
     void literalNeverLooksUpAStringHoldingANonHexCharacter(@ForAll("hostnames") String text) {
-        List<String> lookups = lookupsDuring(() -> assertThat(TrustedProxies.literal(text)).isNull());
+        List<String> lookups =
+                lookupsDuring(() -> assertThat(TrustedProxies.literal(text)).isNull());
         assertNoLookups(lookups, text);
     }
 
@@ -347,14 +440,23 @@ class ForwardingPropertiesTest {
 
     @Provide
     Arbitrary<String> hostnames() {
-        Arbitrary<String> label = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789-").ofMinLength(1).ofMaxLength(12);
-        return label.list().ofMinSize(1).ofMaxSize(4).map(labels -> String.join(".", labels))
+        Arbitrary<String> label = Arbitraries.strings()
+                .withChars("abcdefghijklmnopqrstuvwxyz0123456789-")
+                .ofMinLength(1)
+                .ofMaxLength(12);
+        return label.list()
+                .ofMinSize(1)
+                .ofMaxSize(4)
+                .map(labels -> String.join(".", labels))
                 .filter(s -> s.chars().anyMatch(c -> Character.digit(c, 16) < 0 && c != '.' && c != ':'));
     }
 
     @Provide
     Arbitrary<String> hexish() {
-        return Arbitraries.strings().withChars("0123456789abcdef.:").ofMinLength(1).ofMaxLength(20);
+        return Arbitraries.strings()
+                .withChars("0123456789abcdef.:")
+                .ofMinLength(1)
+                .ofMaxLength(20);
     }
 
     // ================================================================ helpers
@@ -367,7 +469,9 @@ class ForwardingPropertiesTest {
 
     private static void assertContains(String cidr, String address, boolean expected) throws UnknownHostException {
         InetAddress candidate = InetAddress.getByName(address); // literals only: no DNS
-        assertThat(TrustedProxies.Cidr.parse(cidr).contains(candidate)).as("%s contains %s", cidr, address).isEqualTo(expected);
+        assertThat(TrustedProxies.Cidr.parse(cidr).contains(candidate))
+                .as("%s contains %s", cidr, address)
+                .isEqualTo(expected);
     }
 
     private static byte[] ipv4(int address) {
@@ -401,12 +505,10 @@ class ForwardingPropertiesTest {
         SecurityManager previous = System.getSecurityManager();
         SecurityManager recorder = new SecurityManager() {
             @Override
-            public void checkPermission(java.security.Permission permission) {
-            }
+            public void checkPermission(java.security.Permission permission) {}
 
             @Override
-            public void checkPermission(java.security.Permission permission, Object context) {
-            }
+            public void checkPermission(java.security.Permission permission, Object context) {}
 
             @Override
             public void checkConnect(String host, int port) {

@@ -1,5 +1,11 @@
 package ai.powerpost.gateway.web;
 
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.routing.RouteMatch;
+import ai.powerpost.gateway.routing.RouteTable;
+import ai.powerpost.gateway.routing.RouteTableParser;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
@@ -9,13 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-
-import ai.powerpost.gateway.pipeline.RequestState;
-import ai.powerpost.gateway.auth.KeyRecord;
-import ai.powerpost.gateway.routing.RouteMatch;
-import ai.powerpost.gateway.routing.RouteTable;
-import ai.powerpost.gateway.routing.RouteTableParser;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -49,8 +48,8 @@ import reactor.netty.http.server.HttpServerResponse;
 final class HeaderExchanges {
 
     static final KeyRecord KEY = new KeyRecord("hash", "key_1", "acct_1", Set.of(), "posts:read posts:write");
-    private static final RouteTable ROUTES = new RouteTableParser("test routes", variable -> null).parse(
-            new ByteArrayInputStream("""
+    private static final RouteTable ROUTES = new RouteTableParser("test routes", variable -> null)
+            .parse(new ByteArrayInputStream("""
                     upstreams:
                       backend:
                         uri: http://backend:8080
@@ -68,8 +67,7 @@ final class HeaderExchanges {
                         upstream: backend
                     """.getBytes(StandardCharsets.UTF_8)));
 
-    private HeaderExchanges() {
-    }
+    private HeaderExchanges() {}
 
     /**
      * A request's headers as Netty decoded them, in order, each pair one header line (its value
@@ -89,8 +87,12 @@ final class HeaderExchanges {
     }
 
     /** An exchange the checks passed: authenticated, its route matched, a request id chosen. */
-    static ServerWebExchange allowed(HttpHeaders requestHeaders, String pathAndQuery, boolean workspaceRoute,
-                                     @Nullable String requestId, InetSocketAddress peer) {
+    static ServerWebExchange allowed(
+            HttpHeaders requestHeaders,
+            String pathAndQuery,
+            boolean workspaceRoute,
+            @Nullable String requestId,
+            InetSocketAddress peer) {
         String path = workspaceRoute ? "/w" : "/a";
         ServerWebExchange exchange = exchange(requestHeaders, path + pathAndQuery, peer);
         RouteMatch match = ROUTES.match("GET", path);
@@ -106,8 +108,11 @@ final class HeaderExchanges {
 
     static ServerWebExchange exchange(HttpHeaders requestHeaders, String pathAndQuery, InetSocketAddress peer) {
         return new DefaultServerWebExchange(
-                new Request(URI.create("http://gateway.test" + pathAndQuery), requestHeaders, peer), new Response(),
-                new DefaultWebSessionManager(), ServerCodecConfigurer.create(), new AcceptHeaderLocaleContextResolver());
+                new Request(URI.create("http://gateway.test" + pathAndQuery), requestHeaders, peer),
+                new Response(),
+                new DefaultWebSessionManager(),
+                ServerCodecConfigurer.create(),
+                new AcceptHeaderLocaleContextResolver());
     }
 
     static HttpHeaders requestHeaders(io.netty.handler.codec.http.HttpHeaders netty) {
@@ -169,7 +174,8 @@ final class HeaderExchanges {
 
         final List<Consumer<? super io.netty.handler.codec.http.HttpHeaders>> trailerConsumers = new ArrayList<>();
         private final HttpServerResponse nativeResponse = (HttpServerResponse) Proxy.newProxyInstance(
-                HttpServerResponse.class.getClassLoader(), new Class<?>[] {HttpServerResponse.class},
+                HttpServerResponse.class.getClassLoader(),
+                new Class<?>[] {HttpServerResponse.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("trailerHeaders")) {
                         @SuppressWarnings("unchecked")
@@ -182,7 +188,9 @@ final class HeaderExchanges {
                 });
 
         Response() {
-            super(DefaultDataBufferFactory.sharedInstance, new HttpHeaders(new Netty4HeadersAdapter(new DefaultHttpHeaders())));
+            super(
+                    DefaultDataBufferFactory.sharedInstance,
+                    new HttpHeaders(new Netty4HeadersAdapter(new DefaultHttpHeaders())));
         }
 
         @Override
@@ -198,19 +206,19 @@ final class HeaderExchanges {
 
         @Override
         protected Mono<Void> writeAndFlushWithInternal(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-            return Flux.from(body).concatMap(Flux::from).doOnNext(DataBufferUtils::release).then();
+            return Flux.from(body)
+                    .concatMap(Flux::from)
+                    .doOnNext(DataBufferUtils::release)
+                    .then();
         }
 
         @Override
-        protected void applyStatusCode() {
-        }
+        protected void applyStatusCode() {}
 
         @Override
-        protected void applyHeaders() {
-        }
+        protected void applyHeaders() {}
 
         @Override
-        protected void applyCookies() {
-        }
+        protected void applyCookies() {}
     }
 }

@@ -1,13 +1,12 @@
 package ai.powerpost.gateway.web;
 
+import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
+import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.routing.RouteMatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
-import ai.powerpost.gateway.auth.KeyRecord;
-import ai.powerpost.gateway.pipeline.RequestState;
-import ai.powerpost.gateway.routing.RouteMatch;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.headers.GRPCRequestHeadersFilter;
@@ -33,8 +32,7 @@ import reactor.core.publisher.Mono;
  */
 final class LegacyHeaderPipeline {
 
-    private LegacyHeaderPipeline() {
-    }
+    private LegacyHeaderPipeline() {}
 
     /**
      * Spring Cloud Gateway's header filters with the old writer, in the order of the running gateway:
@@ -43,9 +41,13 @@ final class LegacyHeaderPipeline {
      * gateway's component registered first).
      */
     static List<HttpHeadersFilter> filters(RemoveHopByHopHeadersFilter hopByHop, boolean grpc) {
-        List<HttpHeadersFilter> filters = new ArrayList<>(List.of(new RemoveForwardedHeadersFilter(),
-                new RemoveXForwardedHeadersFilter(), new GRPCResponseHeadersFilter(),
-                new TransferEncodingNormalizationHeadersFilter(), hopByHop, new ForwardedWriter()));
+        List<HttpHeadersFilter> filters = new ArrayList<>(List.of(
+                new RemoveForwardedHeadersFilter(),
+                new RemoveXForwardedHeadersFilter(),
+                new GRPCResponseHeadersFilter(),
+                new TransferEncodingNormalizationHeadersFilter(),
+                hopByHop,
+                new ForwardedWriter()));
         if (grpc) {
             filters.add(new GRPCRequestHeadersFilter());
         }
@@ -57,8 +59,14 @@ final class LegacyHeaderPipeline {
 
         private static final List<String> METHOD_OVERRIDES =
                 List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
-        private static final List<String> FORWARDING = List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host",
-                "X-Forwarded-Proto", "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Real-IP");
+        private static final List<String> FORWARDING = List.of(
+                "Forwarded",
+                "X-Forwarded-For",
+                "X-Forwarded-Host",
+                "X-Forwarded-Proto",
+                "X-Forwarded-Port",
+                "X-Forwarded-Prefix",
+                "X-Real-IP");
 
         private final TrustedProxies proxies;
 
@@ -80,40 +88,53 @@ final class LegacyHeaderPipeline {
             String workspaceId = workspaceChecked ? original.getHeaders().getFirst(GatewayHeaders.WORKSPACE_ID) : null;
             String rawQuery = original.getURI().getRawQuery();
             String query = rawQuery == null ? null : UpstreamRequestHeaders.withoutMethodOverride(rawQuery);
-            exchange.getAttributes().put(ForwardedWriter.ATTRIBUTE, new ForwardedWriter.Forwarded(
-                    forwardedFor, original.getURI().getScheme() == null ? "http" : original.getURI().getScheme(), host));
-            ServerWebExchange rewritten = exchange.mutate().request(request -> {
-                if (rawQuery != null && !rawQuery.equals(query)) {
-                    request.uri(UriComponentsBuilder.fromUri(original.getURI())
-                            .replaceQuery(query.isEmpty() ? null : query).build(true).toUri());
-                }
-                request.headers(headers -> {
-                    removeConnectionNominated(headers);
-                    removeUnderscoreNames(headers);
-                    METHOD_OVERRIDES.forEach(headers::remove);
-                    FORWARDING.forEach(headers::remove);
-                    headers.remove("x-api-key");
-                    headers.remove(HttpHeaders.AUTHORIZATION);
-                    removePowerPostHeaders(headers);
-                    if (workspaceId != null) {
-                        headers.set(GatewayHeaders.WORKSPACE_ID, workspaceId);
-                    } else {
-                        headers.remove(GatewayHeaders.WORKSPACE_ID);
-                    }
-                    headers.set(GatewayHeaders.ACCOUNT_ID, key.accountId());
-                    headers.set(GatewayHeaders.KEY_ID, key.id());
-                    headers.set(GatewayHeaders.SCOPES, key.scopesHeader());
-                    if (requestId != null) {
-                        headers.set(GatewayHeaders.REQUEST_ID, requestId);
-                    }
-                });
-            }).build();
+            exchange.getAttributes()
+                    .put(
+                            ForwardedWriter.ATTRIBUTE,
+                            new ForwardedWriter.Forwarded(
+                                    forwardedFor,
+                                    original.getURI().getScheme() == null
+                                            ? "http"
+                                            : original.getURI().getScheme(),
+                                    host));
+            ServerWebExchange rewritten = exchange.mutate()
+                    .request(request -> {
+                        if (rawQuery != null && !rawQuery.equals(query)) {
+                            request.uri(UriComponentsBuilder.fromUri(original.getURI())
+                                    .replaceQuery(query.isEmpty() ? null : query)
+                                    .build(true)
+                                    .toUri());
+                        }
+                        request.headers(headers -> {
+                            removeConnectionNominated(headers);
+                            removeUnderscoreNames(headers);
+                            METHOD_OVERRIDES.forEach(headers::remove);
+                            FORWARDING.forEach(headers::remove);
+                            headers.remove("x-api-key");
+                            headers.remove(HttpHeaders.AUTHORIZATION);
+                            removePowerPostHeaders(headers);
+                            if (workspaceId != null) {
+                                headers.set(GatewayHeaders.WORKSPACE_ID, workspaceId);
+                            } else {
+                                headers.remove(GatewayHeaders.WORKSPACE_ID);
+                            }
+                            headers.set(GatewayHeaders.ACCOUNT_ID, key.accountId());
+                            headers.set(GatewayHeaders.KEY_ID, key.id());
+                            headers.set(GatewayHeaders.SCOPES, key.scopesHeader());
+                            if (requestId != null) {
+                                headers.set(GatewayHeaders.REQUEST_ID, requestId);
+                            }
+                        });
+                    })
+                    .build();
             return chain.filter(rewritten);
         }
 
         private String forwardedFor(ServerHttpRequest request) {
-            String peer = request.getRemoteAddress() == null || request.getRemoteAddress().getAddress() == null
-                    ? "unknown" : request.getRemoteAddress().getAddress().getHostAddress();
+            String peer = request.getRemoteAddress() == null
+                            || request.getRemoteAddress().getAddress() == null
+                    ? "unknown"
+                    : request.getRemoteAddress().getAddress().getHostAddress();
             List<String> chain = request.getHeaders().get("X-Forwarded-For");
             if (chain == null || chain.isEmpty() || !proxies.peerIsTrusted(request)) {
                 return peer;
@@ -164,8 +185,8 @@ final class LegacyHeaderPipeline {
 
         static final String ATTRIBUTE = ForwardedWriter.class.getName();
 
-        record Forwarded(String forwardedFor, String proto, @Nullable String host) {
-        }
+        record Forwarded(
+                String forwardedFor, String proto, @Nullable String host) {}
 
         @Override
         public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {

@@ -1,5 +1,10 @@
 package ai.powerpost.gateway.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.support.GatewayIntegrationTest;
+import ai.powerpost.gateway.support.GatewayTestBase;
+import ai.powerpost.gateway.support.RecordingUpstream.Received;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,10 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import ai.powerpost.gateway.support.GatewayIntegrationTest;
-import ai.powerpost.gateway.support.GatewayTestBase;
-import ai.powerpost.gateway.support.RecordingUpstream.Received;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
@@ -23,8 +24,6 @@ import org.springframework.cloud.gateway.filter.headers.GRPCResponseHeadersFilte
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.RemoveHopByHopHeadersFilter;
 import org.springframework.context.ApplicationContext;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The upstream request's headers exactly (names as spelled, order, values), end to end through the
@@ -45,85 +44,204 @@ class UpstreamHeadersIT extends GatewayTestBase {
     void oneRoutingFilterWhoseOnlyRequestHeaderFilterIsTheGateways() {
         assertThat(context.getBeansOfType(NettyRoutingFilter.class)).hasSize(1);
         assertThat(context.getBeansOfType(NettyWriteResponseFilter.class)).hasSize(1);
-        List<HttpHeadersFilter> filters = context.getBean(NettyRoutingFilter.class).getHeadersFilters();
+        List<HttpHeadersFilter> filters =
+                context.getBean(NettyRoutingFilter.class).getHeadersFilters();
         assertThat(filters).hasSize(3);
         assertThat(filters.get(0)).isInstanceOf(UpstreamRequestHeaders.class);
         assertThat(filters.get(1)).isInstanceOf(GRPCResponseHeadersFilter.class);
-        assertThat(filters.get(2)).isInstanceOfSatisfying(UpstreamRequestHeaders.ResponseOnly.class,
-                f -> assertThat(f.delegate()).isInstanceOf(RemoveHopByHopHeadersFilter.class));
+        assertThat(filters.get(2))
+                .isInstanceOfSatisfying(
+                        UpstreamRequestHeaders.ResponseOnly.class,
+                        f -> assertThat(f.delegate()).isInstanceOf(RemoveHopByHopHeadersFilter.class));
     }
 
     @Test
     void headersSentInSeveralSpellingsAndAMethodOverrideQuery() {
         Tenant t = tenant("full_access");
-        assertThat(send(t, "GET", "/api/v1/posts/{m}?a=1&_method=DELETE&b=2", "x-api-key: {key}", "X-Workspace-Id: {ws}",
-                "Accept: a", "accept: b", "X-Foo: 1", "ACCEPT: c", "x-foo: 2"))
-                .containsExactly("GET /api/v1/posts/{m}?a=1&b=2", "X-Workspace-Id: [{ws}]", "Accept: [a, b, c, a, b, c, a, b, c]",
-                        "X-Foo: [1, 2, 1, 2]", "X-PowerPost-Account-Id: [{acct}]", "X-PowerPost-Key-Id: [{kid}]",
-                        "X-PowerPost-Scopes: [{scopes}]", "X-Request-Id: [{rid}]", "X-Forwarded-For: [127.0.0.1]",
-                        "X-Forwarded-Proto: [http]", "X-Forwarded-Host: [127.0.0.1:{port}]");
+        assertThat(send(
+                        t,
+                        "GET",
+                        "/api/v1/posts/{m}?a=1&_method=DELETE&b=2",
+                        "x-api-key: {key}",
+                        "X-Workspace-Id: {ws}",
+                        "Accept: a",
+                        "accept: b",
+                        "X-Foo: 1",
+                        "ACCEPT: c",
+                        "x-foo: 2"))
+                .containsExactly(
+                        "GET /api/v1/posts/{m}?a=1&b=2",
+                        "X-Workspace-Id: [{ws}]",
+                        "Accept: [a, b, c, a, b, c, a, b, c]",
+                        "X-Foo: [1, 2, 1, 2]",
+                        "X-PowerPost-Account-Id: [{acct}]",
+                        "X-PowerPost-Key-Id: [{kid}]",
+                        "X-PowerPost-Scopes: [{scopes}]",
+                        "X-Request-Id: [{rid}]",
+                        "X-Forwarded-For: [127.0.0.1]",
+                        "X-Forwarded-Proto: [http]",
+                        "X-Forwarded-Host: [127.0.0.1:{port}]");
     }
 
     @Test
     void connectionNamedHeadersAreRemovedAndTheGatewaysOwnSetAfterwards() {
         Tenant t = tenant("full_access");
-        assertThat(send(t, "GET", "/api/v1/posts/{m}", "X-Request-Id: client-3", "x-api-key: {key}", "X-Workspace-Id: {ws}",
-                "X-Foo: 1", "X-Bar: 2", "X-Baz: 3", "Connection: X-PowerPost-Account-Id, X-Workspace-Id, X-Request-Id, x-foo",
-                "Connection:   X-Bar  , , close", "Zzz: after", "Keep-Alive: 5", "TE: gzip", "Proxy-Authorization: x"))
-                .containsExactly("GET /api/v1/posts/{m}", "X-Baz: [3]", "Zzz: [after]", "X-Workspace-Id: [{ws}]",
-                        "X-PowerPost-Account-Id: [{acct}]", "X-PowerPost-Key-Id: [{kid}]", "X-PowerPost-Scopes: [{scopes}]",
-                        "X-Request-Id: [client-3]", "X-Forwarded-For: [127.0.0.1]", "X-Forwarded-Proto: [http]",
+        assertThat(send(
+                        t,
+                        "GET",
+                        "/api/v1/posts/{m}",
+                        "X-Request-Id: client-3",
+                        "x-api-key: {key}",
+                        "X-Workspace-Id: {ws}",
+                        "X-Foo: 1",
+                        "X-Bar: 2",
+                        "X-Baz: 3",
+                        "Connection: X-PowerPost-Account-Id, X-Workspace-Id, X-Request-Id, x-foo",
+                        "Connection:   X-Bar  , , close",
+                        "Zzz: after",
+                        "Keep-Alive: 5",
+                        "TE: gzip",
+                        "Proxy-Authorization: x"))
+                .containsExactly(
+                        "GET /api/v1/posts/{m}",
+                        "X-Baz: [3]",
+                        "Zzz: [after]",
+                        "X-Workspace-Id: [{ws}]",
+                        "X-PowerPost-Account-Id: [{acct}]",
+                        "X-PowerPost-Key-Id: [{kid}]",
+                        "X-PowerPost-Scopes: [{scopes}]",
+                        "X-Request-Id: [client-3]",
+                        "X-Forwarded-For: [127.0.0.1]",
+                        "X-Forwarded-Proto: [http]",
                         "X-Forwarded-Host: [127.0.0.1:{port}]");
     }
 
     @Test
     void spoofedAndClientOnlyHeadersNeverPassAndGrpcGetsTe() {
         Tenant t = tenant("full_access");
-        assertThat(send(t, "GET", "/api/v1/posts/{m}?_method=PUT", "X-PowerPost-Key-Id: spoof", "x-api-key: {key}",
-                "x-workspace-id: {ws}", "x-request-id: cli-9", "X_Y: 1", "Forwarded: for=x", "X-Real-IP: 1.2.3.4",
-                "Content-Type: application/grpc", "TE: trailers", "Connection: X-Keep, te", "X-Keep: k",
-                "X-Forwarded-Anything: z", "x-forwarded-for: 1.2.3.4", "X-HTTP-Method-Override: DELETE", "Accept: a"))
-                .containsExactly("GET /api/v1/posts/{m}", "Content-Type: [application/grpc]", "Accept: [a]",
-                        "X-Workspace-Id: [{ws}]", "X-PowerPost-Account-Id: [{acct}]", "X-PowerPost-Key-Id: [{kid}]",
-                        "X-PowerPost-Scopes: [{scopes}]", "X-Request-Id: [cli-9]", "X-Forwarded-For: [127.0.0.1]",
-                        "X-Forwarded-Proto: [http]", "X-Forwarded-Host: [127.0.0.1:{port}]", "te: [trailers]");
+        assertThat(send(
+                        t,
+                        "GET",
+                        "/api/v1/posts/{m}?_method=PUT",
+                        "X-PowerPost-Key-Id: spoof",
+                        "x-api-key: {key}",
+                        "x-workspace-id: {ws}",
+                        "x-request-id: cli-9",
+                        "X_Y: 1",
+                        "Forwarded: for=x",
+                        "X-Real-IP: 1.2.3.4",
+                        "Content-Type: application/grpc",
+                        "TE: trailers",
+                        "Connection: X-Keep, te",
+                        "X-Keep: k",
+                        "X-Forwarded-Anything: z",
+                        "x-forwarded-for: 1.2.3.4",
+                        "X-HTTP-Method-Override: DELETE",
+                        "Accept: a"))
+                .containsExactly(
+                        "GET /api/v1/posts/{m}",
+                        "Content-Type: [application/grpc]",
+                        "Accept: [a]",
+                        "X-Workspace-Id: [{ws}]",
+                        "X-PowerPost-Account-Id: [{acct}]",
+                        "X-PowerPost-Key-Id: [{kid}]",
+                        "X-PowerPost-Scopes: [{scopes}]",
+                        "X-Request-Id: [cli-9]",
+                        "X-Forwarded-For: [127.0.0.1]",
+                        "X-Forwarded-Proto: [http]",
+                        "X-Forwarded-Host: [127.0.0.1:{port}]",
+                        "te: [trailers]");
     }
 
     @Test
     void anAccountRouteGetsNoWorkspaceAndABodyKeepsItsLength() {
         Tenant t = tenant("full_access");
         assertThat(send(t, "GET", "/api/v1/account/credits?m={m}", "x-api-key: {key}", "X-Workspace-Id: someone_else"))
-                .containsExactly("GET /api/v1/account/credits?m={m}", "X-PowerPost-Account-Id: [{acct}]",
-                        "X-PowerPost-Key-Id: [{kid}]", "X-PowerPost-Scopes: [{scopes}]", "X-Request-Id: [{rid}]",
-                        "X-Forwarded-For: [127.0.0.1]", "X-Forwarded-Proto: [http]", "X-Forwarded-Host: [127.0.0.1:{port}]");
-        assertThat(send(t, "POST", "/api/v1/posts?m={m}", "x-api-key: {key}", "X-Workspace-Id: {ws}",
-                "Content-Type: application/json", "Content-Length: 7", "", "{\"a\":1}"))
-                .containsExactly("POST /api/v1/posts?m={m}", "X-Workspace-Id: [{ws}]", "Content-Type: [application/json]",
-                        "Content-Length: [7]", "X-PowerPost-Account-Id: [{acct}]", "X-PowerPost-Key-Id: [{kid}]",
-                        "X-PowerPost-Scopes: [{scopes}]", "X-Request-Id: [{rid}]", "X-Forwarded-For: [127.0.0.1]",
-                        "X-Forwarded-Proto: [http]", "X-Forwarded-Host: [127.0.0.1:{port}]");
+                .containsExactly(
+                        "GET /api/v1/account/credits?m={m}",
+                        "X-PowerPost-Account-Id: [{acct}]",
+                        "X-PowerPost-Key-Id: [{kid}]",
+                        "X-PowerPost-Scopes: [{scopes}]",
+                        "X-Request-Id: [{rid}]",
+                        "X-Forwarded-For: [127.0.0.1]",
+                        "X-Forwarded-Proto: [http]",
+                        "X-Forwarded-Host: [127.0.0.1:{port}]");
+        assertThat(send(
+                        t,
+                        "POST",
+                        "/api/v1/posts?m={m}",
+                        "x-api-key: {key}",
+                        "X-Workspace-Id: {ws}",
+                        "Content-Type: application/json",
+                        "Content-Length: 7",
+                        "",
+                        "{\"a\":1}"))
+                .containsExactly(
+                        "POST /api/v1/posts?m={m}",
+                        "X-Workspace-Id: [{ws}]",
+                        "Content-Type: [application/json]",
+                        "Content-Length: [7]",
+                        "X-PowerPost-Account-Id: [{acct}]",
+                        "X-PowerPost-Key-Id: [{kid}]",
+                        "X-PowerPost-Scopes: [{scopes}]",
+                        "X-Request-Id: [{rid}]",
+                        "X-Forwarded-For: [127.0.0.1]",
+                        "X-Forwarded-Proto: [http]",
+                        "X-Forwarded-Host: [127.0.0.1:{port}]");
     }
 
     @Test
     void anH2cOfferIsDeclinedAndWhatItsConnectionHeaderNamedStillPasses() {
         Tenant t = tenant("full_access");
-        assertThat(send(t, "GET", "/api/v1/posts/{m}", "x-api-key: {key}", "X-Workspace-Id: {ws}",
-                "Connection: Upgrade, HTTP2-Settings, X-Foo", "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA",
-                "X-Foo: survives", "Accept: a", "accept: b"))
-                .containsExactly("GET /api/v1/posts/{m}", "X-Workspace-Id: [{ws}]", "X-Foo: [survives]",
-                        "Accept: [a, b, a, b]", "X-PowerPost-Account-Id: [{acct}]", "X-PowerPost-Key-Id: [{kid}]",
-                        "X-PowerPost-Scopes: [{scopes}]", "X-Request-Id: [{rid}]", "X-Forwarded-For: [127.0.0.1]",
-                        "X-Forwarded-Proto: [http]", "X-Forwarded-Host: [127.0.0.1:{port}]");
+        assertThat(send(
+                        t,
+                        "GET",
+                        "/api/v1/posts/{m}",
+                        "x-api-key: {key}",
+                        "X-Workspace-Id: {ws}",
+                        "Connection: Upgrade, HTTP2-Settings, X-Foo",
+                        "Upgrade: h2c",
+                        "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA",
+                        "X-Foo: survives",
+                        "Accept: a",
+                        "accept: b"))
+                .containsExactly(
+                        "GET /api/v1/posts/{m}",
+                        "X-Workspace-Id: [{ws}]",
+                        "X-Foo: [survives]",
+                        "Accept: [a, b, a, b]",
+                        "X-PowerPost-Account-Id: [{acct}]",
+                        "X-PowerPost-Key-Id: [{kid}]",
+                        "X-PowerPost-Scopes: [{scopes}]",
+                        "X-Request-Id: [{rid}]",
+                        "X-Forwarded-For: [127.0.0.1]",
+                        "X-Forwarded-Proto: [http]",
+                        "X-Forwarded-Host: [127.0.0.1:{port}]");
     }
 
     @Test
     void aChunkedBodyKeepsNoLengthOfItsOwn() {
         Tenant t = tenant("full_access");
-        assertThat(send(t, "POST", "/api/v1/posts?m={m}", "x-api-key: {key}", "X-Workspace-Id: {ws}",
-                "Transfer-Encoding: chunked", "Content-Type: text/plain", "", "5\r\nhello\r\n0\r\n\r\n"))
-                .containsExactly("POST /api/v1/posts?m={m}", "X-Workspace-Id: [{ws}]", "Content-Type: [text/plain]",
-                        "X-PowerPost-Account-Id: [{acct}]", "X-PowerPost-Key-Id: [{kid}]", "X-PowerPost-Scopes: [{scopes}]",
-                        "X-Request-Id: [{rid}]", "X-Forwarded-For: [127.0.0.1]", "X-Forwarded-Proto: [http]",
+        assertThat(send(
+                        t,
+                        "POST",
+                        "/api/v1/posts?m={m}",
+                        "x-api-key: {key}",
+                        "X-Workspace-Id: {ws}",
+                        "Transfer-Encoding: chunked",
+                        "Content-Type: text/plain",
+                        "",
+                        "5\r\nhello\r\n0\r\n\r\n"))
+                .containsExactly(
+                        "POST /api/v1/posts?m={m}",
+                        "X-Workspace-Id: [{ws}]",
+                        "Content-Type: [text/plain]",
+                        "X-PowerPost-Account-Id: [{acct}]",
+                        "X-PowerPost-Key-Id: [{kid}]",
+                        "X-PowerPost-Scopes: [{scopes}]",
+                        "X-Request-Id: [{rid}]",
+                        "X-Forwarded-For: [127.0.0.1]",
+                        "X-Forwarded-Proto: [http]",
                         "X-Forwarded-Host: [127.0.0.1:{port}]");
     }
 
@@ -135,7 +253,9 @@ class UpstreamHeadersIT extends GatewayTestBase {
     private List<String> send(Tenant t, String method, String target, String... lines) {
         String m = unique("uh");
         StringBuilder request = new StringBuilder(method + " " + target.replace("{m}", m) + " HTTP/1.1\r\n")
-                .append("Host: 127.0.0.1:").append(port).append("\r\n");
+                .append("Host: 127.0.0.1:")
+                .append(port)
+                .append("\r\n");
         boolean connection = false;
         String body = "";
         for (int i = 0; i < lines.length; i++) {
@@ -150,19 +270,25 @@ class UpstreamHeadersIT extends GatewayTestBase {
         request.append(connection ? "" : "Connection: close\r\n").append("\r\n").append(body);
         int status = exchange(request.toString());
         assertThat(status).as("status of %s", request).isEqualTo(200);
-        List<Received> received = UPSTREAM.all().stream().filter(r -> r.uri().contains(m)).toList();
+        List<Received> received =
+                UPSTREAM.all().stream().filter(r -> r.uri().contains(m)).toList();
         assertThat(received).hasSize(1);
         Received r = received.get(0);
         List<String> out = new ArrayList<>();
         out.add(r.method() + " " + r.uri().replace(m, "{m}"));
         for (Map.Entry<String, List<String>> header : r.headers().entrySet()) {
             if (!CLIENT_ADDED.contains(header.getKey())) {
-                out.add(header.getKey() + ": " + String.valueOf(header.getValue()).replace(t.accountId(), "{acct}")
-                        .replace(t.key().id(), "{kid}").replace(t.workspaceId(), "{ws}")
-                        .replace(String.valueOf(port), "{port}").replaceAll("^\\[[0-9a-f]{32}]$", "[{rid}]"));
+                out.add(header.getKey() + ": "
+                        + String.valueOf(header.getValue())
+                                .replace(t.accountId(), "{acct}")
+                                .replace(t.key().id(), "{kid}")
+                                .replace(t.workspaceId(), "{ws}")
+                                .replace(String.valueOf(port), "{port}")
+                                .replaceAll("^\\[[0-9a-f]{32}]$", "[{rid}]"));
             }
         }
-        return out.stream().map(line -> line.startsWith("X-PowerPost-Scopes: [") ? "X-PowerPost-Scopes: [{scopes}]" : line)
+        return out.stream()
+                .map(line -> line.startsWith("X-PowerPost-Scopes: [") ? "X-PowerPost-Scopes: [{scopes}]" : line)
                 .toList();
     }
 

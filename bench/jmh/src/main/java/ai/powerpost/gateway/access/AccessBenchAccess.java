@@ -1,11 +1,10 @@
 package ai.powerpost.gateway.access;
 
-import java.time.Duration;
-
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.routing.RouteTableHolder;
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 
 /**
@@ -17,8 +16,7 @@ public final class AccessBenchAccess {
     /** {@code gateway.auth.*} at its defaults (application.yml). */
     private static final AuthProperties AUTH = new AuthProperties(50, Duration.ofSeconds(60), Duration.ofMillis(25));
 
-    private AccessBenchAccess() {
-    }
+    private AccessBenchAccess() {}
 
     /** {@link ApiKeyAuthFilter} as {@link AccessConfiguration} builds it. */
     public static GlobalFilter authFilter(ApiKeyStore store) {

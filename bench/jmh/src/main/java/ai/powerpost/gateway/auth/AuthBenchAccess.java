@@ -1,11 +1,10 @@
 package ai.powerpost.gateway.auth;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import com.github.benmanes.caffeine.cache.Ticker;
 import reactor.core.publisher.Mono;
 
 /**
@@ -15,21 +14,22 @@ import reactor.core.publisher.Mono;
 public final class AuthBenchAccess {
 
     /** {@code gateway.keys.*} at its defaults (application.yml). */
-    private static final KeyCacheProperties CACHE = new KeyCacheProperties(100_000, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
+    private static final KeyCacheProperties CACHE = new KeyCacheProperties(
+            100_000, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
 
-    private AuthBenchAccess() {
-    }
+    private AuthBenchAccess() {}
 
     /**
      * The production {@link CachingKeyStore} over a reader that answers from maps, already holding
      * every key and account of the maps (each looked up once), so look-ups take the hit path.
      */
-    public static ApiKeyStore warmStore(Map<String, KeyRecord> keysByHash, Map<String, Set<String>> workspacesByAccount) {
-        CachingKeyStore store = new CachingKeyStore(new MapKeyReader(keysByHash, workspacesByAccount), CACHE,
-                Ticker.systemTicker());
+    public static ApiKeyStore warmStore(
+            Map<String, KeyRecord> keysByHash, Map<String, Set<String>> workspacesByAccount) {
+        CachingKeyStore store =
+                new CachingKeyStore(new MapKeyReader(keysByHash, workspacesByAccount), CACHE, Ticker.systemTicker());
         keysByHash.keySet().forEach(hash -> store.find(hash).block());
-        workspacesByAccount.forEach((account, owned) -> store.ownsWorkspace(account, owned.iterator().next()).block());
+        workspacesByAccount.forEach((account, owned) ->
+                store.ownsWorkspace(account, owned.iterator().next()).block());
         return store;
     }
 

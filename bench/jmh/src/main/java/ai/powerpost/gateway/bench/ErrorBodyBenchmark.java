@@ -1,10 +1,9 @@
 package ai.powerpost.gateway.bench;
 
-import java.util.concurrent.TimeUnit;
-
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,7 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 public class ErrorBodyBenchmark {
 

@@ -1,10 +1,9 @@
 package ai.powerpost.gateway.bench;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
-
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -45,8 +44,7 @@ final class Exchanges {
     private static final ServerCodecConfigurer CODECS = ServerCodecConfigurer.create();
     private static final LocaleContextResolver LOCALES = new AcceptHeaderLocaleContextResolver();
 
-    private Exchanges() {
-    }
+    private Exchanges() {}
 
     /** The six headers of a typical API call, as Netty decoded them. */
     static io.netty.handler.codec.http.HttpHeaders typicalHeaders(String apiKey, String workspaceId) {
@@ -70,10 +68,10 @@ final class Exchanges {
     }
 
     /** A new exchange, as {@code HttpWebHandlerAdapter} creates one per request. */
-    static ServerWebExchange exchange(HttpMethod method, URI uri, io.netty.handler.codec.http.HttpHeaders headers,
-                                      InetSocketAddress client) {
-        return new DefaultServerWebExchange(new Request(method, uri, headers, client), new Response(), SESSIONS, CODECS,
-                LOCALES);
+    static ServerWebExchange exchange(
+            HttpMethod method, URI uri, io.netty.handler.codec.http.HttpHeaders headers, InetSocketAddress client) {
+        return new DefaultServerWebExchange(
+                new Request(method, uri, headers, client), new Response(), SESSIONS, CODECS, LOCALES);
     }
 
     /**
@@ -147,19 +145,19 @@ final class Exchanges {
 
         @Override
         protected Mono<Void> writeAndFlushWithInternal(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-            return Flux.from(body).concatMap(Flux::from).doOnNext(DataBufferUtils::release).then();
+            return Flux.from(body)
+                    .concatMap(Flux::from)
+                    .doOnNext(DataBufferUtils::release)
+                    .then();
         }
 
         @Override
-        protected void applyStatusCode() {
-        }
+        protected void applyStatusCode() {}
 
         @Override
-        protected void applyHeaders() {
-        }
+        protected void applyHeaders() {}
 
         @Override
-        protected void applyCookies() {
-        }
+        protected void applyCookies() {}
     }
 }

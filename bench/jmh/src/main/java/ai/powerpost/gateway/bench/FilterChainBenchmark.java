@@ -1,17 +1,11 @@
 package ai.powerpost.gateway.bench;
 
-import java.io.IOException;
-import java.net.URI;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
 import ai.powerpost.gateway.access.AccessBenchAccess;
 import ai.powerpost.gateway.auth.KeyRecord;
-import ai.powerpost.gateway.pipeline.PipelineBenchAccess;
-import ai.powerpost.gateway.pipeline.RequestState;
-import ai.powerpost.gateway.web.WebBenchAccess;
 import ai.powerpost.gateway.metrics.AccessLogFilter;
 import ai.powerpost.gateway.metrics.GatewayMeters;
+import ai.powerpost.gateway.pipeline.PipelineBenchAccess;
+import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.proxy.ProxyBenchAccess;
 import ai.powerpost.gateway.ratelimit.RateLimitBenchAccess;
 import ai.powerpost.gateway.routing.RouteMatch;
@@ -20,9 +14,14 @@ import ai.powerpost.gateway.routing.RouteTableHolder;
 import ai.powerpost.gateway.usage.UsageBenchAccess;
 import ai.powerpost.gateway.web.RequestHygieneFilter;
 import ai.powerpost.gateway.web.TrustedProxies;
+import ai.powerpost.gateway.web.WebBenchAccess;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,7 +47,9 @@ import reactor.core.publisher.Mono;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class FilterChainBenchmark {
 
     private static final HttpMethod METHOD = HttpMethod.GET;
@@ -66,10 +67,12 @@ public class FilterChainBenchmark {
         GatewayFilterChain checks;
         /** Every filter of ours before the upstream call, in their order. */
         GatewayFilterChain all;
+
         GatewayFilterChain accessLogOnly;
         GatewayFilterChain upstreamOnly;
         /** One exchange, reused by {@code checks}: those four filters register nothing on the response. */
         ServerWebExchange reused;
+
         io.netty.handler.codec.http.HttpHeaders headers;
         RouteMatch match;
         KeyRecord key;
@@ -88,10 +91,21 @@ public class FilterChainBenchmark {
             AccessLogFilter accessLog = new AccessLogFilter(new GatewayMeters(meters));
 
             checks = Exchanges.chain(List.of(route, auth, scope, workspace), exchange -> Mono.empty());
-            all = Exchanges.chain(List.of(accessLog, WebBenchAccess.requestIdFilter(proxies), new RequestHygieneFilter(), route,
-                    auth, scope, workspace, ProxyBenchAccess.bodyLimitFilter(),
-                    new RateLimitBenchAccess(meters).filter(table.rateLimits().values(), meters),
-                    UsageBenchAccess.usageRecordingFilter(meters), WebBenchAccess.upstreamRequestTarget()), UPSTREAM);
+            all = Exchanges.chain(
+                    List.of(
+                            accessLog,
+                            WebBenchAccess.requestIdFilter(proxies),
+                            new RequestHygieneFilter(),
+                            route,
+                            auth,
+                            scope,
+                            workspace,
+                            ProxyBenchAccess.bodyLimitFilter(),
+                            new RateLimitBenchAccess(meters)
+                                    .filter(table.rateLimits().values(), meters),
+                            UsageBenchAccess.usageRecordingFilter(meters),
+                            WebBenchAccess.upstreamRequestTarget()),
+                    UPSTREAM);
             accessLogOnly = Exchanges.chain(List.of(accessLog), UPSTREAM);
             upstreamOnly = Exchanges.chain(List.of(), UPSTREAM);
             reused = Exchanges.exchange(METHOD, GET_URI, headers, Fixture.CLIENT);
@@ -157,7 +171,8 @@ public class FilterChainBenchmark {
         ServerWebExchange exchange = Exchanges.exchange(METHOD, GET_URI, c.headers, Fixture.CLIENT);
         RequestState state = RequestState.of(exchange);
         state.route(c.match);
-        state.identify("3f9c2a7d51e84b06a9d1c0e2f4b7a815", Fixture.CLIENT.getAddress().getHostAddress());
+        state.identify(
+                "3f9c2a7d51e84b06a9d1c0e2f4b7a815", Fixture.CLIENT.getAddress().getHostAddress());
         state.authenticated(c.key);
         return exchange;
     }

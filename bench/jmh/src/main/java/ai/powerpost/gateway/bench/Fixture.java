@@ -1,5 +1,12 @@
 package ai.powerpost.gateway.bench;
 
+import ai.powerpost.gateway.auth.ApiKeyStore;
+import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.AuthBenchAccess;
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.auth.Scope;
+import ai.powerpost.gateway.routing.RouteTable;
+import ai.powerpost.gateway.routing.RouteTableParser;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,14 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-
-import ai.powerpost.gateway.auth.ApiKeyStore;
-import ai.powerpost.gateway.auth.ApiKeys;
-import ai.powerpost.gateway.auth.AuthBenchAccess;
-import ai.powerpost.gateway.auth.KeyRecord;
-import ai.powerpost.gateway.auth.Scope;
-import ai.powerpost.gateway.routing.RouteTable;
-import ai.powerpost.gateway.routing.RouteTableParser;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -50,6 +49,7 @@ public class Fixture {
     io.netty.handler.codec.http.HttpHeaders nettyHeaders;
     /** The same headers as the filters read them. */
     HttpHeaders headers;
+
     String keyHash;
     KeyRecord key;
     ApiKeyStore store;
@@ -61,8 +61,8 @@ public class Fixture {
         headers = Exchanges.requestHeaders(nettyHeaders);
         keyHash = ApiKeys.hash(API_KEY);
         key = new KeyRecord(keyHash, KEY_ID, ACCOUNT_ID, Scope.FULL_ACCESS);
-        store = AuthBenchAccess.warmStore(Map.of(keyHash, key),
-                Map.of(ACCOUNT_ID, Set.of(WORKSPACE_ID, "ws_2b7c9d0e4f", "ws_q5r6s7t8u9")));
+        store = AuthBenchAccess.warmStore(
+                Map.of(keyHash, key), Map.of(ACCOUNT_ID, Set.of(WORKSPACE_ID, "ws_2b7c9d0e4f", "ws_q5r6s7t8u9")));
         routes = RouteTableParser.load(routesFile(), variable -> null);
     }
 
@@ -88,8 +88,8 @@ public class Fixture {
                 return candidate;
             }
         }
-        throw new IllegalStateException("routes.yml not found from " + Path.of("").toAbsolutePath()
-                + " upwards; run from the repository or pass -Dbench.routes=<file>");
+        throw new IllegalStateException("routes.yml not found from "
+                + Path.of("").toAbsolutePath() + " upwards; run from the repository or pass -Dbench.routes=<file>");
     }
 
     private static InetSocketAddress client() {

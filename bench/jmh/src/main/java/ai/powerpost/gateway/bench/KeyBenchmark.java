@@ -1,10 +1,9 @@
 package ai.powerpost.gateway.bench;
 
-import java.util.concurrent.TimeUnit;
-
 import ai.powerpost.gateway.auth.ApiKeyExtractor;
 import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.auth.KeyRecord;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,7 +17,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class KeyBenchmark {
 
     /** Finding the key: reads {@code x-api-key} and {@code Authorization}, checks the key's form. */

@@ -1,11 +1,10 @@
 package ai.powerpost.gateway.bench;
 
-import java.util.concurrent.TimeUnit;
-
 import ai.powerpost.gateway.metrics.GatewayMeters;
 import ai.powerpost.gateway.metrics.MetricsBenchAccess;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 public class MetricsBenchmark {
 

@@ -1,15 +1,14 @@
 package ai.powerpost.gateway.bench;
 
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
+import ai.powerpost.gateway.access.AccessBenchAccess;
 import ai.powerpost.gateway.auth.ApiKeyExtractor;
 import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteSpec;
-import ai.powerpost.gateway.access.AccessBenchAccess;
-import ai.powerpost.gateway.pipeline.GatewayHeaders;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class PerRequestBenchmark {
 
     @Benchmark
@@ -53,7 +54,9 @@ public class PerRequestBenchmark {
         // WorkspaceFilter
         if (route.workspaceRequired()) {
             List<String> values = f.headers.get(GatewayHeaders.WORKSPACE_ID);
-            if (values == null || values.size() != 1 || !AccessBenchAccess.workspaceWellFormed(values.get(0))
+            if (values == null
+                    || values.size() != 1
+                    || !AccessBenchAccess.workspaceWellFormed(values.get(0))
                     || !Boolean.TRUE.equals(Sync.value(f.store.ownsWorkspace(key.accountId(), values.get(0))))) {
                 throw new IllegalStateException("workspace refused");
             }

@@ -1,12 +1,11 @@
 package ai.powerpost.gateway.bench;
 
-import java.io.IOException;
-import java.util.concurrent.TimeUnit;
-
 import ai.powerpost.gateway.ratelimit.RateLimitBenchAccess;
 import ai.powerpost.gateway.routing.RateLimitClass;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,7 +22,9 @@ import org.springframework.http.HttpHeaders;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(org.openjdk.jmh.annotations.Scope.Thread)
 public class RateLimitBenchmark {
 

@@ -1,13 +1,12 @@
 package ai.powerpost.gateway.bench;
 
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
+import ai.powerpost.gateway.access.AccessBenchAccess;
+import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.routing.CanonicalPath;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteSpec;
-import ai.powerpost.gateway.access.AccessBenchAccess;
-import ai.powerpost.gateway.pipeline.GatewayHeaders;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class RoutingBenchmark {
 
     /** The route the scope check runs against: GET /api/v1/posts/{id}. */
@@ -74,7 +75,9 @@ public class RoutingBenchmark {
     @Benchmark
     public boolean workspaceCheck(Fixture f) {
         List<String> values = f.headers.get(GatewayHeaders.WORKSPACE_ID);
-        if (values == null || values.isEmpty() || (values.size() == 1 && values.get(0).isBlank())) {
+        if (values == null
+                || values.isEmpty()
+                || (values.size() == 1 && values.get(0).isBlank())) {
             return false;
         }
         String workspaceId = values.get(0);

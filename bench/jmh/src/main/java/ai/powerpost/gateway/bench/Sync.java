@@ -13,8 +13,7 @@ import reactor.core.publisher.Mono;
  */
 final class Sync {
 
-    private Sync() {
-    }
+    private Sync() {}
 
     static <T> @Nullable T value(Mono<T> mono) {
         Capture<T> capture = new Capture<>();

@@ -1,11 +1,10 @@
 package ai.powerpost.gateway.ratelimit;
 
-import java.time.Duration;
-import java.util.Collection;
-
 import ai.powerpost.gateway.routing.RateLimitClass;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Collection;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.http.HttpHeaders;
 
@@ -15,7 +14,8 @@ import org.springframework.http.HttpHeaders;
  */
 public final class RateLimitBenchAccess {
 
-    private static final RateLimitProperties PROPERTIES = new RateLimitProperties(Duration.ofMillis(100), 16, 500, 100_000);
+    private static final RateLimitProperties PROPERTIES =
+            new RateLimitProperties(Duration.ofMillis(100), 16, 500, 100_000);
 
     private final LocalRateLimiter limiter;
 

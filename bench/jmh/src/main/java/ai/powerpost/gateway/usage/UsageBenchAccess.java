@@ -1,8 +1,7 @@
 package ai.powerpost.gateway.usage;
 
-import java.time.Duration;
-
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 
 /**
@@ -11,11 +10,10 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
  */
 public final class UsageBenchAccess {
 
-    private UsageBenchAccess() {
-    }
+    private UsageBenchAccess() {}
 
     public static GlobalFilter usageRecordingFilter(MeterRegistry meters) {
-        return new UsageRecordingFilter(new LastUsedRecorder(null, new UsageProperties(Duration.ofSeconds(5), 100_000),
-                meters));
+        return new UsageRecordingFilter(
+                new LastUsedRecorder(null, new UsageProperties(Duration.ofSeconds(5), 100_000), meters));
     }
 }
