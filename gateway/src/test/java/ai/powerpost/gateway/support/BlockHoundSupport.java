@@ -1,30 +1,55 @@
 package ai.powerpost.gateway.support;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingMethod;
 
 /**
- * Installs BlockHound once per test JVM: any blocking call on a non-blocking thread (Netty event
- * loops, Reactor's parallel schedulers) fails the request that made it, and so the test. The
- * allowances below are third-party internals that BlockHound's own Netty integration does not
- * list yet; each says why it is not a blocking call.
+ * Installs BlockHound once per test JVM and records every blocking call made on a non-blocking
+ * thread (Netty event loops, Reactor's parallel schedulers); {@link NoBlockingCallsExtension}
+ * fails the test during which one was made, with the stack trace of the call.
+ *
+ * <p>Why record instead of BlockHound's default (throw {@code BlockingOperationError} from the
+ * blocking call): the throw happens <em>inside</em> whatever was about to block, and third-party
+ * code is not written to survive an {@code Error} there. Thrown from {@code Unsafe.park}, it leaves
+ * the caller's node queued in the lock (the JDK's lock code has no {@code finally} around its
+ * park), so every later contended acquire of that lock waits for a wake-up that never comes; thrown
+ * from Lettuce's {@code SharedLock.incrementWriters}, Lettuce's {@code finally} decrements a writer
+ * count it never incremented, and every later write to that connection spins forever. One flagged
+ * call became a whole test context answering 500 and a JVM that would not exit: the failure then
+ * named the cascade, never the call. Recording lets the call complete, so the failure names it.
+ *
+ * <p>The allowances below are third-party internals; each says why it is not a wait.
  */
 final class BlockHoundSupport {
 
+    /** Enough to diagnose; a runaway loop must not fill the heap with stack traces. */
+    private static final int KEPT = 20;
+
+    private static final ConcurrentLinkedQueue<BlockingCallOnEventLoop> calls = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger count = new AtomicInteger();
     private static boolean installed;
 
     private BlockHoundSupport() {}
 
     static synchronized void install() {
         if (!installed) {
-            BlockHound.install(builder -> builder
+            BlockHound.install(builder -> builder.blockingMethodCallback(BlockHoundSupport::record)
                     // Netty 4.2's adaptive allocator takes a StampedLock for a few instructions when it
                     // grows or frees a magazine: by design on event loops, not I/O and not a wait.
                     .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
                     .allowBlockingCallsInside(
                             "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+                    // Lettuce guards every write to a connection with a lock held for a few
+                    // instructions (SharedLock); callers on several event loops contend for it, and its
+                    // own event loop takes it exclusively when the connection goes up or down.
+                    .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
+                    .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive")
                     // Spring Data Redis re-opens its shared connection under a lock after a failure
-                    // reset it (opened eagerly at start-up, so only on that recovery path). Left
-                    // flagged, one failed command under load became a cascade of 500s in tests.
+                    // reset it (opened eagerly at start-up, so only on that recovery path).
                     .allowBlockingCallsInside(
                             "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
                             "getConnection")
@@ -35,6 +60,30 @@ final class BlockHoundSupport {
                     .allowBlockingCallsInside(
                             "io.lettuce.core.cluster.PooledClusterConnectionProvider", "getReadConnection"));
             installed = true;
+        }
+    }
+
+    private static void record(BlockingMethod method) {
+        if (count.incrementAndGet() <= KEPT) {
+            calls.add(new BlockingCallOnEventLoop(method, Thread.currentThread()));
+        }
+    }
+
+    /** The blocking calls recorded since the last call, oldest first, and how many there were. */
+    static Drained drain() {
+        List<BlockingCallOnEventLoop> drained = new ArrayList<>();
+        for (BlockingCallOnEventLoop call; (call = calls.poll()) != null; ) {
+            drained.add(call);
+        }
+        return new Drained(drained, count.getAndSet(0));
+    }
+
+    record Drained(List<BlockingCallOnEventLoop> kept, int total) {}
+
+    /** A blocking call as it was made: its stack trace is the caller's. */
+    static final class BlockingCallOnEventLoop extends AssertionError {
+        BlockingCallOnEventLoop(BlockingMethod method, Thread thread) {
+            super("blocking call " + method + " on non-blocking thread " + thread.getName());
         }
     }
 }
