@@ -23,8 +23,11 @@ import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
 
 /**
@@ -40,7 +43,8 @@ import reactor.netty.http.client.PrematureCloseException;
  *     upstream; connection failures, timeouts, upstream 5xx and answers the gateway cannot take
  *     (an oversized or malformed head, broken framing, a body cut short) count as failures (the
  *     5xx itself still passes through untouched). A failure that is the client's (its own body
- *     refused with an {@link ApiErrorException}) is not the upstream's and does not count;</li>
+ *     refused with an {@link ApiErrorException}, or its connection closed mid-call) is not the
+ *     upstream's and does not count;</li>
  * <li>retries GET and HEAD only, and only failures where the upstream sent nothing (refused or
  *     reset connections, a connection closed before any answer), with exponential backoff,
  *     bounded by the route's {@code retries}. Never once the upstream's response head arrived,
@@ -127,8 +131,9 @@ public final class UpstreamCallFilter extends RouteCheck {
                     }
                 })
                 .doOnError(e -> {
-                    if (isTheClients(e)) {
-                        // the client's body ended badly (RequestBodyFilter): says nothing about the upstream
+                    if (isTheClients(e) || clientGone(exchange)) {
+                        // the client's body ended badly (RequestBodyFilter), or the client hung up
+                        // mid-call: says nothing about the upstream
                         breaker.releasePermission();
                     } else {
                         breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e);
@@ -140,7 +145,20 @@ public final class UpstreamCallFilter extends RouteCheck {
 
     /** A failure of the client's own request (its body refused by a filter), which says nothing of the upstream. */
     private static boolean isTheClients(Throwable e) {
-        return e instanceof ApiErrorException || e.getCause() instanceof ApiErrorException;
+        return e instanceof ApiErrorException
+                || e.getCause() instanceof ApiErrorException
+                || e instanceof AbortedException; // the answer could not be sent: the client's connection is gone
+    }
+
+    /**
+     * Whether the client's own connection is closed. A client that resets its connection while
+     * its call is in flight makes the call fail (the upstream's answer has nowhere to go), and
+     * counted as the upstream's failure, a few dozen clients hanging up at once (or one attacker
+     * resetting connections on purpose) would open the breaker for every client.
+     */
+    private static boolean clientGone(ServerWebExchange exchange) {
+        Object connection = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+        return connection instanceof Connection c && !c.channel().isActive();
     }
 
     /**

@@ -45,6 +45,10 @@ class UpstreamFailuresIT {
                     uri: http://127.0.0.1:1
                     retries: 0
                     circuit-breaker: { failure-rate: 50, minimum-calls: 4, open-for: 2s }
+                  hungup:
+                    uri: http://127.0.0.1:1
+                    retries: 0
+                    circuit-breaker: { failure-rate: 50, minimum-calls: 4, open-for: 30s }
                   dead:
                     uri: http://127.0.0.1:%d
                     connect-timeout: 500ms
@@ -56,6 +60,7 @@ class UpstreamFailuresIT {
                   - { id: slow-get, method: GET, path: "/api/v1/content/generations/{id}", scope: content:read,
                       upstream: backend, response-timeout: 5s }
                   - { id: flaky-get, method: GET, path: "/api/v1/calendar/entries/{id}", scope: calendar:read, upstream: flaky }
+                  - { id: hungup-get, method: GET, path: "/api/v1/images/{id}", scope: images:read, upstream: hungup }
                   - { id: dead-get, method: GET, path: "/api/v1/account/credits", scope: account:read, workspace: false, upstream: dead }
                   - { id: dead-post, method: POST, path: "/api/v1/posts", scope: posts:write, upstream: dead }
                 """.formatted(DEAD_PORT));
@@ -64,7 +69,8 @@ class UpstreamFailuresIT {
                 Map.of(
                         "gateway.routes.file", routes,
                         "GATEWAY_UPSTREAM_BACKEND", UPSTREAM.uri(),
-                        "GATEWAY_UPSTREAM_FLAKY", UPSTREAM.uri()));
+                        "GATEWAY_UPSTREAM_FLAKY", UPSTREAM.uri(),
+                        "GATEWAY_UPSTREAM_HUNGUP", UPSTREAM.uri()));
         String account = "acct_failures_" + System.nanoTime();
         gateway.admin()
                 .put()
@@ -219,6 +225,58 @@ class UpstreamFailuresIT {
                     .expectBody()
                     .returnResult();
         }
+    }
+
+    /**
+     * Clients that reset their connections while their calls are in flight (a crowd of phones
+     * going out of coverage, a load balancer recycling connections, or one attacker doing it on
+     * purpose) say nothing about the upstream: the breaker counts none of it and stays closed.
+     */
+    @Test
+    void clientsResettingTheirConnectionsMidCallNeverOpenTheBreaker() throws Exception {
+        CircuitBreaker breaker = gateway.bean(CircuitBreakerRegistry.class).getAllCircuitBreakers().stream()
+                .filter(b -> b.getName().contains("hungup"))
+                .findFirst()
+                .orElseThrow();
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        breaker.getEventPublisher().onError(event -> failures.incrementAndGet());
+        int sent = 0;
+        for (int round = 0; round < 24; round++) {
+            int before = UPSTREAM.receivedMatching("/api/v1/images/");
+            java.util.List<java.net.Socket> sockets = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port());
+                socket.getOutputStream()
+                        .write(("GET /api/v1/images/img-" + UUID.randomUUID() + " HTTP/1.1\r\nHost: gw\r\n"
+                                        + "x-api-key: " + key + "\r\nX-Workspace-Id: " + WORKSPACE + "\r\n\r\n")
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                sockets.add(socket);
+                sent++;
+            }
+            // the moment the upstream has the calls, its answers are on their way back: hang up then,
+            // with a reset, as a dropped client's kernel would (some rounds a little later or sooner)
+            Instant roundDeadline = Instant.now().plusMillis(500);
+            int expected = before + 16 - (round % 3) * 4;
+            while (UPSTREAM.receivedMatching("/api/v1/images/") < expected
+                    && Instant.now().isBefore(roundDeadline)) {
+                Thread.onSpinWait();
+            }
+            for (java.net.Socket socket : sockets) {
+                socket.setSoLinger(true, 0);
+                socket.close();
+            }
+        }
+        // every call has ended one way or the other a moment after the last hang-up
+        java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L);
+
+        assertThat(UPSTREAM.receivedMatching("/api/v1/images/"))
+                .as("calls that reached the upstream before their client hung up")
+                .isGreaterThan(sent / 2);
+        assertThat(failures.get())
+                .as("failures the breaker recorded from clients hanging up")
+                .isZero();
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        get("/api/v1/images/img-" + UUID.randomUUID()).expectStatus().isOk();
     }
 
     private static void awaitBreaker(String upstream, CircuitBreaker.State state) {

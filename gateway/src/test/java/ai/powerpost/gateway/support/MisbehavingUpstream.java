@@ -81,6 +81,14 @@ public final class MisbehavingUpstream implements AutoCloseable {
                 .then();
     }
 
+    /** Requests received on every path that starts with {@code prefix}. */
+    public int receivedMatching(String prefix) {
+        return received.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix))
+                .mapToInt(e -> e.getValue().get())
+                .sum();
+    }
+
     public String uri() {
         return "http://127.0.0.1:" + server.port();
     }
