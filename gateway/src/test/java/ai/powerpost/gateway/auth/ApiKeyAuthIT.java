@@ -148,9 +148,8 @@ class ApiKeyAuthIT extends GatewayTestBase {
         String secret = "pp_live_sk_" + unique("legacy").replace("_", "") + "0000";
         String hash = ApiKeys.hash(secret);
         RedisSupport.redis()
-                .commands()
-                .hset(
-                        "ppgw:key:{" + hash + "}",
+                .writeUntaggedKey(
+                        hash,
                         Map.of(
                                 "id",
                                 unique("key"),

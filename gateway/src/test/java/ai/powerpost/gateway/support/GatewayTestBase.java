@@ -20,6 +20,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 public abstract class GatewayTestBase {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    /** The suite's key-tag secret (base64 of 32 bytes) and its id; it mints every key the tests create. */
+    public static final String KEY_SECRET_ID = "test";
+
+    public static final String KEY_SECRET = "dGVzdC1rZXktdGFnLXNlY3JldC0wMTIzNDU2Nzg5YWI=";
     protected static final RecordingUpstream UPSTREAM = new RecordingUpstream();
 
     static {
