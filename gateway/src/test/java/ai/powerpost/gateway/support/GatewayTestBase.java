@@ -1,9 +1,13 @@
 package ai.powerpost.gateway.support;
 
+import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.UntaggedKeys;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
@@ -39,6 +43,9 @@ public abstract class GatewayTestBase {
     protected WebTestClient client;
     protected WebTestClient admin;
 
+    @Autowired
+    protected UntaggedKeys untaggedKeys;
+
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         registry.add("spring.data.redis.url", () -> RedisSupport.redis().url());
@@ -49,6 +56,27 @@ public abstract class GatewayTestBase {
     void clients() {
         client = TestClients.to(port);
         admin = TestClients.admin(managementPort);
+    }
+
+    /**
+     * Writes an untagged key record directly, as a writer other than the key management API does
+     * ({@link RedisSupport#writeUntaggedKey}), and waits until this gateway's filter holds it.
+     */
+    protected void writeUntaggedKey(String secret, Map<String, String> fields) {
+        String hash = ApiKeys.hash(secret);
+        RedisSupport.redis().writeUntaggedKey(hash, fields);
+        awaitUntagged(untaggedKeys, hash);
+    }
+
+    /** Waits (bounded, on the test thread) until the filter may hold {@code hash}. */
+    public static void awaitUntagged(UntaggedKeys filter, String hash) {
+        Instant deadline = Instant.now().plusSeconds(5);
+        while (!filter.mightContain(hash) && Instant.now().isBefore(deadline)) {
+            Thread.onSpinWait();
+        }
+        if (!filter.mightContain(hash)) {
+            throw new AssertionError("the gateway's untagged-key filter never received the announcement");
+        }
     }
 
     protected static String unique(String prefix) {
