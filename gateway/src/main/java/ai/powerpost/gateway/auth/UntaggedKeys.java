@@ -92,6 +92,11 @@ public final class UntaggedKeys {
         return ready;
     }
 
+    /** The capacity of the filter in use. */
+    int capacity() {
+        return current.capacity();
+    }
+
     /** Filters completed so far (for tests and the log). */
     int builds() {
         return builds.get();

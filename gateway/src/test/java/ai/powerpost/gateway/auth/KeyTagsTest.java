@@ -29,12 +29,7 @@ class KeyTagsTest {
     }
 
     static KeySecret secret(String id) {
-        byte[] bytes = new byte[32];
-        byte[] name = id.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = (byte) (name[i % name.length] + i);
-        }
-        return new KeySecret(Base64.getEncoder().encodeToString(bytes));
+        return new KeySecret(secretText(id));
     }
 
     @Test
@@ -73,7 +68,8 @@ class KeyTagsTest {
         assertThat(key.substring(45)).isEqualTo(expected.toString());
     }
 
-    private static String secretText(String id) {
+    /** The test secret of {@code id}: 32 bytes derived from the id, base64. */
+    static String secretText(String id) {
         byte[] bytes = new byte[32];
         byte[] name = id.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         for (int i = 0; i < bytes.length; i++) {
