@@ -24,7 +24,8 @@ import reactor.netty.DisposableServer;
  *
  * <p>Starts its own Redis ({@link DemoRedis}) and writes the {@link DemoData} into it, starts the
  * {@link MockPowerPostUpstream} on a free loopback port, then the gateway itself, unchanged, pointed
- * at both, with the admin token {@value DemoData#ADMIN_TOKEN}, and prints the keys once on standard
+ * at both, with the admin token {@value DemoData#ADMIN_TOKEN} and the key-tag secret
+ * {@value DemoData#KEY_SECRET_ID}, and prints the keys once on standard
  * output. The demo's settings outrank the environment and the
  * command line, so a {@code SPRING_DATA_REDIS_URL} or {@code GATEWAY_UPSTREAM_POWERPOST} in the
  * shell never leads the demo elsewhere; ports and everything else can be set as for the gateway
@@ -51,7 +52,11 @@ public final class DemoApplication {
                 Upstream.overrideVariable("powerpost"),
                 "http://" + LOOPBACK + ":" + upstream.port(),
                 "gateway.admin.token",
-                DemoData.ADMIN_TOKEN);
+                DemoData.ADMIN_TOKEN,
+                "gateway.keys.secrets." + DemoData.KEY_SECRET_ID,
+                DemoData.KEY_SECRET,
+                "gateway.keys.minting-secret",
+                DemoData.KEY_SECRET_ID);
         SpringApplication gateway = new SpringApplication(GatewayApplication.class);
         gateway.addInitializers(context ->
                 context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("demo", settings)));

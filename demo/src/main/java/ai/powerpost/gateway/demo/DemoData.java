@@ -18,7 +18,10 @@ import java.util.Set;
  * <p>The gateway only ever stores keys it generated itself, so the fixed keys are written the way
  * any other writer of PowerPost's keys would write them: as {@code docs/redis-schema.md} defines the
  * records, with the gateway's own names ({@link RedisSchema}), hash ({@link ApiKeys#hash}) and
- * scope encoding ({@link Scope#join}). Only the SHA-256 of each key reaches Redis.
+ * scope encoding ({@link Scope#join}). Only the SHA-256 of each key reaches Redis. The fixed keys
+ * carry no tag (they were not minted by the gateway), so, as the schema asks of any writer of an
+ * untagged key, each hash goes into the untagged-key set and is announced. Keys created through the
+ * demo's key management API are tagged with {@link #KEY_SECRET}.
  */
 final class DemoData {
 
@@ -26,6 +29,10 @@ final class DemoData {
     static final String WORKSPACE = "ws_demo";
     /** The gateway's admin token in the demo. */
     static final String ADMIN_TOKEN = "demo-admin-token";
+    /** The id of the demo's key-tag secret. */
+    static final String KEY_SECRET_ID = "demo";
+    /** The demo's key-tag secret (32 bytes, base64): it only ever tags keys of the demo. */
+    static final String KEY_SECRET = "ZGVtby1rZXktdGFnLXNlY3JldC1ub3QtZm9yLXByb2Q=";
 
     /** A fixed key, so the README's curl lines can be pasted; it only ever opens the demo. */
     record DemoKey(String label, String name, Set<Scope> scopes, String secret) {}
@@ -52,6 +59,8 @@ final class DemoData {
                     RedisSchema.keyRecord(hash),
                     KeyRecords.encode(StoredKey.created(id, ACCOUNT, key.name(), key.scopes(), now)));
             redis.hset(RedisSchema.accountKeys(ACCOUNT), id, hash);
+            redis.sadd(RedisSchema.UNTAGGED_KEYS, hash);
+            redis.publish(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.UNTAGGED_MESSAGE + hash);
         }
     }
 }

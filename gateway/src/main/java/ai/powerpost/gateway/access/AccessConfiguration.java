@@ -2,6 +2,8 @@ package ai.powerpost.gateway.access;
 
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.AuthProperties;
+import ai.powerpost.gateway.auth.KeyTags;
+import ai.powerpost.gateway.auth.UntaggedKeys;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteTableHolder;
 import ai.powerpost.gateway.routing.Upstream;
@@ -75,7 +77,9 @@ class AccessConfiguration {
     }
 
     @Bean
-    ApiKeyAuthFilter apiKeyAuthFilter(ApiKeyStore store, AuthProperties properties) {
-        return new ApiKeyAuthFilter(store, new BruteForceGuard(properties, Ticker.systemTicker()), properties);
+    ApiKeyAuthFilter apiKeyAuthFilter(
+            ApiKeyStore store, KeyTags tags, UntaggedKeys untagged, AuthProperties properties) {
+        return new ApiKeyAuthFilter(
+                store, tags, untagged, new BruteForceGuard(properties, Ticker.systemTicker()), properties);
     }
 }

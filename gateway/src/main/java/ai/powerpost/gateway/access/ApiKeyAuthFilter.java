@@ -5,7 +5,9 @@ import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.auth.KeyTags;
 import ai.powerpost.gateway.auth.Lookup;
+import ai.powerpost.gateway.auth.UntaggedKeys;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.RequestState;
@@ -23,6 +25,11 @@ import reactor.core.publisher.Mono;
  * Authenticates: finds the key ({@link ApiKeyExtractor}), hashes it, looks it up through the
  * {@link ApiKeyStore}, and records the key in the {@link RequestState}, or answers 401
  * {@code INVALID_API_KEY}.
+ *
+ * <p>In this order: extract, hash, the cache (a warm key costs nothing more), then, for a key the
+ * cache does not know, its tag ({@link KeyTags}) and, failing that, the untagged-key filter
+ * ({@link UntaggedKeys}); a key that neither vouches for is a forgery and is refused with no
+ * Redis command. Only then the look-up.
  *
  * <ul>
  * <li>Malformed, unknown and revoked keys get one and the same answer, and it never comes sooner
@@ -43,11 +50,16 @@ final class ApiKeyAuthFilter implements StageFilter {
     private static final Outcome UNAVAILABLE = new Outcome(null, ApiError.AUTH_UNAVAILABLE);
 
     private final ApiKeyStore store;
+    private final KeyTags tags;
+    private final UntaggedKeys untagged;
     private final BruteForceGuard guard;
     private final long failureMinLatencyNanos;
 
-    ApiKeyAuthFilter(ApiKeyStore store, BruteForceGuard guard, AuthProperties properties) {
+    ApiKeyAuthFilter(
+            ApiKeyStore store, KeyTags tags, UntaggedKeys untagged, BruteForceGuard guard, AuthProperties properties) {
         this.store = store;
+        this.tags = tags;
+        this.untagged = untagged;
         this.guard = guard;
         this.failureMinLatencyNanos = properties.failureMinLatency().toNanos();
     }
@@ -69,6 +81,15 @@ final class ApiKeyAuthFilter implements StageFilter {
         if (throttled) {
             KeyRecord known = store.cached(hash);
             return known == null ? tooManyFailures(exchange, address) : authenticated(exchange, chain, known);
+        }
+        KeyRecord warm = store.cached(hash);
+        if (warm != null) {
+            return authenticated(exchange, chain, warm); // no MAC work for a key already known
+        }
+        if (tags.verify(found.key()) == null && !untagged.mightContain(hash)) {
+            // Not made with any of our secrets and not an untagged key: forged. Same answer as
+            // any unknown key (body, failure count, minimum latency), no Redis command.
+            return invalid(exchange, address, started);
         }
         Lookup<KeyRecord> lookup = store.lookup(hash);
         if (lookup instanceof Lookup.Now<KeyRecord> now) {
@@ -121,7 +142,7 @@ final class ApiKeyAuthFilter implements StageFilter {
 
     @Override
     public String toString() {
-        return "ApiKeyAuthFilter[store=" + store.getClass().getSimpleName() + ", failureMinLatency="
+        return "ApiKeyAuthFilter[store=" + store.getClass().getSimpleName() + ", tags=" + tags + ", failureMinLatency="
                 + Duration.ofNanos(failureMinLatencyNanos) + "]";
     }
 

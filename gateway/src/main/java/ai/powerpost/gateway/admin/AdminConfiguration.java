@@ -1,6 +1,7 @@
 package ai.powerpost.gateway.admin;
 
 import ai.powerpost.gateway.auth.ApiKeyStore;
+import ai.powerpost.gateway.auth.KeyTags;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -10,7 +11,12 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 class AdminConfiguration {
 
     @Bean
-    KeyAdminService keyAdminService(ReactiveStringRedisTemplate redis, ApiKeyStore store, AdminProperties properties) {
-        return new KeyAdminService(redis, store, properties);
+    KeyAdminService keyAdminService(
+            ReactiveStringRedisTemplate redis, ApiKeyStore store, KeyTags tags, AdminProperties properties) {
+        if (properties.enabled() && !tags.canMint()) {
+            // The API makes keys, and every key it makes is tagged: it cannot run without a minting secret.
+            throw new MintingSecretRequiredException();
+        }
+        return new KeyAdminService(redis, store, tags, properties);
     }
 }

@@ -33,6 +33,7 @@ import reactor.core.publisher.Mono;
  * DELETE /admin/v1/accounts/{accountId}/keys/{keyId}     → 204, revoked
  * PUT    /admin/v1/accounts/{accountId}/workspaces/{id}  → 204, ownership recorded
  * DELETE /admin/v1/accounts/{accountId}/workspaces/{id}  → 204, ownership removed
+ * GET    /admin/v1/key-secrets                           → {"data": [{"id", "minting", "live_keys"}], "untagged_keys"}
  * </pre>
  * Every call needs {@code Authorization: Bearer <GATEWAY_ADMIN_TOKEN>}, compared in constant time.
  * Scopes are immutable: there is no call that changes them.
@@ -64,6 +65,7 @@ final class KeyAdminHandler {
                 .DELETE(BASE + "/keys/{keyId}", this::revoke)
                 .PUT(BASE + "/workspaces/{workspaceId}", this::addWorkspace)
                 .DELETE(BASE + "/workspaces/{workspaceId}", this::removeWorkspace)
+                .GET("/admin/v1/key-secrets", this::keySecrets)
                 .filter(authenticated())
                 .filter(failuresAsErrors())
                 .build();
@@ -98,6 +100,25 @@ final class KeyAdminHandler {
                 .flatMap(keys -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(Map.of("data", keys)));
+    }
+
+    /** The configured secrets by id (never a secret), whether each mints, its live keys; the untagged keys. */
+    private Mono<ServerResponse> keySecrets(ServerRequest request) {
+        return service.secrets().flatMap(report -> {
+            List<Map<String, Object>> secrets = report.secrets().stream()
+                    .map(use -> {
+                        Map<String, Object> view = new LinkedHashMap<>();
+                        view.put("id", use.id());
+                        view.put("minting", use.minting());
+                        view.put("live_keys", use.liveKeys());
+                        return view;
+                    })
+                    .toList();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("data", secrets);
+            body.put("untagged_keys", report.untaggedKeys());
+            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+        });
     }
 
     private Mono<ServerResponse> revoke(ServerRequest request) {

@@ -3,6 +3,7 @@ package ai.powerpost.gateway.admin;
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.auth.KeyRecords;
+import ai.powerpost.gateway.auth.KeyTags;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.auth.StoredKey;
 import ai.powerpost.gateway.redis.RedisSchema;
@@ -32,6 +33,12 @@ import reactor.core.publisher.Mono;
  * slots; the secret has not been shown to anyone until both succeed, so a record without a place
  * is unreachable and is deleted). Revoking deletes the record first: from that moment no replica
  * can load the key again.
+ *
+ * <p>Every key made here is tagged ({@link KeyTags}) with the minting secret, whose id the record
+ * keeps ({@code key_secret}); the set of each secret ({@link RedisSchema#secretKeys}) holds the
+ * hashes of its live keys (added before the key is claimed, removed when it is revoked, so it
+ * never counts fewer than there are), which tells an operator when a retired secret no longer
+ * verifies any live key ({@link #secrets}).
  */
 public final class KeyAdminService {
 
@@ -44,12 +51,15 @@ public final class KeyAdminService {
 
     private final ReactiveStringRedisTemplate redis;
     private final ApiKeyStore store;
+    private final KeyTags tags;
     private final AdminProperties properties;
     private final SecureRandom random;
 
-    public KeyAdminService(ReactiveStringRedisTemplate redis, ApiKeyStore store, AdminProperties properties) {
+    public KeyAdminService(
+            ReactiveStringRedisTemplate redis, ApiKeyStore store, KeyTags tags, AdminProperties properties) {
         this.redis = redis;
         this.store = store;
+        this.tags = tags;
         this.properties = properties;
         try {
             // DRBG: seeded once, then pure computation; no blocking read of /dev/random per key.
@@ -65,13 +75,16 @@ public final class KeyAdminService {
 
     /** Creates a key with a fresh secret; empty when the account already holds its limit of keys. */
     public Mono<CreatedKey> create(String accountId, String name, Set<Scope> scopes) {
-        String secret = ApiKeys.generate(random);
+        KeyTags.Minted minted = tags.mint(random);
+        String secret = minted.key();
         String hash = ApiKeys.hash(secret);
-        StoredKey key =
-                StoredKey.created("key_" + ApiKeys.randomBase62(random, 20), accountId, name, scopes, Instant.now());
+        StoredKey key = StoredKey.minted(
+                "key_" + ApiKeys.randomBase62(random, 20), accountId, name, scopes, Instant.now(), minted.secretId());
         String recordKey = RedisSchema.keyRecord(hash);
+        String secretKeys = RedisSchema.secretKeys(minted.secretId());
         return redis.opsForHash()
                 .putAll(recordKey, KeyRecords.encode(key))
+                .then(redis.opsForSet().add(secretKeys, hash))
                 .then(redis.execute(
                                 CLAIM,
                                 List.of(RedisSchema.accountKeys(accountId)),
@@ -81,7 +94,28 @@ public final class KeyAdminService {
                         ? announceKey(hash)
                                 .thenReturn(new CreatedKey(
                                         key.id(), secret, name, key.scopes(), Objects.requireNonNull(key.createdAt())))
-                        : redis.delete(recordKey).then(Mono.empty()));
+                        : redis.delete(recordKey)
+                                .then(redis.opsForSet().remove(secretKeys, hash))
+                                .then(Mono.empty()));
+    }
+
+    /** One secret as the key management API reports it: never the secret itself. */
+    public record SecretUse(String id, boolean minting, long liveKeys) {}
+
+    /** What each configured secret is used for, and how many keys carry no tag. */
+    public record SecretsReport(List<SecretUse> secrets, long untaggedKeys) {}
+
+    /**
+     * For each configured secret, whether it mints and how many live keys it tagged (a secret with
+     * none may be retired), and the number of untagged keys (they need no secret).
+     */
+    public Mono<SecretsReport> secrets() {
+        return Flux.fromIterable(tags.secretIds())
+                .concatMap(id -> redis.opsForSet()
+                        .size(RedisSchema.secretKeys(id))
+                        .map(count -> new SecretUse(id, id.equals(tags.mintingSecretId()), count)))
+                .collectList()
+                .zipWith(redis.opsForSet().size(RedisSchema.UNTAGGED_KEYS), SecretsReport::new);
     }
 
     /**
@@ -104,15 +138,24 @@ public final class KeyAdminService {
                 .map(Listed::view);
     }
 
-    /** Revokes the key; false when the account has no such key. */
+    /**
+     * Revokes the key; false when the account has no such key. Its hash leaves the set of the
+     * secret that tagged it, or the untagged-key set (replicas' filters keep it until their next
+     * rebuild: it only costs a look-up).
+     */
     public Mono<Boolean> revoke(String accountId, String keyId) {
         String index = RedisSchema.accountKeys(accountId);
         return redis.<String, String>opsForHash()
                 .get(index, keyId)
-                .flatMap(hash -> redis.delete(RedisSchema.keyRecord(hash))
-                        .then(redis.opsForHash().remove(index, keyId))
-                        .then(announceKey(hash))
-                        .thenReturn(true))
+                .flatMap(hash -> redis.<String, String>opsForHash()
+                        .get(RedisSchema.keyRecord(hash), RedisSchema.KEY_SECRET)
+                        .map(RedisSchema::secretKeys)
+                        .defaultIfEmpty(RedisSchema.UNTAGGED_KEYS)
+                        .flatMap(holder -> redis.delete(RedisSchema.keyRecord(hash))
+                                .then(redis.opsForHash().remove(index, keyId))
+                                .then(redis.opsForSet().remove(holder, hash))
+                                .then(announceKey(hash))
+                                .thenReturn(true)))
                 .defaultIfEmpty(false);
     }
 

@@ -7,16 +7,15 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * What an API key looks like, how it is hashed, and how a new one is made. A key is
- * {@code pp_live_sk_} followed by 16 to 128 characters of {@code [A-Za-z0-9]}.
+ * What an API key looks like and how it is hashed. A key is {@code pp_live_sk_} followed by 16 to
+ * 128 characters of {@code [A-Za-z0-9]}. Keys made now are 40 characters after the prefix and end in
+ * a tag ({@link KeyTags}, which makes them); older keys have no tag.
  */
 public final class ApiKeys {
 
     public static final String PREFIX = "pp_live_sk_";
     static final int MIN_RANDOM = 16;
     static final int MAX_RANDOM = 128;
-    /** 40 base-62 characters: 238 bits from {@link SecureRandom}. */
-    static final int GENERATED_RANDOM = 40;
 
     private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
@@ -45,11 +44,6 @@ public final class ApiKeys {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }
-    }
-
-    /** A new random key. */
-    public static String generate(SecureRandom random) {
-        return PREFIX + randomBase62(random, GENERATED_RANDOM);
     }
 
     /** {@code length} random base-62 characters (rejection sampling, so every character is uniform). */

@@ -8,7 +8,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
-/** Wires the auth package: the key store with its cache, its invalidation listener, the filter. */
+/**
+ * Wires the auth package: the key store with its cache, the key tags, the untagged-key filter, and
+ * the invalidation listener that keeps the last two current.
+ */
 @Configuration(proxyBeanMethods = false)
 class AuthConfiguration {
 
@@ -24,8 +27,23 @@ class AuthConfiguration {
     }
 
     @Bean
+    KeyTags keyTags(KeySecretsProperties properties) {
+        return new KeyTags(properties);
+    }
+
+    @Bean
+    UntaggedKeys untaggedKeys(
+            ReactiveStringRedisTemplate redis, KeySecretsProperties secrets, KeyCacheProperties cache) {
+        return new UntaggedKeys(
+                redis, secrets.untaggedFilterCapacity(), cache.lookupTimeout().multipliedBy(30));
+    }
+
+    @Bean
     KeyInvalidationListener keyInvalidationListener(
-            ApiKeyStore store, LettuceConnectionFactory connectionFactory, MeterRegistry meters) {
-        return new KeyInvalidationListener(store, connectionFactory, meters);
+            ApiKeyStore store,
+            UntaggedKeys untagged,
+            LettuceConnectionFactory connectionFactory,
+            MeterRegistry meters) {
+        return new KeyInvalidationListener(store, untagged, connectionFactory, meters);
     }
 }

@@ -2,7 +2,9 @@ package ai.powerpost.gateway.auth;
 
 import ai.powerpost.gateway.redis.RedisSchema;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -27,25 +29,38 @@ import reactor.util.retry.Retry;
  * is trusted. Only this subscription counts: other connections of the client (in a Redis Cluster,
  * one per node, opened lazily, and the topology refresh's) never empty the cache. The cache's max
  * age bounds whatever else could slip through.
+ *
+ * <p>It keeps the {@link UntaggedKeys} filter current the same way: a {@code legacy <sha256>}
+ * message adds a hash; losing the subscription makes the filter not ready (every untagged key is
+ * looked up), and every confirmed (re)subscription rebuilds it from Redis. Start-up waits (on the
+ * main thread, for at most {@link #FIRST_BUILD_WAIT}) for the first build, so the web server
+ * starts with the filter in place.
  */
 final class KeyInvalidationListener implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KeyInvalidationListener.class);
+    static final Duration FIRST_BUILD_WAIT = Duration.ofSeconds(30);
 
     private final ApiKeyStore store;
+    private final UntaggedKeys untagged;
     private final LettuceConnectionFactory connectionFactory;
     private volatile Disposable connecting;
     private volatile StatefulRedisPubSubConnection<String, String> connection;
     private volatile boolean running;
     private final MeterRegistry meters;
 
-    KeyInvalidationListener(ApiKeyStore store, LettuceConnectionFactory connectionFactory, MeterRegistry meters) {
+    KeyInvalidationListener(
+            ApiKeyStore store,
+            UntaggedKeys untagged,
+            LettuceConnectionFactory connectionFactory,
+            MeterRegistry meters) {
         this.store = store;
+        this.untagged = untagged;
         this.connectionFactory = connectionFactory;
         this.meters = meters;
     }
 
-    /** Counts invalidations by type (key, workspaces, all): {@code gateway.keys.invalidations}. */
+    /** Counts invalidations by type (key, workspaces, untagged, all): {@code gateway.keys.invalidations}. */
     private void count(String type) {
         io.micrometer.core.instrument.Counter.builder("gateway.keys.invalidations")
                 .description(
@@ -66,6 +81,9 @@ final class KeyInvalidationListener implements SmartLifecycle {
                                 signal.failure().getClass().getSimpleName())))
                 .subscribe(subscribed -> connection = subscribed);
         running = true;
+        if (!untagged.awaitFirstBuild(FIRST_BUILD_WAIT)) {
+            log.warn("untagged-key filter not built yet: until it is, every key without a valid tag is looked up");
+        }
     }
 
     private StatefulRedisPubSubConnection<String, String> subscribe() {
@@ -78,12 +96,20 @@ final class KeyInvalidationListener implements SmartLifecycle {
             public void subscribed(String channel, long count) {
                 log.info("invalidation subscription (re)established: dropping the local key cache");
                 store.invalidateAll();
+                untagged.subscribed();
                 count("all");
             }
 
             @Override
             public void message(String channel, String message) {
                 apply(message);
+            }
+        });
+        pubSub.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                // announcements may be missed from now until the rebuild after the re-subscription
+                untagged.subscriptionLost();
             }
         });
         try {
@@ -99,6 +125,9 @@ final class KeyInvalidationListener implements SmartLifecycle {
         if (message.startsWith(RedisSchema.KEY_MESSAGE)) {
             store.invalidateKey(message.substring(RedisSchema.KEY_MESSAGE.length()));
             count("key");
+        } else if (message.startsWith(RedisSchema.UNTAGGED_MESSAGE)) {
+            untagged.add(message.substring(RedisSchema.UNTAGGED_MESSAGE.length()));
+            count("untagged");
         } else if (message.startsWith(RedisSchema.WORKSPACES_MESSAGE)) {
             store.invalidateWorkspaces(message.substring(RedisSchema.WORKSPACES_MESSAGE.length()));
             count("workspaces");
@@ -117,6 +146,7 @@ final class KeyInvalidationListener implements SmartLifecycle {
         if (current != null) {
             current.closeAsync();
         }
+        untagged.stop();
         running = false;
     }
 

@@ -48,7 +48,8 @@ public final class KeyRecords {
     /**
      * The hash fields of {@code key}, in the order they are written: {@code id}, {@code account_id},
      * {@code name}, {@code scopes}, {@code created_at}, then {@code last_used_at} and the {@code su:}
-     * fields when the record has them. A field whose value is null is left out.
+     * fields when the record has them, and {@code key_secret} last when the key is tagged. A field
+     * whose value is null is left out.
      */
     public static Map<String, String> encode(StoredKey key) {
         Map<String, String> fields = new LinkedHashMap<>();
@@ -65,6 +66,9 @@ public final class KeyRecords {
             fields.put(RedisSchema.LAST_USED_AT, timestamp(key.lastUsedAt().toEpochMilli()));
         }
         key.scopesUsed().forEach((scope, at) -> fields.put(scopeUsedField(scope), timestamp(at.toEpochMilli())));
+        if (key.keySecret() != null) {
+            fields.put(RedisSchema.KEY_SECRET, key.keySecret());
+        }
         return fields;
     }
 
@@ -111,7 +115,8 @@ public final class KeyRecords {
                             scopes,
                             instant(fields.get(RedisSchema.CREATED_AT)),
                             instant(fields.get(RedisSchema.LAST_USED_AT)),
-                            scopesUsed(fields)),
+                            scopesUsed(fields),
+                            fields.get(RedisSchema.KEY_SECRET)),
                     null);
         } catch (IllegalArgumentException e) {
             return new Read(null, e.getMessage());

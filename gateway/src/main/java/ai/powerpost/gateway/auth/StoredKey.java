@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param createdAt  creation time, to the millisecond; null on records that lack one
  * @param lastUsedAt newest authorised use, to the millisecond; null until the first flush
  * @param scopesUsed newest use per scope, to the millisecond
+ * @param keySecret  the id of the secret whose tag the key carries ({@code key_secret}); null on
+ *                   untagged records, which must be in the untagged-key set (docs/redis-schema.md)
  */
 public record StoredKey(
         String id,
@@ -30,9 +32,22 @@ public record StoredKey(
         Set<Scope> scopes,
         @Nullable Instant createdAt,
         @Nullable Instant lastUsedAt,
-        Map<Scope, Instant> scopesUsed) {
+        Map<Scope, Instant> scopesUsed,
+        @Nullable String keySecret) {
 
     private static final int MAX_ID = 64;
+
+    /** An untagged record. */
+    public StoredKey(
+            String id,
+            String accountId,
+            @Nullable String name,
+            Set<Scope> scopes,
+            @Nullable Instant createdAt,
+            @Nullable Instant lastUsedAt,
+            Map<Scope, Instant> scopesUsed) {
+        this(id, accountId, name, scopes, createdAt, lastUsedAt, scopesUsed, null);
+    }
 
     public StoredKey {
         if (!isId(id)) {
@@ -52,9 +67,15 @@ public record StoredKey(
         scopesUsed = Collections.unmodifiableMap(used);
     }
 
-    /** A key as the key management API creates it: never used yet. */
+    /** A key never used yet, without a tag (as the demo writes its fixed keys). */
     public static StoredKey created(String id, String accountId, String name, Set<Scope> scopes, Instant createdAt) {
-        return new StoredKey(id, accountId, name, scopes, createdAt, null, Map.of());
+        return new StoredKey(id, accountId, name, scopes, createdAt, null, Map.of(), null);
+    }
+
+    /** A key as the key management API creates it: never used yet, tagged with the secret {@code keySecret}. */
+    public static StoredKey minted(
+            String id, String accountId, String name, Set<Scope> scopes, Instant createdAt, String keySecret) {
+        return new StoredKey(id, accountId, name, scopes, createdAt, null, Map.of(), keySecret);
     }
 
     /** The request path's view of this record: what the key may do, and whose it is. */

@@ -1,5 +1,7 @@
 package ai.powerpost.gateway.redis;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Key names, field names and the invalidation channel of the Redis data model: the contract with
  * whatever else reads PowerPost's keys, written down in {@code docs/redis-schema.md}. Every name
@@ -15,6 +17,15 @@ public final class RedisSchema {
     public static final String KEY_MESSAGE = "key ";
     /** Message prefix: the workspaces of this account changed. */
     public static final String WORKSPACES_MESSAGE = "ws ";
+    /** Message prefix: a key without a tag was added to {@link #UNTAGGED_KEYS}; every replica adds it to its filter. */
+    public static final String UNTAGGED_MESSAGE = "legacy ";
+
+    /** SET: the hashes of every key without a tag (legacy and other records without {@code key_secret}). */
+    public static final String UNTAGGED_KEYS = "ppgw:untagged:{keys}";
+    /** STRING: present once the records that predate {@link #UNTAGGED_KEYS} were added to it (the time, ISO-8601). */
+    public static final String UNTAGGED_KEYS_MIGRATED = "ppgw:untagged:{keys}:migrated";
+    /** SCAN pattern of every key record. */
+    public static final String KEY_RECORD_PATTERN = "ppgw:key:{*}";
 
     // Fields of the key record hash.
     public static final String ID = "id";
@@ -23,6 +34,8 @@ public final class RedisSchema {
     public static final String SCOPES = "scopes";
     /** Legacy records carry a type ({@code read_write} or {@code read_draft}) instead of scopes. */
     public static final String TYPE = "type";
+    /** The id of the secret whose tag the key carries; absent on untagged records. */
+    public static final String KEY_SECRET = "key_secret";
 
     public static final String CREATED_AT = "created_at";
     public static final String LAST_USED_AT = "last_used_at";
@@ -34,6 +47,19 @@ public final class RedisSchema {
     /** HASH: the record of the key whose SHA-256 (hex) is {@code keyHash}. */
     public static String keyRecord(String keyHash) {
         return "ppgw:key:{" + keyHash + "}";
+    }
+
+    /** The key hash a key record's name holds; null when {@code name} is not a key record's name. */
+    public static @Nullable String keyHashOfRecord(String name) {
+        String prefix = "ppgw:key:{";
+        return name.startsWith(prefix) && name.endsWith("}") && name.length() == prefix.length() + 65
+                ? name.substring(prefix.length(), name.length() - 1)
+                : null;
+    }
+
+    /** SET: the hashes of the live keys whose tag was made with the secret {@code secretId}. */
+    public static String secretKeys(String secretId) {
+        return "ppgw:secret:{" + secretId + "}:keys";
     }
 
     /** HASH: key id to key hash, for every active key of the account. */

@@ -146,22 +146,19 @@ class ApiKeyAuthIT extends GatewayTestBase {
         String workspace = unique("ws");
         addWorkspace(account, workspace);
         String secret = "pp_live_sk_" + unique("legacy").replace("_", "") + "0000";
-        String hash = ApiKeys.hash(secret);
-        RedisSupport.redis()
-                .commands()
-                .hset(
-                        "ppgw:key:{" + hash + "}",
-                        Map.of(
-                                "id",
-                                unique("key"),
-                                "account_id",
-                                account,
-                                "name",
-                                "legacy",
-                                "type",
-                                "read_draft",
-                                "created_at",
-                                "1700000000000"));
+        writeUntaggedKey(
+                secret,
+                Map.of(
+                        "id",
+                        unique("key"),
+                        "account_id",
+                        account,
+                        "name",
+                        "legacy",
+                        "type",
+                        "read_draft",
+                        "created_at",
+                        "1700000000000"));
         client.get()
                 .uri("/api/v1/posts/p1")
                 .header("x-api-key", secret)

@@ -9,6 +9,7 @@ import ai.powerpost.gateway.access.WorkspaceProperties;
 import ai.powerpost.gateway.admin.AdminProperties;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.auth.KeyCacheProperties;
+import ai.powerpost.gateway.auth.KeySecretsProperties;
 import ai.powerpost.gateway.http.HttpLimitsProperties;
 import ai.powerpost.gateway.ratelimit.RateLimitProperties;
 import ai.powerpost.gateway.routing.RoutingProperties;
@@ -74,6 +75,7 @@ class SettingsValidationTest {
                         "-1ms",
                         "must be a positive duration, but was PT-0.001S"),
                 arguments(KeyCacheProperties.class, "gateway.keys.max-size", "0", AT_LEAST_1),
+                arguments(KeySecretsProperties.class, "gateway.keys.untagged-filter-capacity", "0", AT_LEAST_1),
                 arguments(
                         KeyCacheProperties.class,
                         "gateway.keys.max-age",
@@ -223,6 +225,80 @@ class SettingsValidationTest {
             }
         }
         return name.toString();
+    }
+
+    // ---------------------------------------------------------------- key-tag secrets
+
+    /** 33 bytes, base64: a valid secret. */
+    private static final String GOOD_SECRET = "c2VjcmV0LXZhbHVlLW5vYm9keS1tdXN0LWV2ZXItc2Vl";
+    /** 31 bytes: one short. */
+    private static final String SHORT_SECRET = "c2hvcnQtc2VjcmV0LW5vYm9keS1tdXN0LWV2ZXItcw==";
+
+    static Stream<Arguments> badKeySecrets() {
+        return Stream.of(
+                arguments(
+                        List.of("--gateway.keys.secrets.a=not base64 at all: " + GOOD_SECRET),
+                        "gateway.keys.secrets.a must be base64 of at least 32 random bytes "
+                                + "(openssl rand -base64 32), but was not base64"),
+                arguments(
+                        List.of("--gateway.keys.secrets.a=" + SHORT_SECRET),
+                        "gateway.keys.secrets.a must be base64 of at least 32 random bytes "
+                                + "(openssl rand -base64 32), but was 31 bytes"),
+                arguments(
+                        List.of("--gateway.keys.secrets.a=" + GOOD_SECRET, "--gateway.keys.minting-secret=b"),
+                        "gateway.keys.minting-secret must be the id of one of gateway.keys.secrets.<id> [a], "
+                                + "but was 'b'"),
+                arguments(
+                        // the secret itself where its id belongs: named as a mistake, never echoed
+                        List.of(
+                                "--gateway.keys.secrets.a=" + GOOD_SECRET,
+                                "--gateway.keys.minting-secret=" + GOOD_SECRET),
+                        "gateway.keys.minting-secret must be the id of one of gateway.keys.secrets.<id> [a], "
+                                + "but was not a secret id (it names one of the secrets, it is not one)"),
+                arguments(
+                        List.of("--gateway.keys.secrets.Bad_Id=" + GOOD_SECRET),
+                        "secret ids must be 1-16 characters of [a-z0-9]"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badKeySecrets")
+    void aBadKeySecretStopsTheStartWithOneReportThatNeverShowsASecret(
+            List<String> args, String reason, CapturedOutput output) {
+        assertThatThrownBy(() -> start(args.toArray(String[]::new)))
+                .hasStackTraceContaining(KeySecretsProperties.class.getName());
+
+        String printed = oneReport(output);
+        assertThat(printed)
+                .contains("Binding to target " + KeySecretsProperties.class.getName() + " failed:", "Reason: " + reason)
+                .doesNotContain(GOOD_SECRET, SHORT_SECRET, GOOD_SECRET.substring(0, 12), SHORT_SECRET.substring(0, 12));
+    }
+
+    @Test
+    void secretsBindFromTheEnvironmentsNamesAndFromAConfigTree(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        // A mounted Kubernetes Secret: one file per property, named as the property
+        java.nio.file.Files.writeString(dir.resolve("gateway.keys.secrets.k2"), GOOD_SECRET + "\n");
+        java.nio.file.Files.writeString(dir.resolve("gateway.keys.minting-secret"), "k2");
+        try (ConfigurableApplicationContext context =
+                start("--spring.config.import=configtree:" + dir + "/", "--gateway.keys.secrets.k1=" + GOOD_SECRET)) {
+            KeySecretsProperties secrets = context.getBean(KeySecretsProperties.class);
+            assertThat(secrets.secrets()).containsOnlyKeys("k1", "k2");
+            assertThat(secrets.mintingSecret()).isEqualTo("k2");
+            assertThat(secrets.toString())
+                    .isEqualTo("KeySecretsProperties[secrets=[k1, k2], mintingSecret=k2, untaggedFilterCapacity=10000]")
+                    .doesNotContain(GOOD_SECRET);
+            assertThat(new ai.powerpost.gateway.auth.KeyTags(secrets).secretIds())
+                    .containsExactly("k1", "k2");
+        }
+    }
+
+    @Test
+    void noSecretAtAllIsAValidSetting() {
+        try (ConfigurableApplicationContext context = start()) {
+            KeySecretsProperties secrets = context.getBean(KeySecretsProperties.class);
+            assertThat(secrets.secrets()).isEmpty();
+            assertThat(secrets.canMint()).isFalse();
+        }
     }
 
     @Test

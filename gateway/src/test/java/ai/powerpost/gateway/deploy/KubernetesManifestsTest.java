@@ -383,6 +383,18 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void keyTagSecretsAreAMountedSecretReadThroughConfigtree() throws IOException {
+        Container gateway = gatewayContainer();
+        PodSpec pod = deployment().getSpec().getTemplate().getSpec();
+        String imported = env(gateway, "SPRING_CONFIG_IMPORT").getValue();
+
+        assertThat(imported).startsWith("configtree:").endsWith("/");
+        VolumeMount secrets = mount(gateway, imported.substring("configtree:".length(), imported.length() - 1));
+        assertThat(secrets.getReadOnly()).isTrue();
+        assertThat(volume(pod, secrets.getName()).getSecret().getSecretName()).isNotBlank();
+    }
+
+    @Test
     void shutdownOutlastsTheEndpointRemovalAndTheDrain() throws IOException {
         PodSpec pod = deployment().getSpec().getTemplate().getSpec();
         List<String> preStop =

@@ -57,6 +57,9 @@ class ExternalProcessIT {
         env.put("GATEWAY_UPSTREAM_POWERPOST", upstream);
         env.put("GATEWAY_ROUTES_FILE", "../routes.yml");
         env.put("GATEWAY_ADMIN_TOKEN", GatewayTestBase.ADMIN_TOKEN);
+        // as an operator sets them: the secret's id in the variable's name, the minting id in another
+        env.put("GATEWAY_KEYS_SECRETS_" + GatewayTestBase.KEY_SECRET_ID.toUpperCase(), GatewayTestBase.KEY_SECRET);
+        env.put("GATEWAY_KEYS_MINTING_SECRET", GatewayTestBase.KEY_SECRET_ID);
         Process process = builder.start();
         awaitHealthy(managementPort, process);
         return process;

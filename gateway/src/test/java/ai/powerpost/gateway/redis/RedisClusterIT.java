@@ -319,6 +319,60 @@ class RedisClusterIT {
     }
 
     @Test
+    void untaggedRecordsOnEveryNodeAreMigratedAndAnAnnouncedOneReachesBothInstances() {
+        // Records that predate the untagged-key set, one or more on every node ...
+        String account = unique("acct");
+        Set<Node> holders = new HashSet<>();
+        List<String> old = new ArrayList<>();
+        while (holders.size() < cluster.nodes().size() || old.size() < 6) {
+            String secret = ApiKeys.PREFIX + ApiKeys.randomBase62(new java.security.SecureRandom(), 30);
+            String record = RedisSchema.keyRecord(ApiKeys.hash(secret));
+            Node owner = cluster.ownerOf(record);
+            owner.commands().hset(record, Map.of("id", unique("key"), "account_id", account, "type", "read_write"));
+            holders.add(owner);
+            old.add(secret);
+        }
+        cluster.ownerOf(RedisSchema.UNTAGGED_KEYS_MIGRATED).commands().del(RedisSchema.UNTAGGED_KEYS_MIGRATED);
+        // ... are found by the migration of a replica that starts now (its SCAN visits every master).
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("spring.data.redis.cluster.nodes", cluster.nodesProperty());
+        properties.put("spring.data.redis.url", "redis://127.0.0.1:" + RedisSupport.freePort());
+        try (GatewayInstance c = GatewayInstance.start(upstream, properties)) {
+            for (String secret : old) {
+                assertThat(status(c.client()
+                                .get()
+                                .uri(CREDITS)
+                                .header("x-api-key", secret)
+                                .exchange()))
+                        .isEqualTo(200);
+            }
+        }
+        // An untagged key written and announced while a and b run reaches both.
+        String secret = ApiKeys.PREFIX + ApiKeys.randomBase62(new java.security.SecureRandom(), 30);
+        String hash = ApiKeys.hash(secret);
+        cluster.ownerOf(RedisSchema.keyRecord(hash))
+                .commands()
+                .hset(
+                        RedisSchema.keyRecord(hash),
+                        Map.of("id", unique("key"), "account_id", account, "scopes", "account:read"));
+        cluster.ownerOf(RedisSchema.UNTAGGED_KEYS).commands().sadd(RedisSchema.UNTAGGED_KEYS, hash);
+        cluster.nodes()
+                .get(0)
+                .commands()
+                .publish(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.UNTAGGED_MESSAGE + hash);
+        for (GatewayInstance instance : List.of(a, b)) {
+            ai.powerpost.gateway.support.GatewayTestBase.awaitUntagged(
+                    instance.bean(ai.powerpost.gateway.auth.UntaggedKeys.class), hash);
+            assertThat(status(instance.client()
+                            .get()
+                            .uri(CREDITS)
+                            .header("x-api-key", secret)
+                            .exchange()))
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void lastUsedAtIsWrittenOnTheKeysNodesAndListedWithinTenSeconds() {
         // Keys until their records lie on every node: the usage script then runs on each of them.
         List<Key> keys = new ArrayList<>();

@@ -41,6 +41,52 @@ class BruteForceIT {
     }
 
     @Test
+    void forgedAndRevokedKeysCountAsFailuresAlike() {
+        // A forged key is refused without a look-up, a revoked one after it: one count for both.
+        String attacker = "198.51.100.23";
+        String account = "acct_bf_" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < MAX_FAILURES; i++) {
+            String key = i % 2 == 0 ? randomKey() : revokedKey(account);
+            call(attacker, key, "/api/v1/account/credits")
+                    .expectStatus()
+                    .isUnauthorized()
+                    .expectBody()
+                    .returnResult();
+        }
+        call(
+                        attacker,
+                        "pp_live_sk_"
+                                + ai.powerpost.gateway.auth.ApiKeys.randomBase62(new java.security.SecureRandom(), 40),
+                        "/api/v1/account/credits")
+                .expectStatus()
+                .isEqualTo(429)
+                .expectBody()
+                .returnResult();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String revokedKey(String account) {
+        Map<String, Object> created = gateway.admin()
+                .post()
+                .uri("/admin/v1/accounts/{a}/keys", account)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "revoked", "preset", "read_only"))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
+        gateway.admin()
+                .delete()
+                .uri("/admin/v1/accounts/{a}/keys/{k}", account, created.get("id"))
+                .exchange()
+                .expectStatus()
+                .isNoContent();
+        return (String) created.get("key");
+    }
+
+    @Test
     void failuresFromOneAddressAreThrottledWith429AndNeverLookedUpOrProxied() {
         String attacker = "198.51.100.7";
         for (int i = 0; i < MAX_FAILURES; i++) {

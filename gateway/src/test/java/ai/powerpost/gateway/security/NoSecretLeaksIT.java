@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.support.GatewayInstance;
+import ai.powerpost.gateway.support.GatewayTestBase;
 import ai.powerpost.gateway.support.RecordingUpstream;
 import ai.powerpost.gateway.support.RedisSupport;
 import ch.qos.logback.classic.Logger;
@@ -94,6 +95,7 @@ class NoSecretLeaksIT {
                             .header("X-Test-Status", "500")));
                 }
                 bodies.add(body(gateway.admin().get().uri("/admin/v1/accounts/{a}/keys", account)));
+                bodies.add(body(gateway.admin().get().uri("/admin/v1/key-secrets")));
                 Map<String, Object> listed = gateway.admin()
                         .get()
                         .uri("/admin/v1/accounts/{a}/keys", account)
@@ -163,6 +165,16 @@ class NoSecretLeaksIT {
             assertThat(bodies).noneMatch(body -> body != null && (body.contains(secret) || body.contains(hash)));
             assertThat(redisKeys).noneMatch(name -> name.contains(secret));
         }
+        // nor the key-tag secret, as configured or decoded
+        String tagSecret = GatewayTestBase.KEY_SECRET;
+        String decoded = new String(
+                java.util.Base64.getDecoder().decode(tagSecret), java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (String form : List.of(tagSecret, decoded)) {
+            assertThat(logLines).noneMatch(line -> line.contains(form));
+            assertThat(bodies).noneMatch(body -> body != null && body.contains(form));
+            assertThat(redisKeys).noneMatch(name -> name.contains(form));
+        }
+        assertThat(bodies).anyMatch(body -> body != null && body.contains("\"minting\":true"));
     }
 
     private static String body(WebTestClient.RequestHeadersSpec<?> request) {

@@ -34,6 +34,8 @@ public final class GatewayInstance implements AutoCloseable {
         all.put("GATEWAY_UPSTREAM_POWERPOST", upstream.uri());
         all.put("gateway.routes.file", "../routes.yml");
         all.put("gateway.admin.token", GatewayTestBase.ADMIN_TOKEN);
+        all.put("gateway.keys.secrets." + GatewayTestBase.KEY_SECRET_ID, GatewayTestBase.KEY_SECRET);
+        all.put("gateway.keys.minting-secret", GatewayTestBase.KEY_SECRET_ID);
         all.put("gateway.auth.max-failures", 1_000_000);
         all.put("spring.data.redis.timeout", "10s");
         all.putAll(properties);

@@ -19,6 +19,8 @@ import org.springframework.boot.test.context.SpringBootTest;
         properties = {
             "management.server.port=0",
             "gateway.admin.token=" + GatewayTestBase.ADMIN_TOKEN,
+            "gateway.keys.secrets." + GatewayTestBase.KEY_SECRET_ID + "=" + GatewayTestBase.KEY_SECRET,
+            "gateway.keys.minting-secret=" + GatewayTestBase.KEY_SECRET_ID,
             "gateway.routes.file=../routes.yml",
             "gateway.usage.flush-interval=200ms",
             // CI runs several JVMs on two cores: generous Redis timeouts, so a GC pause is not a 503

@@ -1,9 +1,13 @@
 package ai.powerpost.gateway.support;
 
+import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.UntaggedKeys;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
@@ -20,6 +24,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 public abstract class GatewayTestBase {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    /** The suite's key-tag secret (base64 of 32 bytes) and its id; it mints every key the tests create. */
+    public static final String KEY_SECRET_ID = "test";
+
+    public static final String KEY_SECRET = "dGVzdC1rZXktdGFnLXNlY3JldC0wMTIzNDU2Nzg5YWI=";
     protected static final RecordingUpstream UPSTREAM = new RecordingUpstream();
 
     static {
@@ -35,6 +43,9 @@ public abstract class GatewayTestBase {
     protected WebTestClient client;
     protected WebTestClient admin;
 
+    @Autowired
+    protected UntaggedKeys untaggedKeys;
+
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         registry.add("spring.data.redis.url", () -> RedisSupport.redis().url());
@@ -45,6 +56,27 @@ public abstract class GatewayTestBase {
     void clients() {
         client = TestClients.to(port);
         admin = TestClients.admin(managementPort);
+    }
+
+    /**
+     * Writes an untagged key record directly, as a writer other than the key management API does
+     * ({@link RedisSupport#writeUntaggedKey}), and waits until this gateway's filter holds it.
+     */
+    protected void writeUntaggedKey(String secret, Map<String, String> fields) {
+        String hash = ApiKeys.hash(secret);
+        RedisSupport.redis().writeUntaggedKey(hash, fields);
+        awaitUntagged(untaggedKeys, hash);
+    }
+
+    /** Waits (bounded, on the test thread) until the filter may hold {@code hash}. */
+    public static void awaitUntagged(UntaggedKeys filter, String hash) {
+        Instant deadline = Instant.now().plusSeconds(5);
+        while (!filter.mightContain(hash) && Instant.now().isBefore(deadline)) {
+            Thread.onSpinWait();
+        }
+        if (!filter.mightContain(hash)) {
+            throw new AssertionError("the gateway's untagged-key filter never received the announcement");
+        }
     }
 
     protected static String unique(String prefix) {

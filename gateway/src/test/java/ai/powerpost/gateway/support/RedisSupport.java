@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.support;
 
+import ai.powerpost.gateway.redis.RedisSchema;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Map;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import redis.embedded.RedisServer;
@@ -87,6 +89,17 @@ public final class RedisSupport {
     /** Synchronous commands for test set-up and assertions (never used by the gateway itself). */
     public RedisCommands<String, String> commands() {
         return connection.sync();
+    }
+
+    /**
+     * Writes a key record without a tag directly, as a writer other than the key management API
+     * does (docs/redis-schema.md): the record, then its hash into the untagged-key set, then the
+     * announcement, so every gateway replica's filter holds it.
+     */
+    public void writeUntaggedKey(String keyHash, Map<String, String> fields) {
+        commands().hset(RedisSchema.keyRecord(keyHash), fields);
+        commands().sadd(RedisSchema.UNTAGGED_KEYS, keyHash);
+        commands().publish(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.UNTAGGED_MESSAGE + keyHash);
     }
 
     /** Total calls of one command since the server started, from {@code INFO commandstats}. */
