@@ -33,6 +33,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ADMIN_TOKEN = "bench-admin-token-0123456789"
+# The key-tag secret new keys are minted under (docs/security.md): the bench's own, 32 bytes.
+KEY_SECRET = {"GATEWAY_KEYS_SECRETS_BENCH": "YmVuY2gta2V5LXRhZy1zZWNyZXQtMDEyMzQ1Njc4OWFi",
+              "GATEWAY_KEYS_MINTING_SECRET": "bench"}
 WORKSPACE = "ws_bench"
 ACCOUNT = "acct_bench"
 PATH = "/api/v1/posts/post_123"          # route post-get: scope posts:read, workspace required
@@ -307,7 +310,16 @@ def main():
     parser.add_argument("--targets", default="gateway,stock-scg,nginx")
     parser.add_argument("--variants", default="",
                         help="name=path/to/gateway.jar,...: other builds of the gateway, measured beside the "
-                             "targets in the warm-key scenario (what each tuning step bought)")
+                             "targets in the warm-key scenario (what each tuning step bought); a jar named "
+                             "stock-scg*.jar is started as the stock route (the reference on another JVM, say)")
+    parser.add_argument("--java", default="",
+                        help="JDK home for every JVM target (default: the java on PATH)")
+    parser.add_argument("--variant-java", action="append", default=[], metavar="NAME=JDK_HOME",
+                        help="the JDK one variant runs on (17 against 25, side by side)")
+    parser.add_argument("--variant-opts", action="append", default=[], metavar="NAME=OPTIONS",
+                        help="the JVM options one variant runs with, instead of the common ones (GC, heap)")
+    parser.add_argument("--gateway-opts", default="",
+                        help="JVM options for the gateway target instead of the common ones")
     args = parser.parse_args()
     # SIGTERM / SIGINT end the run through the finally below, which stops every process started
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
@@ -356,12 +368,14 @@ def main():
 
         # -- the gateway
         routes = bench_routes(work, ports["upstream"])
+        java = java_bin(args.java)
+        gateway_opts = args.gateway_opts.split() if args.gateway_opts else JVM_OPTS
         gateway_cmd = gateway_cmd_for(os.path.join(ROOT, "gateway/target/gateway.jar"), ports["gateway"],
-                                      ports["management"], ports, routes)
+                                      ports["management"], ports, routes, java=java, opts=gateway_opts)
         gateway = procs.start("gateway", gateway_cmd, env={
             "GATEWAY_UPSTREAM_POWERPOST": f"http://127.0.0.1:{ports['upstream']}",
-            "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN})
-        stock_cmd = ["java", *JVM_OPTS, "-jar", os.path.join(ROOT, "bench/stock-scg/target/stock-scg.jar"),
+            "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN, **KEY_SECRET})
+        stock_cmd = [java, *JVM_OPTS, "-jar", os.path.join(ROOT, "bench/stock-scg/target/stock-scg.jar"),
                      f"--server.port={ports['stock']}"]
         stock = procs.start("stock-scg", stock_cmd,
                             env={"BENCH_UPSTREAM": f"http://127.0.0.1:{ports['upstream']}"})
@@ -385,13 +399,25 @@ def main():
                       "pids": lambda: process_tree(nginx_proxy.pid), "wrk_env": valid_env},
         }
         variants = [v.split("=", 1) for v in args.variants.split(",") if v]
+        variant_java = dict(v.split("=", 1) for v in args.variant_java)
+        variant_opts = dict(v.split("=", 1) for v in args.variant_opts)
+        results["jvms"] = {"common": version([java, "-version"])}
         for name, jar in variants:
             vports = (free_port(), free_port())
-            cmd = gateway_cmd_for(os.path.abspath(jar), vports[0], vports[1], ports, routes)
-            proc = procs.start(f"variant-{name}", cmd, env={
-                "GATEWAY_UPSTREAM_POWERPOST": f"http://127.0.0.1:{ports['upstream']}",
-                "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN})
-            wait_http(f"http://127.0.0.1:{vports[1]}/actuator/health/readiness")
+            vjava = java_bin(variant_java.get(name, args.java))
+            vopts = variant_opts[name].split() if name in variant_opts else JVM_OPTS
+            results["jvms"][name] = version([vjava, "-version"])
+            if os.path.basename(jar).startswith("stock-scg"):
+                cmd = [vjava, *vopts, "-jar", os.path.abspath(jar), f"--server.port={vports[0]}"]
+                proc = procs.start(f"variant-{name}", cmd,
+                                   env={"BENCH_UPSTREAM": f"http://127.0.0.1:{ports['upstream']}"})
+                wait_http(f"http://127.0.0.1:{vports[0]}/")
+            else:
+                cmd = gateway_cmd_for(os.path.abspath(jar), vports[0], vports[1], ports, routes, java=vjava, opts=vopts)
+                proc = procs.start(f"variant-{name}", cmd, env={
+                    "GATEWAY_UPSTREAM_POWERPOST": f"http://127.0.0.1:{ports['upstream']}",
+                    "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN, **KEY_SECRET})
+                wait_http(f"http://127.0.0.1:{vports[1]}/actuator/health/readiness")
             targets[name] = {"name": name, "port": vports[0], "pid": proc.pid,
                              "pids": (lambda p=proc: [p.pid]), "wrk_env": valid_env}
             results["commands"][f"variant {name}"] = " ".join(cmd)
@@ -449,11 +475,25 @@ def main():
             json.dump(results, f, indent=2)
     with open(os.path.join(work, "results.md"), "w") as f:
         f.write(render(results))
-    log(f"results: {work}/results.md")
+    with open(os.path.join(work, "chart.svg"), "w") as f:
+        f.write(chart_svg(results))
+    log(f"results: {work}/results.md, {work}/chart.svg")
 
 
-def gateway_cmd_for(jar, port, management_port, ports, routes):
-    return ["java", *JVM_OPTS, "-jar", jar, f"--server.port={port}", f"--management.server.port={management_port}",
+def java_bin(home):
+    return os.path.join(home, "bin", "java") if home else "java"
+
+
+def version(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        return (out.stdout + out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
+def gateway_cmd_for(jar, port, management_port, ports, routes, java="java", opts=None):
+    return [java, *(JVM_OPTS if opts is None else opts), "-jar", jar, f"--server.port={port}", f"--management.server.port={management_port}",
             "--spring.data.redis.host=127.0.0.1", f"--spring.data.redis.port={ports['redis']}",
             f"--gateway.routes.file={routes}", "--gateway.edge.trusted-proxies=127.0.0.1/32"]
 
@@ -558,12 +598,6 @@ def machine():
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    def version(cmd):
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True)
-            return (out.stdout + out.stderr).strip().splitlines()[0]
-        except (OSError, IndexError):
-            return "unknown"
     return {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
             "java": version(["java", "-version"]), "nginx": version(["nginx", "-v"]),
@@ -657,6 +691,53 @@ def render(results):
         lines.append(f"wrk: {runs[0]['command']}")
     lines += ["```", ""]
     return "\n".join(lines)
+
+
+def chart_svg(results):
+    """Requests per proxy CPU-second with a warm key, mean of the rounds, one bar per target and
+    build, grouped by connections; each bar says its ratio to the stock route of the same run.
+    nginx, an order of magnitude above, is written beside its group rather than drawn to scale."""
+    runs = [r for r in results["runs"] if r["scenario"] == "warm-key"]
+    conns = sorted({r["connections"] for r in runs})
+    names = [n for n in dict.fromkeys(r["target"] for r in runs) if n != "nginx"]
+    names.sort(key=lambda n: (n != "stock-scg", n == "gateway"))   # stock first, the gateway last
+
+    def mean(target, c):
+        values = [r["req_per_cpu_s"] for r in runs if r["target"] == target and r["connections"] == c]
+        return sum(values) / len(values) if values else None
+
+    top = max([mean(n, c) or 0 for n in names for c in conns] + [1])
+    bar, gap, left, width = 22, 4, 150, 470
+    height = 60 + len(conns) * (len(names) * (bar + gap) + 40)
+    esc = lambda t: t.replace("&", "&amp;").replace("<", "&lt;")
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 130}" height="{height}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="10" y="22" font-size="15" font-weight="bold">Requests per proxy CPU-second, warm key '
+           f'(mean of {results["args"].get("rounds", "?")} rounds; ratio to the stock route)</text>',
+           f'<text x="10" y="40" fill="#555">{esc(results.get("started", ""))}, '
+           f'{esc(results.get("machine", {}).get("java", ""))}</text>']
+    y = 60
+    for c in conns:
+        stock = mean("stock-scg", c)
+        nginx = mean("nginx", c)
+        label = f"{c} connections" + (f" (nginx: {nginx:,.0f})" if nginx else "")
+        out.append(f'<text x="10" y="{y + 14}" font-weight="bold">{esc(label)}</text>')
+        y += 22
+        for n in names:
+            value = mean(n, c)
+            if value is None:
+                continue
+            w = max(1, int(width * value / top))
+            colour = "#999" if n.startswith("stock") else ("#1f6fb4" if n == "gateway" else "#8fb8de")
+            ratio = f" ({value / stock:.2f}×)" if stock else ""
+            out.append(f'<text x="{left - 6}" y="{y + bar - 7}" text-anchor="end">{esc(n)}</text>')
+            out.append(f'<rect x="{left}" y="{y}" width="{w}" height="{bar}" fill="{colour}"/>')
+            out.append(f'<text x="{left + w + 4}" y="{y + bar - 7}">{value:,.0f}{ratio}</text>')
+            y += bar + gap
+        y += 18
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

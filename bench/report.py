@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Copies one harness run (results.md, and jmh.json when present) into docs/performance.md,
 between the markers <!-- bench:results:begin --> / end and <!-- bench:jmh:begin --> / end.
-Everything else in the page (analysis, tuning notes) is left as written."""
+Everything else in the page (analysis, tuning notes) is left as written. The run's chart
+(chart.svg) becomes docs/performance-chart.svg, which the page shows."""
 import argparse
 import json
 import os
@@ -53,6 +54,10 @@ def main():
         doc = replace(doc, "jmh", jmh_table(jmh))
     with open(args.doc, "w") as f:
         f.write(doc)
+    chart = os.path.join(args.work, "chart.svg")
+    if os.path.exists(chart):
+        with open(chart) as f, open(os.path.join(os.path.dirname(args.doc), "performance-chart.svg"), "w") as out:
+            out.write(f.read())
 
 
 if __name__ == "__main__":
