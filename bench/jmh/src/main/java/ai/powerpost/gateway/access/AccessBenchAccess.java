@@ -1,6 +1,7 @@
 package ai.powerpost.gateway.access;
 
 import ai.powerpost.gateway.auth.ApiKeyStore;
+import ai.powerpost.gateway.auth.AuthBenchAccess;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.routing.RouteTableHolder;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -20,7 +21,12 @@ public final class AccessBenchAccess {
 
     /** {@link ApiKeyAuthFilter} as {@link AccessConfiguration} builds it. */
     public static GlobalFilter authFilter(ApiKeyStore store) {
-        return new ApiKeyAuthFilter(store, new BruteForceGuard(AUTH, Ticker.systemTicker()), AUTH);
+        return new ApiKeyAuthFilter(
+                store,
+                AuthBenchAccess.keyTags(),
+                AuthBenchAccess.untaggedKeysNotReady(),
+                new BruteForceGuard(AUTH, Ticker.systemTicker()),
+                AUTH);
     }
 
     /** {@link WorkspaceFilter}'s check of the {@code X-Workspace-Id} form. */

@@ -17,7 +17,25 @@ public final class AuthBenchAccess {
     private static final KeyCacheProperties CACHE = new KeyCacheProperties(
             100_000, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
 
+    /** A bench-only key-tag secret (32 bytes), minting. */
+    private static final KeySecretsProperties SECRETS = new KeySecretsProperties(
+            Map.of("bench", new KeySecret("YmVuY2gta2V5LXRhZy1zZWNyZXQtMDEyMzQ1Njc4OWFi")), "bench", 10_000);
+
     private AuthBenchAccess() {}
+
+    /** {@link KeyTags} as {@link AuthConfiguration} builds it, under the bench's secret. */
+    public static KeyTags keyTags() {
+        return new KeyTags(SECRETS);
+    }
+
+    /**
+     * An {@link UntaggedKeys} that was never built: it answers "may hold" for every key, so a key
+     * the cache does not know is looked up, as on a replica whose filter is not ready yet. The warm
+     * path, which these benchmarks measure, never asks it.
+     */
+    public static UntaggedKeys untaggedKeysNotReady() {
+        return new UntaggedKeys(null, 10_000, Duration.ofSeconds(30));
+    }
 
     /**
      * The production {@link CachingKeyStore} over a reader that answers from maps, already holding
