@@ -535,6 +535,9 @@ def flood(gw, ports, seconds):
         "redis_per_request_alone": alone_redis / alone["requests"],
         "redis_per_request_during": during_redis / (during["requests"] + attack_result["requests"]),
         "redis_per_attack_request": during_redis / max(1, attack_result["requests"]),
+        # the commands the valid traffic makes anyway (its rate alone) taken off: the flood's own
+        "redis_per_attack_request_net": (during_redis - alone_redis / alone["requests"] * during["requests"])
+                                        / max(1, attack_result["requests"]),
     }
     log(f"flood: valid {alone['rps']:.0f} -> {during['rps']:.0f} req/s ({result['valid_ratio']:.2f}x), "
         f"attack {attack_rps:.0f} req/s, redis/request alone {result['redis_per_request_alone']:.4f}")
@@ -613,6 +616,8 @@ def render(results):
     lines = [f"Run of {results['started']} to {results.get('finished', '?')} on {m.get('cpus')} × {m.get('cpu')}, "
              f"{m.get('memory_gb')} GB, Linux {m.get('kernel')}; {m.get('java')}; {m.get('nginx')}; "
              f"{m.get('redis')}. Arguments: `{' '.join(f'--{k}={v}' for k, v in results['args'].items() if k != 'work')}`.",
+             *([f"JVMs of the variants: " + "; ".join(f"{k}: {v}" for k, v in results.get("jvms", {}).items() if k != "common") + "."]
+               if len(results.get("jvms", {})) > 1 else []),
              "",
              "#### Warm valid key, `GET /api/v1/posts/post_123` with `X-Workspace-Id` (every run)",
              "",
@@ -673,7 +678,8 @@ def render(results):
                   f"{f['redis_per_request_alone']:.4f} |",
                   f"| during the flood | {f['valid_during']['rps']:,.0f} | {f['valid_during']['p99_us'] / 1000:.2f} | "
                   f"{f['attack_rps']:,.0f} | {f['redis_per_request_during']:.4f} (per flood request "
-                  f"{f['redis_per_attack_request']:.3f}) |",
+                  f"{f['redis_per_attack_request']:.3f}; net of the valid traffic's own "
+                  f"{f.get('redis_per_attack_request_net', float('nan')):.4f}) |",
                   "", f"Valid throughput during the flood: **{f['valid_ratio']:.2f}×** the figure without it."]
     u = results.get("upload")
     if u:
@@ -700,11 +706,19 @@ def chart_svg(results):
     runs = [r for r in results["runs"] if r["scenario"] == "warm-key"]
     conns = sorted({r["connections"] for r in runs})
     names = [n for n in dict.fromkeys(r["target"] for r in runs) if n != "nginx"]
-    names.sort(key=lambda n: (n != "stock-scg", n == "gateway"))   # stock first, the gateway last
+    jvms = results.get("jvms", {})
+    jvm = lambda n: jvms.get(n, jvms.get("common", ""))
+    # by JVM, the stock route first in each group: each bar is compared with the stock route on its JVM
+    order = list(dict.fromkeys(jvm(n) for n in ["stock-scg"] + names))
+    names.sort(key=lambda n: (order.index(jvm(n)), not n.startswith("stock"), n == "gateway"))
 
     def mean(target, c):
         values = [r["req_per_cpu_s"] for r in runs if r["target"] == target and r["connections"] == c]
         return sum(values) / len(values) if values else None
+
+    def stock_for(n, c):
+        same = [m for m in names if m.startswith("stock") and jvm(m) == jvm(n)]
+        return mean(same[0], c) if same else None
 
     top = max([mean(n, c) or 0 for n in names for c in conns] + [1])
     bar, gap, left, width = 22, 4, 150, 470
@@ -714,12 +728,11 @@ def chart_svg(results):
            f'font-family="sans-serif" font-size="12">',
            f'<rect width="100%" height="100%" fill="white"/>',
            f'<text x="10" y="22" font-size="15" font-weight="bold">Requests per proxy CPU-second, warm key '
-           f'(mean of {results["args"].get("rounds", "?")} rounds; ratio to the stock route)</text>',
+           f'(mean of {results["args"].get("rounds", "?")} rounds; ratio to the stock route on the same JVM)</text>',
            f'<text x="10" y="40" fill="#555">{esc(results.get("started", ""))}, '
            f'{esc(results.get("machine", {}).get("java", ""))}</text>']
     y = 60
     for c in conns:
-        stock = mean("stock-scg", c)
         nginx = mean("nginx", c)
         label = f"{c} connections" + (f" (nginx: {nginx:,.0f})" if nginx else "")
         out.append(f'<text x="10" y="{y + 14}" font-weight="bold">{esc(label)}</text>')
@@ -730,7 +743,11 @@ def chart_svg(results):
                 continue
             w = max(1, int(width * value / top))
             colour = "#999" if n.startswith("stock") else ("#1f6fb4" if n == "gateway" else "#8fb8de")
+            stock = stock_for(n, c)
             ratio = f" ({value / stock:.2f}×)" if stock else ""
+            label_jvm = jvm(n).split('"')[1] if '"' in jvm(n) else ""
+            if label_jvm and len(order) > 1:
+                n = f"{n} (JDK {label_jvm.split('.')[0]})"
             out.append(f'<text x="{left - 6}" y="{y + bar - 7}" text-anchor="end">{esc(n)}</text>')
             out.append(f'<rect x="{left}" y="{y}" width="{w}" height="{bar}" fill="{colour}"/>')
             out.append(f'<text x="{left + w + 4}" y="{y + bar - 7}">{value:,.0f}{ratio}</text>')
