@@ -11,8 +11,10 @@ import ai.powerpost.gateway.auth.UntaggedKeys;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.RequestTrace;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.pipeline.StageFilter;
+import io.micrometer.tracing.Span;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -98,7 +100,9 @@ final class ApiKeyAuthFilter implements StageFilter {
                     ? authenticated(exchange, chain, now.value())
                     : invalid(exchange, address, started);
         }
-        return lookup.toMono()
+        RequestTrace trace = RequestState.of(exchange).trace();
+        Mono<KeyRecord> fromRedis = trace == null ? lookup.toMono() : traced(lookup.toMono(), trace);
+        return fromRedis
                 .map(Outcome::known)
                 .defaultIfEmpty(UNKNOWN)
                 .onErrorResume(e -> {
@@ -115,6 +119,30 @@ final class ApiKeyAuthFilter implements StageFilter {
                             ? invalid(exchange, address, started)
                             : ErrorResponseWriter.write(exchange, outcome.error);
                 });
+    }
+
+    /**
+     * The look-up that goes to Redis, as a child span of the request's: its outcome (found, unknown,
+     * failed) and nothing of the key.
+     */
+    private static Mono<KeyRecord> traced(Mono<KeyRecord> lookup, RequestTrace trace) {
+        return Mono.defer(() -> {
+            Span span = trace.child("key lookup", Span.Kind.CLIENT);
+            span.tag("db.system.name", "redis");
+            return lookup.doOnSuccess(key -> span.tag("gateway.key_lookup", key == null ? "unknown" : "found")
+                            .end())
+                    .doOnError(e -> span.tag("gateway.key_lookup", "failed")
+                            .error(new LookupFailed(e))
+                            .end())
+                    .doOnCancel(span::end);
+        });
+    }
+
+    /** A failed look-up, as its span records it: the failure's type only (a message could hold anything). */
+    static final class LookupFailed extends RuntimeException {
+        LookupFailed(Throwable cause) {
+            super(cause.getClass().getSimpleName(), null, false, false);
+        }
     }
 
     private static Mono<Void> authenticated(ServerWebExchange exchange, GatewayFilterChain chain, KeyRecord key) {

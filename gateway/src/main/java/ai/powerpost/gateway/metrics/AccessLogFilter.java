@@ -5,6 +5,7 @@ import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.JsonStrings;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.RequestTrace;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.pipeline.StageFilter;
 import org.jspecify.annotations.Nullable;
@@ -18,7 +19,8 @@ import reactor.core.publisher.Mono;
 /**
  * Outermost filter: when the response is committed (its status known, whoever wrote it: the
  * upstream, a filter's error, or the exception handler), records the request in
- * {@link GatewayMeters} and writes one JSON access-log line: request id, route, method, status,
+ * {@link GatewayMeters} and writes one JSON access-log line: request id, trace id (null when
+ * tracing is off), route, method, status,
  * total and upstream milliseconds, key id, account id, workspace id, client address, denial
  * reason. Never a key, never the path (a query string can hold a key a client put there).
  * The line goes to the {@code access} logger, which logback writes through {@link BatchingStdoutAppender}
@@ -71,6 +73,8 @@ public final class AccessLogFilter implements StageFilter {
         KeyRecord key = state.key();
         StringBuilder json = new StringBuilder(256).append('{');
         field(json, "request_id", state.requestId());
+        RequestTrace trace = state.trace();
+        field(json, "trace_id", trace == null ? null : trace.traceId());
         field(json, "route", route);
         field(json, "method", method);
         json.append("\"status\":").append(status).append(',');

@@ -18,6 +18,7 @@ import org.springframework.web.server.ServerWebExchange;
  * <li>{@link #route()}: the route table's verdict, when the request is matched ({@link Stage#ROUTE_RESOLUTION}
  *     answers a rejected one);</li>
  * <li>{@link #requestId()} and {@link #clientAddress()}: {@link Stage#IDENTIFY};</li>
+ * <li>{@link #trace()}: {@link Stage#TRACE}, only when tracing is on;</li>
  * <li>{@link #key()}: {@link Stage#AUTHENTICATE}, only for a key that authenticated;</li>
  * <li>{@link #checkedRequest()}: {@link Stage#UPSTREAM_REQUEST}, the request as the checks saw it;</li>
  * <li>{@link #upstreamStartNanos()}: {@link Stage#UPSTREAM_CALL}, when the call is made;</li>
@@ -40,6 +41,7 @@ public final class RequestState {
     private long upstreamStartNanos = -1;
     private @Nullable ApiError denial;
     private @Nullable ServerHttpRequest checkedRequest;
+    private @Nullable RequestTrace trace;
 
     private RequestState(long startNanos) {
         this.startNanos = startNanos;
@@ -146,5 +148,17 @@ public final class RequestState {
 
     void denied(ApiError error) {
         denial = error;
+    }
+
+    /** The request's trace, or null: tracing is off (or the trace stage has not run yet). */
+    public @Nullable RequestTrace trace() {
+        return trace;
+    }
+
+    public void traced(RequestTrace trace) {
+        if (this.trace != null) {
+            throw new IllegalStateException("request already traced");
+        }
+        this.trace = trace;
     }
 }

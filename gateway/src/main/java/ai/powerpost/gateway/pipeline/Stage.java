@@ -21,6 +21,11 @@ public enum Stage {
     ACCESS_LOG(-5100),
     /** The request id (the client's, if sane) and the client address; every answer carries the id. */
     IDENTIFY(-5000),
+    /**
+     * The server span (only when tracing is on: the one stage that may be absent): continued from
+     * a trusted proxy's {@code traceparent}, a new trace for anyone else's.
+     */
+    TRACE(-4990),
     /** Protocol upgrades are refused before anything else looks at the request. */
     HYGIENE(-4950),
     /** A path no route declares is answered (404, 405, 400) before anyone looks at credentials. */
@@ -58,6 +63,11 @@ public enum Stage {
 
     Stage(int offset) {
         this.order = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + offset;
+    }
+
+    /** Whether a running gateway may lack this stage: tracing's, which exists only when tracing is on. */
+    public boolean optional() {
+        return this == TRACE;
     }
 
     /** The filter order: relative to {@link RouteToRequestUrlFilter}, ascending in declaration order. */

@@ -6,11 +6,14 @@ import ai.powerpost.gateway.errors.ApiErrorException;
 import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.RequestTrace;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.routing.RouteSpec;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.tracing.Span;
 import java.net.ConnectException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -118,10 +121,12 @@ public final class UpstreamCallFilter extends RouteCheck {
             return ErrorResponseWriter.write(
                     exchange, ApiError.UPSTREAM_UNAVAILABLE.withRetryAfter(retryAfter(breaker)));
         }
-        RequestState.of(exchange).upstreamStarted(System.nanoTime());
+        RequestState state = RequestState.of(exchange);
+        state.upstreamStarted(System.nanoTime());
+        RequestTrace trace = state.trace();
+        Mono<Void> routed = trace == null ? chain.filter(exchange) : traced(exchange, chain, trace);
         long start = breaker.getCurrentTimestamp();
-        return chain.filter(exchange)
-                .doOnSuccess(done -> {
+        return routed.doOnSuccess(done -> {
                     long took = breaker.getCurrentTimestamp() - start;
                     HttpStatusCode status = exchange.getResponse().getStatusCode();
                     if (status != null && status.is5xxServerError()) {
@@ -141,6 +146,49 @@ public final class UpstreamCallFilter extends RouteCheck {
                     forgetUpstreamHead(exchange);
                 })
                 .doOnCancel(breaker::releasePermission);
+    }
+
+    /**
+     * The call as a child span of the request's (one per attempt: a retry is a new span), whose
+     * context the upstream request carries ({@link RequestTrace#injectUpstream}): the upstream's
+     * name, address and port, the method, the status it answered, or the failure's type.
+     */
+    private static Mono<Void> traced(ServerWebExchange exchange, GatewayFilterChain chain, RequestTrace trace) {
+        return Mono.defer(() -> {
+            RouteSpec spec = RequestState.of(exchange).route();
+            String method = exchange.getRequest().getMethod().name();
+            Span span = trace.child("upstream " + method, Span.Kind.CLIENT);
+            if (trace.sampled() && spec != null) {
+                URI uri = spec.upstream().uri();
+                span.tag("gateway.upstream", spec.upstream().name())
+                        .tag("http.request.method", method)
+                        .tag("server.address", String.valueOf(uri.getHost()));
+                if (uri.getPort() > 0) {
+                    span.tag("server.port", uri.getPort());
+                }
+            }
+            trace.upstreamCall(span);
+            return chain.filter(exchange)
+                    .doOnSuccess(done -> {
+                        HttpStatusCode status = exchange.getResponse().getStatusCode();
+                        if (status != null) {
+                            span.tag("http.response.status_code", status.value());
+                            if (status.is5xxServerError()) {
+                                span.error(new UpstreamServerError(status.value()));
+                            }
+                        }
+                        span.end();
+                    })
+                    .doOnError(e -> span.error(new UpstreamFailed(e)).end())
+                    .doOnCancel(span::end);
+        });
+    }
+
+    /** A failed call, as its span records it: the failure's type only. */
+    static final class UpstreamFailed extends RuntimeException {
+        UpstreamFailed(Throwable cause) {
+            super(cause.getClass().getSimpleName(), null, false, false);
+        }
     }
 
     /** A failure of the client's own request (its body refused by a filter), which says nothing of the upstream. */

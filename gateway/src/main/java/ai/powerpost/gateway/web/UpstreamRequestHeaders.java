@@ -4,6 +4,7 @@ import ai.powerpost.gateway.auth.ApiKeyExtractor;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.RequestTrace;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.routing.RouteSpec;
@@ -55,6 +56,10 @@ import reactor.core.publisher.Mono;
  * <li>the forwarding headers are replaced: client-sent {@code Forwarded} / {@code X-Forwarded-*} /
  *     {@code X-Real-IP} are dropped, then {@code X-Forwarded-For} (the chain only when the peer is a
  *     trusted proxy, then the peer), {@code -Proto} and {@code -Host} are set;</li>
+ * <li>trace context ({@code traceparent}, {@code tracestate}, {@code baggage}): with tracing on,
+ *     the client's are dropped and the upstream call's own are set ({@link RequestTrace}); with
+ *     tracing off, the client's are passed on only when the peer is a trusted proxy, and dropped
+ *     otherwise (an unknown client must not choose the backends' trace ids or their sampling);</li>
  * <li>hop-by-hop: {@code Content-Length} is dropped when {@code Transfer-Encoding} is
  *     {@code chunked} ({@link TransferEncodingNormalizationHeadersFilter}), and so are the names of
  *     {@link RemoveHopByHopHeadersFilter} (its configured set); for a gRPC content type
@@ -83,6 +88,8 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
      * @param nominated      the names the client's {@code Connection} header lists, lower case
      *                       ({@link #nominated(List)})
      * @param forwardedHost  the client's {@code Host}, or null to send no {@code X-Forwarded-Host}
+     * @param trace          the request's trace (tracing on): its context is sent, the client's never
+     * @param trustedPeer    whether the peer is a trusted proxy: with tracing off, its trace context is passed on
      */
     record Identity(
             String accountId,
@@ -93,13 +100,19 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
             Set<String> nominated,
             String forwardedFor,
             String forwardedProto,
-            @Nullable String forwardedHost) {}
+            @Nullable String forwardedHost,
+            @Nullable RequestTrace trace,
+            boolean trustedPeer) {}
 
     private static final int KEEP = 0;
     private static final int DROP = 1;
     private static final int WORKSPACE = 2;
     private static final int REQUEST_ID = 3;
     private static final int CONTENT_LENGTH = 4;
+    private static final int TRACE = 5;
+
+    /** The W3C trace context and baggage: only ever the gateway's own, or a trusted proxy's. */
+    private static final List<String> TRACE_CONTEXT = List.of("traceparent", "tracestate", "baggage");
 
     /** Never sent upstream; with every {@code X-PowerPost-*}, every {@code X-Forwarded-*} and every name with '_'. */
     private static final List<String> CLIENT_ONLY = List.of(
@@ -193,6 +206,10 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
         kinds.put(GatewayHeaders.REQUEST_ID, REQUEST_ID);
         kinds.put(HttpHeaders.CONTENT_LENGTH, CONTENT_LENGTH);
         kinds.forEach((name, kind) -> lowerCaseKinds.put(name.toLowerCase(Locale.ROOT), kind));
+        for (String name : TRACE_CONTEXT) {
+            kinds.put(name, TRACE);
+            lowerCaseKinds.put(name, TRACE);
+        }
         for (String name : CLIENT_ONLY) {
             kinds.put(name, DROP);
             lowerCaseKinds.put(name.toLowerCase(Locale.ROOT), DROP);
@@ -256,11 +273,23 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
             return HttpHeadersFilter.filter(requestFilters, input, exchange, Type.REQUEST);
         }
         ServerHttpRequest checked = state.checkedRequest();
-        return build(input, identity(checked == null ? exchange.getRequest() : checked, key, route, state.requestId()));
+        return build(
+                input,
+                identity(
+                        checked == null ? exchange.getRequest() : checked,
+                        key,
+                        route,
+                        state.requestId(),
+                        state.trace()));
     }
 
     /** The identity a verified request sends, from its key, its route and the request as the client sent it. */
-    Identity identity(ServerHttpRequest request, KeyRecord key, RouteSpec route, @Nullable String requestId) {
+    Identity identity(
+            ServerHttpRequest request,
+            KeyRecord key,
+            RouteSpec route,
+            @Nullable String requestId,
+            @Nullable RequestTrace trace) {
         HttpHeaders headers = request.getHeaders();
         URI uri = request.getURI();
         String workspaceId = route.workspaceRequired() ? headers.getFirst(GatewayHeaders.WORKSPACE_ID) : null;
@@ -273,7 +302,9 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
                 nominated(headers.get(HttpHeaders.CONNECTION)),
                 forwardedFor(request),
                 uri.getScheme() == null ? "http" : uri.getScheme(),
-                headers.getFirst(HttpHeaders.HOST));
+                headers.getFirst(HttpHeaders.HOST),
+                trace,
+                proxies.peerIsTrusted(request));
     }
 
     /** The trusted proxies' chain (only when the peer is one of them), then the peer. */
@@ -401,6 +432,9 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
         if (identity.forwardedHost() != null) {
             out.set(X_FORWARDED_HOST, identity.forwardedHost());
         }
+        if (identity.trace() != null) {
+            identity.trace().injectUpstream(out::set);
+        }
         if (grpc && StringUtils.startsWithIgnoreCase(out.getFirst(HttpHeaders.CONTENT_TYPE), "application/grpc")) {
             out.add("te", "trailers");
         }
@@ -455,6 +489,11 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
                 }
                 case CONTENT_LENGTH -> {
                     if (!dropContentLength) {
+                        out.addAll(name, values);
+                    }
+                }
+                case TRACE -> {
+                    if (identity.trace() == null && identity.trustedPeer()) {
                         out.addAll(name, values);
                     }
                 }

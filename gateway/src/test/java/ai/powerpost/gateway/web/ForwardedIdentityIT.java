@@ -45,6 +45,25 @@ class ForwardedIdentityIT extends GatewayTestBase {
     }
 
     @Test
+    void tracingOffTheClientsTraceContextNeverReachesTheBackendAndTheGatewayAddsNone() {
+        Tenant tenant = tenant("read_only");
+        String marker = unique("m");
+        client.get()
+                .uri("/api/v1/account/credits?m=" + marker)
+                .header("x-api-key", tenant.key().key())
+                .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                .header("tracestate", "vendor=1")
+                .header("baggage", "user=admin")
+                .exchange()
+                .expectStatus()
+                .isOk();
+        Received received = only("/api/v1/account/credits?m=" + marker);
+        assertThat(received.header("traceparent")).isEmpty();
+        assertThat(received.header("tracestate")).isEmpty();
+        assertThat(received.header("baggage")).isEmpty();
+    }
+
+    @Test
     void bearerCredentialIsRemovedToo() {
         Tenant tenant = tenant("read_only");
         String marker = unique("m");
