@@ -317,7 +317,8 @@ def main():
     parser.add_argument("--variant-java", action="append", default=[], metavar="NAME=JDK_HOME",
                         help="the JDK one variant runs on (17 against 25, side by side)")
     parser.add_argument("--variant-opts", action="append", default=[], metavar="NAME=OPTIONS",
-                        help="the JVM options one variant runs with, instead of the common ones (GC, heap)")
+                        help="the JVM options one variant runs with, instead of the common ones (GC, heap); "
+                             "{upstream} stands for the upstream's host:port")
     parser.add_argument("--gateway-opts", default="",
                         help="JVM options for the gateway target instead of the common ones")
     args = parser.parse_args()
@@ -405,7 +406,9 @@ def main():
         for name, jar in variants:
             vports = (free_port(), free_port())
             vjava = java_bin(variant_java.get(name, args.java))
-            vopts = variant_opts[name].split() if name in variant_opts else JVM_OPTS
+            # {upstream} in a variant's options: the upstream's host:port (an OTLP sink that answers 200)
+            vopts = ([o.replace("{upstream}", f"127.0.0.1:{ports['upstream']}") for o in variant_opts[name].split()]
+                     if name in variant_opts else JVM_OPTS)
             results["jvms"][name] = version([vjava, "-version"])
             if os.path.basename(jar).startswith("stock-scg"):
                 cmd = [vjava, *vopts, "-jar", os.path.abspath(jar), f"--server.port={vports[0]}"]
