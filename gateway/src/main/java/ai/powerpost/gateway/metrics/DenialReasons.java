@@ -25,7 +25,14 @@ public final class DenialReasons {
                         : message.equals(ApiError.WORKSPACE_MALFORMED.message())
                                 ? "workspace_malformed"
                                 : "bad_request";
-            case "SERVICE_UNAVAILABLE" -> "unavailable";
+            // one code for every 503 (clients treat them alike), but operators must tell a Redis
+            // outage (auth fails closed) from an open circuit breaker: they page different people
+            case "SERVICE_UNAVAILABLE" ->
+                message.equals(ApiError.AUTH_UNAVAILABLE.message())
+                        ? "auth_unavailable"
+                        : message.equals(ApiError.UPSTREAM_UNAVAILABLE.message())
+                                ? "upstream_unavailable"
+                                : "unavailable";
             case "BAD_GATEWAY" -> "bad_gateway";
             case "GATEWAY_TIMEOUT" -> "gateway_timeout";
             default -> "other";

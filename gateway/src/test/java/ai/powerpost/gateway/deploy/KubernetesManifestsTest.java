@@ -97,6 +97,10 @@ class KubernetesManifestsTest {
             "networking.k8s.io/v1 NetworkPolicy", NetworkPolicy.class);
 
     private static final String SERVICE_MONITOR = "monitoring.coreos.com/v1 ServiceMonitor";
+    private static final String PROMETHEUS_RULE = "monitoring.coreos.com/v1 PrometheusRule";
+    /** The alert rules shipped beside the dashboard: the PrometheusRule's spec must equal them. */
+    private static final Path ALERT_RULES = REPO.resolve("docker/prometheus/alerts.yml");
+
     private static final String KUSTOMIZATION = "kustomize.config.k8s.io/v1beta1 Kustomization";
 
     private static final ObjectMapper STRICT = JsonMapper.builder()
@@ -122,7 +126,8 @@ class KubernetesManifestsTest {
                         "autoscaling/v2 HorizontalPodAutoscaler",
                         "policy/v1 PodDisruptionBudget",
                         "networking.k8s.io/v1 NetworkPolicy",
-                        SERVICE_MONITOR);
+                        SERVICE_MONITOR,
+                        PROMETHEUS_RULE);
     }
 
     @Test
@@ -243,6 +248,36 @@ class KubernetesManifestsTest {
                 .hasSize(2)
                 .anySatisfy(v -> assertThat(v).contains("lables"))
                 .anySatisfy(v -> assertThat(v).contains("port"));
+    }
+
+    @Test
+    void aPrometheusRuleWithAMisspeltOrMissingFieldFails() {
+        assertThat(check("""
+                apiVersion: monitoring.coreos.com/v1
+                kind: PrometheusRule
+                metadata: {name: edge-gateway}
+                spec:
+                  groups:
+                    - name: edge-gateway
+                      rules:
+                        - alert: X
+                          expr: up == 0
+                          fro: 5m
+                """)).singleElement().asString().contains("fro");
+        assertThat(check("""
+                apiVersion: monitoring.coreos.com/v1
+                kind: PrometheusRule
+                metadata: {name: edge-gateway}
+                spec:
+                  groups:
+                    - rules:
+                        - alert: X
+                          for: five minutes
+                """))
+                .hasSize(3)
+                .anySatisfy(v -> assertThat(v).contains("name"))
+                .anySatisfy(v -> assertThat(v).contains("expr"))
+                .anySatisfy(v -> assertThat(v).contains("five minutes"));
     }
 
     @Test
@@ -498,6 +533,25 @@ class KubernetesManifestsTest {
         PodDisruptionBudget pdb = (PodDisruptionBudget) base.single("policy/v1 PodDisruptionBudget");
         assertThat(pods).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
         assertThat(deployment().getSpec().getSelector().getMatchLabels()).isEqualTo(pods);
+    }
+
+    /**
+     * The PrometheusRule carries exactly the rules shipped beside the dashboard (compared as
+     * parsed YAML, so comments and indentation may differ, rules may not), and its selector-free
+     * metadata labels match the ServiceMonitor's, so one Prometheus selects both.
+     */
+    @Test
+    void thePrometheusRuleIsTheAlertRulesShippedBesideTheDashboard() throws IOException {
+        Tree base = Tree.load(BASE);
+        Map<String, Object> rule = map(base.single(PROMETHEUS_RULE));
+        Map<String, Object> monitor = map(base.single(SERVICE_MONITOR));
+
+        assertThat(rule.get("spec"))
+                .as("k8s/base/prometheusrule.yaml spec differs from docker/prometheus/alerts.yml: "
+                        + "regenerate it with the command in its header comment")
+                .isEqualTo(yaml(Files.readString(ALERT_RULES)).get(0));
+        assertThat(map(map(rule.get("metadata")).get("labels")))
+                .isEqualTo(map(map(monitor.get("metadata")).get("labels")));
     }
 
     // ---------------------------------------------------------------------------------------
@@ -815,13 +869,19 @@ class KubernetesManifestsTest {
             checkServiceMonitor(raw, where, violations);
             return new Parsed(type, raw, violations);
         }
+        if (type.equals(PROMETHEUS_RULE)) {
+            List<String> violations = new ArrayList<>();
+            checkPrometheusRule(raw, where, violations);
+            return new Parsed(type, raw, violations);
+        }
         Class<?> modelClass = KINDS.get(type);
         if (modelClass == null) {
             return new Parsed(
                     type,
                     null,
                     List.of(where + ": unknown apiVersion/kind \"" + type + "\" (known: "
-                            + new java.util.TreeSet<>(KINDS.keySet()) + ", " + SERVICE_MONITOR + ")"));
+                            + new java.util.TreeSet<>(KINDS.keySet()) + ", " + SERVICE_MONITOR + ", "
+                            + PROMETHEUS_RULE + ")"));
         }
         Object model;
         try {
@@ -1003,6 +1063,63 @@ class KubernetesManifestsTest {
                 if (value != null
                         && !(value instanceof String s && DURATION.matcher(s).matches())) {
                     violations.add(where + ": " + at + duration + " is not a Prometheus duration: " + value);
+                }
+            }
+        }
+    }
+
+    // PrometheusRule (monitoring.coreos.com/v1): the fields of its CRD schema this project may use.
+    private static final Set<String> RULE_SPEC_FIELDS = Set.of("groups");
+    private static final Set<String> RULE_GROUP_FIELDS =
+            Set.of("name", "interval", "rules", "limit", "partial_response_strategy", "query_offset");
+    private static final Set<String> RULE_FIELDS =
+            Set.of("alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations");
+
+    private static void checkPrometheusRule(Map<String, Object> raw, String where, List<String> violations) {
+        fields(raw, MONITOR_FIELDS, where, "", violations);
+        strictModel(raw.get("metadata"), ObjectMeta.class, where, "metadata", violations);
+        if (!(raw.get("spec") instanceof Map<?, ?>)) {
+            violations.add(where + ": spec: a mapping expected");
+            return;
+        }
+        Map<String, Object> spec = map(raw.get("spec"));
+        fields(spec, RULE_SPEC_FIELDS, where, "spec.", violations);
+        List<Object> groups = list(spec.get("groups"));
+        if (groups.isEmpty()) {
+            violations.add(where + ": spec.groups must name at least one group");
+        }
+        for (int g = 0; g < groups.size(); g++) {
+            String at = "spec.groups[" + g + "].";
+            Map<String, Object> group = map(groups.get(g));
+            fields(group, RULE_GROUP_FIELDS, where, at, violations);
+            if (!(group.get("name") instanceof String name) || name.isBlank()) {
+                violations.add(where + ": " + at + "name is required");
+            }
+            List<Object> rules = list(group.get("rules"));
+            for (int r = 0; r < rules.size(); r++) {
+                String ruleAt = at + "rules[" + r + "].";
+                Map<String, Object> rule = map(rules.get(r));
+                fields(rule, RULE_FIELDS, where, ruleAt, violations);
+                if ((rule.get("alert") == null) == (rule.get("record") == null)) {
+                    violations.add(where + ": " + ruleAt + "exactly one of alert or record is required");
+                }
+                if (!(rule.get("expr") instanceof String expr) || expr.isBlank()) {
+                    violations.add(where + ": " + ruleAt + "expr is required");
+                }
+                for (String duration : List.of("for", "keep_firing_for")) {
+                    Object value = rule.get(duration);
+                    if (value != null
+                            && !(value instanceof String s
+                                    && DURATION.matcher(s).matches())) {
+                        violations.add(where + ": " + ruleAt + duration + " is not a Prometheus duration: " + value);
+                    }
+                }
+                for (String strings : List.of("labels", "annotations")) {
+                    map(rule.get(strings)).forEach((key, value) -> {
+                        if (!(value instanceof String)) {
+                            violations.add(where + ": " + ruleAt + strings + "." + key + " must be a string");
+                        }
+                    });
                 }
             }
         }

@@ -52,10 +52,18 @@ public final class OwnRedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    /** Stops the server if it runs, then deletes its data directory: nothing is left in the temp directory. */
     @Override
     public void close() {
         if (server != null && server.isActive()) {
             stop();
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

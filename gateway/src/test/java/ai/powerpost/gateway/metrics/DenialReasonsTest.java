@@ -1,0 +1,19 @@
+package ai.powerpost.gateway.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.powerpost.gateway.errors.ApiError;
+import org.junit.jupiter.api.Test;
+
+class DenialReasonsTest {
+
+    @Test
+    void aRedisOutageAndAnOpenBreakerAreTwoReasonsThoughBothAre503ServiceUnavailable() {
+        assertThat(ApiError.AUTH_UNAVAILABLE.code()).isEqualTo(ApiError.UPSTREAM_UNAVAILABLE.code());
+
+        assertThat(DenialReasons.of(ApiError.AUTH_UNAVAILABLE)).isEqualTo("auth_unavailable");
+        assertThat(DenialReasons.of(ApiError.UPSTREAM_UNAVAILABLE.withRetryAfter(30)))
+                .isEqualTo("upstream_unavailable");
+        assertThat(DenialReasons.of(ApiError.TOO_MANY_CONNECTIONS)).isEqualTo("unavailable");
+    }
+}
