@@ -236,7 +236,19 @@ class KeyAdminIT extends GatewayTestBase {
     @Test
     void healthAndPrometheusAreOnTheManagementPort() {
         WebTestClient management = ai.powerpost.gateway.support.TestClients.to(managementPort);
-        management.get().uri("/actuator/health").exchange().expectStatus().isOk();
+        Map<?, ?> health = management.get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
+        // Redis, and nothing of Spring Cloud's discovery client, which nothing here uses
+        // (spring.cloud.discovery.enabled: false; it answered UNKNOWN "not initialized")
+        assertThat(((Map<?, ?>) health.get("components")).keySet())
+                .contains("redis")
+                .noneMatch(name -> name.toString().toLowerCase(java.util.Locale.ROOT).contains("discovery"));
         management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk();
         management
                 .get()
