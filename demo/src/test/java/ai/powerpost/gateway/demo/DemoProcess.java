@@ -39,6 +39,7 @@ final class DemoProcess implements AutoCloseable {
 
     static DemoProcess start(Path directory, List<String> command) throws IOException {
         Path output = Files.createTempFile("gateway-demo-", ".log");
+        output.toFile().deleteOnExit(); // read after close, by the test's last checks
         Process process = new ProcessBuilder(command)
                 .directory(directory.toFile())
                 .redirectErrorStream(true)

@@ -11,16 +11,20 @@ import org.jspecify.annotations.Nullable;
  * "Try the demo", each curl command with what its comment says it answers.
  *
  * <p>The parse is strict, so the README cannot say more than the test checks: in the section's
- * {@code sh} blocks every line is a comment, a variable assignment, a curl command or blank; every
+ * {@code sh} blocks every line is a comment, a variable assignment (a word, or {@code $(…)}: what a
+ * command printed), a curl command or blank; every
  * curl command is preceded by a comment that starts with its status ({@code # 403: …}) and may give
  * the exact answer after {@code →}. Anything else fails the parse, naming the line.
  */
-record ReadmeDemo(List<String> startCommand, List<String> assignments, List<Example> examples) {
+record ReadmeDemo(List<String> startCommand, List<String> assignments, List<Example> examples, List<String> lines) {
 
     private static final String QUICK_START = "## Quick start";
     private static final String TRY_THE_DEMO = "### Try the demo";
     private static final Pattern START = Pattern.compile("^\\./mvnw [^&]*\\bpackage && (java -jar \\S+[^&|;]*)$");
     private static final Pattern ASSIGNMENT = Pattern.compile("^[A-Z][A-Z0-9_]*=\\S+$");
+    /** {@code NAME=$(…)}: keeps what a command printed, for the lines after it. */
+    private static final Pattern CAPTURE = Pattern.compile("^[A-Z][A-Z0-9_]*=\\$\\(.+\\)$");
+
     private static final Pattern STATUS = Pattern.compile("^(\\d{3})\\b.*");
     private static final String ANSWER = "→";
 
@@ -29,7 +33,8 @@ record ReadmeDemo(List<String> startCommand, List<String> assignments, List<Exam
 
     static ReadmeDemo parse(String readme) {
         List<String> lines = readme.lines().toList();
-        return new ReadmeDemo(startCommand(lines), assignments(tryTheDemo(lines)), examples(tryTheDemo(lines)));
+        List<List<String>> blocks = tryTheDemo(lines);
+        return new ReadmeDemo(startCommand(lines), assignments(blocks), examples(blocks), commands(blocks));
     }
 
     /** The {@code java -jar …} after {@code package &&} in the first {@code sh} block of Quick start, as words. */
@@ -65,6 +70,14 @@ record ReadmeDemo(List<String> startCommand, List<String> assignments, List<Exam
                 .toList();
     }
 
+    /** Every line that is not a comment or blank, in order: what a reader pastes into one shell. */
+    private static List<String> commands(List<List<String>> blocks) {
+        return blocks.stream()
+                .flatMap(List::stream)
+                .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .toList();
+    }
+
     private static List<Example> examples(List<List<String>> blocks) {
         List<Example> examples = new ArrayList<>();
         for (List<String> block : blocks) {
@@ -76,6 +89,8 @@ record ReadmeDemo(List<String> startCommand, List<String> assignments, List<Exam
                     comment.add(line.substring(1).trim());
                 } else if (line.startsWith("curl ")) {
                     examples.add(example(line, comment));
+                    comment.clear();
+                } else if (CAPTURE.matcher(line).matches()) {
                     comment.clear();
                 } else if (!ASSIGNMENT.matcher(line).matches()) {
                     throw new IllegalStateException("README's Try the demo has a line the test does not run: " + line);

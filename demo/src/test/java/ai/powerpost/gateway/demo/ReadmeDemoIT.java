@@ -37,8 +37,6 @@ class ReadmeDemoIT {
     private static final Duration CURL_TIMEOUT = Duration.ofSeconds(30);
     private static final String API = "localhost:8080";
     private static final String MANAGEMENT = "localhost:8081";
-    private static final Pattern PLACEHOLDER = Pattern.compile("<[a-z ]+>");
-    private static final Pattern CREATED_ID = Pattern.compile("\"id\":\"(key_[A-Za-z0-9]+)\"");
     private static final Pattern CREATED_KEY = Pattern.compile("\"key\":\"(pp_live_sk_[A-Za-z0-9]+)\"");
     private static final String BANNER_START = "PowerPost edge gateway demo:";
     private static final String BANNER_END = "(Authorization: Bearer " + DemoData.ADMIN_TOKEN + ")";
@@ -66,32 +64,33 @@ class ReadmeDemoIT {
             assertThat(demo.children())
                     .as("the processes the demo started: its own redis-server")
                     .anyMatch(child -> child.info().command().orElse("").contains("redis-server"));
-            for (Example example : readme.examples()) {
-                String line = substitute(example.command(), ports, answered);
-                Answer answer = curl(readme.assignments(), line);
-                String what = example.command() + "\n  ran as: " + line + "\n  answered:\n" + answer.raw();
+            List<Answer> answers = runInOneShell(readme, ports, answered);
+            for (int i = 0; i < readme.examples().size(); i++) {
+                Example example = readme.examples().get(i);
+                Answer answer = answers.get(i);
+                String what = example.command() + "\n  answered:\n" + answer.raw();
                 assertThat(answer.status()).as(what).isEqualTo(example.status());
                 if (example.body() != null) {
                     assertThat(answer.body()).as(what).isEqualTo(example.body());
                 }
-                Matcher id = CREATED_ID.matcher(answer.body());
-                Matcher key = CREATED_KEY.matcher(answer.body());
-                if (key.find()) {
+                if (CREATED_KEY.matcher(answer.body()).find()) {
                     assertThat(example.status())
                             .as("a secret in an answer other than a create's: " + what)
                             .isEqualTo(201);
-                    assertThat(id.find()).as("the created key's id: " + what).isTrue();
-                    answered.put("<key id>", id.group(1));
-                    answered.put("<key>", key.group(1));
                 } else {
                     assertThat(answer.body())
                             .as("no answer but a create's holds a secret: " + what)
                             .doesNotContain("pp_live_sk_");
                 }
             }
-            assertThat(answered).as("README's create line answered a key").containsKeys("<key id>", "<key>");
+            assertThat(answered.get("KEY_ID"))
+                    .as("README's KEY_ID, from a create's answer")
+                    .matches("key_[A-Za-z0-9]+");
+            assertThat(answered.get("KEY"))
+                    .as("README's KEY, from a create's answer")
+                    .matches("pp_live_sk_[A-Za-z0-9]+");
         }
-        assertNoSecretOutsideTheBanner(demo.output(), answered.get("<key>"));
+        assertNoSecretOutsideTheBanner(demo.output(), answered.get("KEY"));
     }
 
     /** The demo's output: its keys and token only in the banner, the created key nowhere. */
@@ -119,46 +118,93 @@ class ReadmeDemoIT {
         assertThat(leaks).as("lines of the demo's output holding a secret").isEmpty();
     }
 
-    private static String substitute(String command, Ports ports, Map<String, String> answered) {
-        assertThat(command)
-                .as("README's curl lines go to " + API + " or " + MANAGEMENT)
-                .containsAnyOf(API, MANAGEMENT);
-        String line =
-                command.replace(API, "localhost:" + ports.api()).replace(MANAGEMENT, "localhost:" + ports.management());
-        Matcher placeholder = PLACEHOLDER.matcher(line);
-        while (placeholder.find()) {
-            assertThat(answered)
-                    .as("README's " + placeholder.group() + " is answered by a line before: " + command)
-                    .containsKey(placeholder.group());
-        }
-        for (Map.Entry<String, String> value : answered.entrySet()) {
-            line = line.replace(value.getKey(), value.getValue());
-        }
-        return line;
+    private static String substitute(String line, Ports ports) {
+        return line.replace(API, "localhost:" + ports.api()).replace(MANAGEMENT, "localhost:" + ports.management());
     }
 
-    /** Runs README's assignments and then {@code line} in bash; curl must exit 0 within the timeout. */
-    private static Answer curl(List<String> assignments, String line) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("readme-curl-", ".out");
-        Path err = Files.createTempFile("readme-curl-", ".err");
+    /**
+     * Runs README's lines in order in one bash, as a reader pastes them: each curl line's output
+     * into a file of its own (curl must exit 0), every other line as written. Afterwards the
+     * variables README's {@code NAME=$(…)} lines set are put into {@code captured}.
+     */
+    private static List<Answer> runInOneShell(ReadmeDemo readme, Ports ports, Map<String, String> captured)
+            throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("readme-demo-");
         try {
-            String script = String.join("\n", assignments) + "\n" + line + "\n";
-            Process curl = new ProcessBuilder("bash", "-c", script)
-                    .directory(ROOT.toFile())
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .start();
-            if (!curl.waitFor(CURL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                curl.destroyForcibly();
-                throw new AssertionError("no answer within " + CURL_TIMEOUT + ": " + line);
+            StringBuilder script = new StringBuilder();
+            List<String> names = new ArrayList<>();
+            int example = 0;
+            for (String line : readme.lines()) {
+                String run = substitute(line, ports);
+                if (example < readme.examples().size()
+                        && line.equals(readme.examples().get(example).command())) {
+                    assertThat(line)
+                            .as("README's curl lines go to " + API + " or " + MANAGEMENT)
+                            .containsAnyOf(API, MANAGEMENT);
+                    script.append("{ ")
+                            .append(run)
+                            .append("\n} > ")
+                            .append(dir.resolve(example + ".out"))
+                            .append(" 2> ")
+                            .append(dir.resolve(example + ".err"))
+                            .append("; echo $? > ")
+                            .append(dir.resolve(example + ".rc"))
+                            .append('\n');
+                    example++;
+                } else {
+                    script.append(run).append('\n');
+                    if (run.contains("=$(")) {
+                        names.add(run.substring(0, run.indexOf('=')));
+                    }
+                }
             }
-            assertThat(curl.exitValue())
-                    .as("exit status of " + line + "\n" + Files.readString(err))
+            assertThat(example)
+                    .as("every curl line of README's demo is run")
+                    .isEqualTo(readme.examples().size());
+            for (String name : names) {
+                script.append("printf '%s=%s\\n' ")
+                        .append(name)
+                        .append(" \"$")
+                        .append(name)
+                        .append("\" >> ")
+                        .append(dir.resolve("captured"))
+                        .append('\n');
+            }
+            Process bash = new ProcessBuilder("bash", "-c", script.toString())
+                    .directory(ROOT.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("bash.out").toFile())
+                    .start();
+            long timeout = CURL_TIMEOUT.toSeconds() * readme.lines().size();
+            if (!bash.waitFor(timeout, TimeUnit.SECONDS)) {
+                bash.destroyForcibly();
+                throw new AssertionError("README's lines did not finish within " + timeout + " s");
+            }
+            String shell = Files.readString(dir.resolve("bash.out"));
+            assertThat(bash.exitValue())
+                    .as("bash, running README's lines:\n" + shell)
                     .isZero();
-            return Answer.of(Files.readString(out, StandardCharsets.UTF_8));
+            for (String assignment : Files.readAllLines(dir.resolve("captured"))) {
+                captured.put(
+                        assignment.substring(0, assignment.indexOf('=')),
+                        assignment.substring(assignment.indexOf('=') + 1));
+            }
+            List<Answer> answers = new ArrayList<>();
+            for (int i = 0; i < example; i++) {
+                String command = readme.examples().get(i).command();
+                assertThat(Files.readString(dir.resolve(i + ".rc")).trim())
+                        .as("exit status of " + command + "\n" + Files.readString(dir.resolve(i + ".err")))
+                        .isEqualTo("0");
+                answers.add(Answer.of(Files.readString(dir.resolve(i + ".out"), StandardCharsets.UTF_8)));
+            }
+            return answers;
         } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
+            try (var files = Files.walk(dir)) {
+                for (Path file :
+                        files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
         }
     }
 

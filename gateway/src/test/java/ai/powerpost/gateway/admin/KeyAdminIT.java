@@ -236,7 +236,22 @@ class KeyAdminIT extends GatewayTestBase {
     @Test
     void healthAndPrometheusAreOnTheManagementPort() {
         WebTestClient management = ai.powerpost.gateway.support.TestClients.to(managementPort);
-        management.get().uri("/actuator/health").exchange().expectStatus().isOk();
+        Map<?, ?> health = management
+                .get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
+        // Redis, and nothing of Spring Cloud's discovery client, which nothing here uses
+        // (spring.cloud.discovery.enabled: false; it answered UNKNOWN "not initialized")
+        List<String> components = ((Map<?, ?>) health.get("components"))
+                .keySet().stream().map(Object::toString).toList();
+        assertThat(components)
+                .contains("redis")
+                .noneMatch(name -> name.toLowerCase(java.util.Locale.ROOT).contains("discovery"));
         management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk();
         management
                 .get()

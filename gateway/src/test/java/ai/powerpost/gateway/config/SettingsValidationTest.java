@@ -13,11 +13,14 @@ import ai.powerpost.gateway.auth.KeySecretsProperties;
 import ai.powerpost.gateway.http.HttpLimitsProperties;
 import ai.powerpost.gateway.ratelimit.RateLimitProperties;
 import ai.powerpost.gateway.routing.RoutingProperties;
+import ai.powerpost.gateway.support.ExpectedLogs;
 import ai.powerpost.gateway.usage.UsageProperties;
 import ai.powerpost.gateway.web.EdgeProperties;
+import ch.qos.logback.classic.Level;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +48,20 @@ import org.springframework.validation.annotation.Validated;
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SettingsValidationTest {
+
+    /** Boot's failure reports, which every bad setting here causes on purpose: asserted, not printed. */
+    private final ExpectedLogs reports =
+            ExpectedLogs.expect("org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter", Level.ERROR);
+
+    /** Spring's WARN that the refresh was cancelled, which each of those failures logs before the report. */
+    private final ExpectedLogs cancelled = ExpectedLogs.expect(
+            "org.springframework.context.annotation.AnnotationConfigApplicationContext", Level.WARN);
+
+    @AfterEach
+    void stopClaimingReports() {
+        reports.close();
+        cancelled.close();
+    }
 
     /** The gateway's settings records, and nothing else. */
     @Configuration(proxyBeanMethods = false)
@@ -200,9 +217,14 @@ class SettingsValidationTest {
                         "Invalid boolean value 'maybe'");
     }
 
-    /** The output holds exactly one failure report, with its action, and no stack trace. */
-    private static String oneReport(CapturedOutput output) {
-        String printed = output.getAll();
+    /**
+     * Exactly one failure report, with its action, and no stack trace in the output. Returns the
+     * report with everything else printed, as a reader of the console would have seen it.
+     */
+    private String oneReport(CapturedOutput output) {
+        List<String> logged = reports.messages();
+        assertThat(logged).as("one failure report:%n%s", logged).hasSize(1);
+        String printed = logged.get(0) + "\n" + output.getAll();
         assertThat(printed.split("APPLICATION FAILED TO START", -1))
                 .as("one failure report:%n%s", printed)
                 .hasSize(2);

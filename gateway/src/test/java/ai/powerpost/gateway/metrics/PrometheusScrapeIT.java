@@ -103,16 +103,20 @@ class PrometheusScrapeIT extends GatewayTestBase {
                 .doesNotContainPattern("key_[A-Za-z0-9]{20}")
                 .doesNotContain("pp_live_sk_");
         Path file = Files.createTempFile("scrape-", ".prom");
-        Files.writeString(file, scrape);
-        Process promtool = new ProcessBuilder("promtool", "check", "metrics")
-                .redirectErrorStream(true)
-                .redirectInput(file.toFile())
-                .start();
-        assertThat(promtool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(promtool.exitValue())
-                .as("promtool check metrics: %s", output)
-                .isZero();
+        try {
+            Files.writeString(file, scrape);
+            Process promtool = new ProcessBuilder("promtool", "check", "metrics")
+                    .redirectErrorStream(true)
+                    .redirectInput(file.toFile())
+                    .start();
+            assertThat(promtool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(promtool.exitValue())
+                    .as("promtool check metrics: %s", output)
+                    .isZero();
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     @Test

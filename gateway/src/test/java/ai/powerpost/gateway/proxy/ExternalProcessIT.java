@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,9 +48,11 @@ class ExternalProcessIT {
         assertThat(jar)
                 .as("the packaged gateway (mvn package runs before the integration tests)")
                 .exists();
+        File log = File.createTempFile("gateway-process-", ".log");
+        log.deleteOnExit();
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx256m", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(File.createTempFile("gateway-process-", ".log"));
+                .redirectOutput(log);
         Map<String, String> env = builder.environment();
         env.put("SERVER_PORT", Integer.toString(port));
         env.put("MANAGEMENT_SERVER_PORT", Integer.toString(managementPort));
@@ -61,7 +64,7 @@ class ExternalProcessIT {
         env.put("GATEWAY_KEYS_SECRETS_" + GatewayTestBase.KEY_SECRET_ID.toUpperCase(), GatewayTestBase.KEY_SECRET);
         env.put("GATEWAY_KEYS_MINTING_SECRET", GatewayTestBase.KEY_SECRET_ID);
         Process process = builder.start();
-        awaitHealthy(managementPort, process);
+        awaitHealthy(managementPort, process, log.toPath());
         return process;
     }
 
@@ -69,7 +72,7 @@ class ExternalProcessIT {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static void awaitHealthy(int managementPort, Process process) {
+    private static void awaitHealthy(int managementPort, Process process, Path log) throws IOException {
         Instant deadline = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(deadline) && process.isAlive()) {
             try {
@@ -85,7 +88,7 @@ class ExternalProcessIT {
                 // still starting
             }
         }
-        throw new IllegalStateException("the gateway process did not become ready");
+        throw new IllegalStateException("the gateway process did not become ready:\n" + Files.readString(log));
     }
 
     private static String createKey(int managementPort) throws IOException, InterruptedException {

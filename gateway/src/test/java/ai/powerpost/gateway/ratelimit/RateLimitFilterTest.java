@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.routing.RouteTable;
 import ai.powerpost.gateway.routing.RouteTableParser;
+import ai.powerpost.gateway.support.ExpectedLogs;
+import ch.qos.logback.classic.Level;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -129,11 +132,14 @@ class RateLimitFilterTest {
     }
 
     @Test
-    void aRequestWithoutIdentityIsRefusedNeverCounted() {
+    void aRequestWithoutIdentityIsRefusedNeverCountedAndTheMisplacedStageLogged() {
         MockServerWebExchange exchange =
                 MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/account/credits"));
         RequestState.of(exchange).route(table.match("GET", "/api/v1/account/credits"));
-        StepVerifier.create(filter.filter(exchange, upstream)).verifyComplete();
+        try (ExpectedLogs logged = ExpectedLogs.expect(RouteCheck.class, Level.ERROR)) {
+            StepVerifier.create(filter.filter(exchange, upstream)).verifyComplete();
+            assertThat(logged.messages()).containsExactly("RATE_LIMIT reached without a key: refused");
+        }
         assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
         assertThat(upstreamCalls).hasValue(0);
     }

@@ -185,6 +185,8 @@ class RateLimitSyncIT {
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         log.addAppender(logged);
+        Level configured = log.getLevel();
+        log.setLevel(Level.INFO); // the recovery is logged at INFO; the tests' logging shows WARN and up
         LettuceConnectionFactory impatient = connect(Duration.ofMillis(100));
         try {
             Replica a = new Replica(new ReactiveStringRedisTemplate(impatient));
@@ -212,6 +214,7 @@ class RateLimitSyncIT {
             assertThat(messages.get(1)).isEqualTo("INFO rate-limit sync with Redis recovered");
         } finally {
             log.detachAppender(logged);
+            log.setLevel(configured);
             impatient.destroy();
         }
     }

@@ -2,17 +2,21 @@ package ai.powerpost.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.powerpost.gateway.support.ExpectedLogs;
 import ai.powerpost.gateway.support.GatewayInstance;
 import ai.powerpost.gateway.support.MisbehavingUpstream;
+import ch.qos.logback.classic.Level;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,9 +86,14 @@ class RoutesReloadIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         gateway.close();
         UPSTREAM.close();
+        try (Stream<Path> files = Files.walk(mount)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
     }
 
     private static int status(String path) {
@@ -134,7 +143,8 @@ class RoutesReloadIT {
         assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(awaitStatus(() -> status("/api/v1/calendar/entries"), 200)).isEqualTo(200);
 
-        // an invalid file is refused: the previous routes keep serving, and the failure is counted
+        // an invalid file is refused: the previous routes keep serving, the failure is counted and logged
+        ExpectedLogs refusal = ExpectedLogs.expect(RouteTableReloader.class, Level.ERROR);
         publish(routes("  - { id: broken, method: GET, path: /api/v1/x, scope: posts:delete, upstream: powerpost }\n"));
         Instant until = Instant.now().plusSeconds(10);
         String metrics;
@@ -146,9 +156,15 @@ class RoutesReloadIT {
                     .expectBody(String.class)
                     .returnResult()
                     .getResponseBody();
-        } while (!metrics.contains("gateway_routes_reloads_total{result=\"failure\"} 1.0")
+        } while ((!metrics.contains("gateway_routes_reloads_total{result=\"failure\"} 1.0")
+                        || refusal.messages().isEmpty())
                 && Instant.now().isBefore(until));
+        refusal.close();
         assertThat(metrics).contains("gateway_routes_reloads_total{result=\"failure\"} 1.0");
+        assertThat(refusal.messages())
+                .singleElement()
+                .asString()
+                .startsWith("routes file change refused, the previous routes keep serving: routes file " + mount);
         assertThat(status("/api/v1/calendar/entries")).isEqualTo(200);
         assertThat(status("/api/v1/x")).isEqualTo(404);
     }

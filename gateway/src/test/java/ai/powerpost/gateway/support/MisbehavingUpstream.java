@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.support;
 
+import ch.qos.logback.classic.Level;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.time.Duration;
@@ -19,6 +20,15 @@ import reactor.netty.http.server.HttpServerResponse;
  * anything else 200. Counts every request it received by path.
  */
 public final class MisbehavingUpstream implements AutoCloseable {
+
+    private static final String RESET = "reset by test";
+
+    /** Reactor Netty's ERROR for the reset this upstream makes on purpose; any other still prints. */
+    private static final ExpectedLogs OWN_RESETS = ExpectedLogs.expect(
+            "reactor.netty.http.server.HttpServerOperations",
+            Level.ERROR,
+            event -> event.getThrowableProxy() != null
+                    && RESET.equals(event.getThrowableProxy().getMessage()));
 
     private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
     private final DisposableServer server;
@@ -49,7 +59,7 @@ public final class MisbehavingUpstream implements AutoCloseable {
                     .header("Content-Length", "1000")
                     .sendString(Flux.concat(
                             Mono.just("{\"partial\":"),
-                            Mono.delay(Duration.ofMillis(50)).then(Mono.error(new IOException("reset by test")))))
+                            Mono.delay(Duration.ofMillis(50)).then(Mono.error(new IOException(RESET)))))
                     .then());
         }
         if (last.startsWith("fail-")) {

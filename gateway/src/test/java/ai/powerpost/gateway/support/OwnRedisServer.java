@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import redis.embedded.RedisServer;
 
 /**
  * A redis-server process of a test's own, on a fixed port with its data saved to disk, so the
- * test can stop it (as an outage) and start it again with the same data (as a recovery).
+ * test can stop it (as an outage) and start it again with the same data (as a recovery). Closing
+ * it deletes the data.
  */
 public final class OwnRedisServer implements AutoCloseable {
 
@@ -52,15 +55,15 @@ public final class OwnRedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
-    /** Stops the server if it runs, then deletes its data directory: nothing is left in the temp directory. */
+    /** Stops the server if it runs, and deletes its data directory. */
     @Override
     public void close() {
         if (server != null && server.isActive()) {
             stop();
         }
-        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

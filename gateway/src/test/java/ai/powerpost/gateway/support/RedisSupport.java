@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import redis.embedded.RedisServer;
@@ -20,6 +22,9 @@ import redis.embedded.RedisServer;
  * Tests isolate themselves by using fresh account ids and keys, never by flushing.
  */
 public final class RedisSupport {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisSupport.class);
+    private static final String IMAGE = "redis:7.4-alpine";
 
     private static RedisSupport instance;
 
@@ -48,8 +53,13 @@ public final class RedisSupport {
 
     private static RedisSupport start() {
         if (dockerAvailable()) {
-            GenericContainer<?> container = new GenericContainer<>("redis:7.4-alpine").withExposedPorts(6379);
+            GenericContainer<?> container = new GenericContainer<>(IMAGE).withExposedPorts(6379);
             container.start();
+            log.info(
+                    "Redis for the tests: Testcontainers, {} at {}:{}",
+                    IMAGE,
+                    container.getHost(),
+                    container.getMappedPort(6379));
             return new RedisSupport(container.getHost(), container.getMappedPort(6379), null);
         }
         try {
@@ -61,6 +71,10 @@ public final class RedisSupport {
                     .setting("appendonly no")
                     .build();
             server.start();
+            log.info(
+                    "Redis for the tests: no Docker engine answered, so embedded-redis's redis-server binary "
+                            + "at 127.0.0.1:{}",
+                    port);
             return new RedisSupport("127.0.0.1", port, server);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException(
