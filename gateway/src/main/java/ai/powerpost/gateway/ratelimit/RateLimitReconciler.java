@@ -45,25 +45,7 @@ final class RateLimitReconciler implements SmartLifecycle {
      * replica's count and the counter's expiry (epoch ms). Returns the other replicas' totals,
      * comma-separated, in the order of KEYS.
      */
-    static final RedisScript<String> SYNC = RedisScript.of("""
-            local me = ARGV[1]
-            local others = {}
-            for i = 1, #KEYS do
-              local count = tonumber(ARGV[2 * i])
-              local mine = tonumber(redis.call('HGET', KEYS[i], me)) or 0
-              if count > mine then
-                redis.call('HSET', KEYS[i], me, count)
-                mine = count
-              end
-              redis.call('PEXPIREAT', KEYS[i], ARGV[2 * i + 1])
-              local total = 0
-              for _, value in ipairs(redis.call('HVALS', KEYS[i])) do
-                total = total + tonumber(value)
-              end
-              others[i] = total - mine
-            end
-            return table.concat(others, ',')
-            """, String.class);
+    static final RedisScript<String> SYNC = RedisScripts.COUNTS;
 
     private final ReactiveStringRedisTemplate redis;
     private final PendingSync pending;

@@ -19,6 +19,32 @@ import reactor.core.publisher.Mono;
  */
 public final class RedisScripts {
 
+    /**
+     * Counters shared by the replicas, one hash per counter, one field per replica: KEYS are the
+     * counters; ARGV[1] is the replica's id, then for each counter the replica's count and the
+     * counter's expiry (epoch ms). A replica's field only grows. Returns the other replicas' totals,
+     * comma-separated, in the order of KEYS. All KEYS of one call share a hash slot.
+     */
+    public static final RedisScript<String> COUNTS = RedisScript.of("""
+            local me = ARGV[1]
+            local others = {}
+            for i = 1, #KEYS do
+              local count = tonumber(ARGV[2 * i])
+              local mine = tonumber(redis.call('HGET', KEYS[i], me)) or 0
+              if count > mine then
+                redis.call('HSET', KEYS[i], me, count)
+                mine = count
+              end
+              redis.call('PEXPIREAT', KEYS[i], ARGV[2 * i + 1])
+              local total = 0
+              for _, value in ipairs(redis.call('HVALS', KEYS[i])) do
+                total = total + tonumber(value)
+              end
+              others[i] = total - mine
+            end
+            return table.concat(others, ',')
+            """, String.class);
+
     private RedisScripts() {}
 
     /** The script's single result: a Long for a script declared with Long, a String for String. */
