@@ -15,6 +15,7 @@ import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import reactor.core.publisher.Flux;
 
 /**
@@ -77,9 +78,19 @@ class AccessConfiguration {
     }
 
     @Bean
+    BruteForceGuard bruteForceGuard(AuthProperties properties) {
+        return new BruteForceGuard(properties, System::currentTimeMillis, Ticker.systemTicker());
+    }
+
+    /** Shares the failure counts every {@code gateway.auth.failure-sync-interval}, off the request path. */
+    @Bean
+    BruteForceSync bruteForceSync(BruteForceGuard guard, ReactiveStringRedisTemplate redis, AuthProperties properties) {
+        return new BruteForceSync(guard, redis, properties.failureSyncInterval());
+    }
+
+    @Bean
     ApiKeyAuthFilter apiKeyAuthFilter(
-            ApiKeyStore store, KeyTags tags, UntaggedKeys untagged, AuthProperties properties) {
-        return new ApiKeyAuthFilter(
-                store, tags, untagged, new BruteForceGuard(properties, Ticker.systemTicker()), properties);
+            ApiKeyStore store, KeyTags tags, UntaggedKeys untagged, BruteForceGuard guard, AuthProperties properties) {
+        return new ApiKeyAuthFilter(store, tags, untagged, guard, properties);
     }
 }

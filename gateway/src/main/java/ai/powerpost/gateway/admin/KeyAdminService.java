@@ -7,6 +7,7 @@ import ai.powerpost.gateway.auth.KeyTags;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.auth.StoredKey;
 import ai.powerpost.gateway.redis.RedisSchema;
+import ai.powerpost.gateway.redis.RedisScripts;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -85,11 +86,11 @@ public final class KeyAdminService {
         return redis.opsForHash()
                 .putAll(recordKey, KeyRecords.encode(key))
                 .then(redis.opsForSet().add(secretKeys, hash))
-                .then(redis.execute(
-                                CLAIM,
-                                List.of(RedisSchema.accountKeys(accountId)),
-                                List.of(key.id(), hash, Integer.toString(properties.maxKeysPerAccount())))
-                        .next())
+                .then(RedisScripts.eval(
+                        redis,
+                        CLAIM,
+                        List.of(RedisSchema.accountKeys(accountId)),
+                        List.of(key.id(), hash, Integer.toString(properties.maxKeysPerAccount()))))
                 .flatMap(claimed -> claimed == 1L
                         ? announceKey(hash)
                                 .thenReturn(new CreatedKey(

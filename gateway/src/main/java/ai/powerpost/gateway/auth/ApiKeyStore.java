@@ -34,6 +34,9 @@ public interface ApiKeyStore {
     /** Drops what this replica cached of the account's workspaces. */
     void invalidateWorkspaces(String accountId);
 
-    /** Drops everything (after a reconnect to Redis, when invalidations may have been missed). */
-    void invalidateAll();
+    /**
+     * After a reconnect to Redis, when invalidations may have been missed: everything is read again
+     * before it is trusted, while what Redis last said still serves within the outage grace.
+     */
+    void revalidateAll();
 }

@@ -17,10 +17,14 @@ import org.springframework.validation.annotation.Validated;
  *                          locked out for longer
  * @param failureMinLatency every {@code INVALID_API_KEY} answer takes at least this long, so malformed keys
  *                          (no look-up), unknown keys (a Redis look-up) and revoked keys cannot be told apart by time
+ * @param failureSyncInterval how often each replica shares its failure counts through Redis (and learns the
+ *                          others'): the replicas together allow {@code maxFailures} plus what each takes within
+ *                          one interval (docs/security.md)
  */
 @Validated
 @ConfigurationProperties("gateway.auth")
 public record AuthProperties(
         @DefaultValue("50") @Min(1) int maxFailures,
         @DefaultValue("60s") @NotNull @PositiveDuration Duration failureWindow,
-        @DefaultValue("25ms") @NotNull @PositiveDuration Duration failureMinLatency) {}
+        @DefaultValue("25ms") @NotNull @PositiveDuration Duration failureMinLatency,
+        @DefaultValue("1s") @NotNull @PositiveDuration Duration failureSyncInterval) {}

@@ -138,12 +138,18 @@ final class CachingKeyStore implements ApiKeyStore {
         lastGoodWorkspaces.invalidate(accountId);
     }
 
+    /**
+     * Every entry is read again from Redis on its next use, but the outage grace keeps what Redis
+     * last said: invalidations may have been missed while disconnected, so nothing cached is
+     * trusted without asking again, and if Redis cannot be asked (a flap, a failover in progress)
+     * a key validated within the grace keeps working instead of failing. A re-read that finds the
+     * key gone or revoked removes it from the grace too, so a revocation still wins the moment
+     * Redis answers (docs/key-cache.md, "After a reconnect").
+     */
     @Override
-    public void invalidateAll() {
+    public void revalidateAll() {
         keys.synchronous().invalidateAll();
         workspaces.synchronous().invalidateAll();
-        lastGoodKeys.invalidateAll();
-        lastGoodWorkspaces.invalidateAll();
     }
 
     AsyncCache<String, Optional<KeyRecord>> keyCache() {

@@ -95,7 +95,7 @@ final class KeyInvalidationListener implements SmartLifecycle {
             @Override
             public void subscribed(String channel, long count) {
                 log.info("invalidation subscription (re)established: dropping the local key cache");
-                store.invalidateAll();
+                store.revalidateAll();
                 untagged.subscribed();
                 count("all");
             }

@@ -1,10 +1,9 @@
 package ai.powerpost.gateway.ratelimit;
 
 import ai.powerpost.gateway.redis.PeriodicFlush;
+import ai.powerpost.gateway.redis.RedisScripts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,6 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Shares the replicas' counts through Redis, off the request path. Every sync interval it takes
@@ -47,25 +45,7 @@ final class RateLimitReconciler implements SmartLifecycle {
      * replica's count and the counter's expiry (epoch ms). Returns the other replicas' totals,
      * comma-separated, in the order of KEYS.
      */
-    static final RedisScript<String> SYNC = RedisScript.of("""
-            local me = ARGV[1]
-            local others = {}
-            for i = 1, #KEYS do
-              local count = tonumber(ARGV[2 * i])
-              local mine = tonumber(redis.call('HGET', KEYS[i], me)) or 0
-              if count > mine then
-                redis.call('HSET', KEYS[i], me, count)
-                mine = count
-              end
-              redis.call('PEXPIREAT', KEYS[i], ARGV[2 * i + 1])
-              local total = 0
-              for _, value in ipairs(redis.call('HVALS', KEYS[i])) do
-                total = total + tonumber(value)
-              end
-              others[i] = total - mine
-            end
-            return table.concat(others, ',')
-            """, String.class);
+    static final RedisScript<String> SYNC = RedisScripts.COUNTS;
 
     private final ReactiveStringRedisTemplate redis;
     private final PendingSync pending;
@@ -141,13 +121,11 @@ final class RateLimitReconciler implements SmartLifecycle {
             args.add(Long.toString(count.takeForSync()));
             args.add(Long.toString(RateLimitKeys.expireAtMillis(count.window().endMillis())));
         }
-        // Subscribed on a thread that may block: the Redis client connects synchronously when it
-        // has no connection yet (first use, Redis down at start-up), never on an event loop.
-        // No timeout of its own: the Redis client's command timeout ends a call Redis does not answer,
+        // Handed to the driver from the template's dispatch threads (redis.RedisDispatchTemplate), never
+        // from an event loop. No timeout of its own: the Redis client's command timeout ends a call Redis does not
+        // answer,
         // and cancelling a connection attempt would only interrupt it.
-        return redis.execute(SYNC, keys, args)
-                .next()
-                .subscribeOn(Schedulers.boundedElastic())
+        return RedisScripts.eval(redis, SYNC, keys, args)
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("empty reply from the sync script")))
                 .doOnNext(reply -> {
                     learn(batch, reply);
@@ -197,21 +175,8 @@ final class RateLimitReconciler implements SmartLifecycle {
         }
     }
 
-    /** Loads the script once at start, so that syncs are plain EVALSHA calls; a failure here is harmless. */
-    private void loadScript() {
-        ByteBuffer script = ByteBuffer.wrap(SYNC.getScriptAsString().getBytes(StandardCharsets.UTF_8));
-        redis.execute(connection -> connection.scriptingCommands().scriptLoad(script))
-                .subscribeOn(Schedulers.boundedElastic())
-                .subscribe(
-                        sha -> {},
-                        e -> log.debug(
-                                "rate-limit script not preloaded: {}",
-                                e.getClass().getSimpleName()));
-    }
-
     @Override
     public void start() {
-        loadScript();
         schedule.start();
     }
 

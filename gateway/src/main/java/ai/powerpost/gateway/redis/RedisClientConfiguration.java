@@ -9,6 +9,7 @@ import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderC
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -41,6 +42,12 @@ class RedisClientConfiguration {
                 return bean;
             }
         };
+    }
+
+    /** In place of Spring Boot's (same bean name): every command handed to the driver off the event loops. */
+    @Bean
+    RedisDispatchTemplate reactiveStringRedisTemplate(ReactiveRedisConnectionFactory factory) {
+        return new RedisDispatchTemplate(factory);
     }
 
     @Bean

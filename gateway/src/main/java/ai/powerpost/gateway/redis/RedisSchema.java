@@ -71,4 +71,13 @@ public final class RedisSchema {
     public static String accountWorkspaces(String accountId) {
         return "ppgw:acct:{" + accountId + "}:workspaces";
     }
+
+    /**
+     * Failed key attempts of one client address in one window, one field per replica
+     * (access.BruteForceGuard): {@code ppgw:bf:{bf:<shard>}:<window start ms>:<address hash>}; the
+     * shard is the hash tag, so one sync call per shard stays in one cluster slot.
+     */
+    public static String bruteForceCounter(int shard, long windowStart, String addressHash) {
+        return "ppgw:bf:{bf:" + shard + "}:" + windowStart + ":" + addressHash;
+    }
 }

@@ -4,6 +4,7 @@ import ai.powerpost.gateway.auth.KeyRecords;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.redis.PeriodicFlush;
 import ai.powerpost.gateway.redis.RedisSchema;
+import ai.powerpost.gateway.redis.RedisScripts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -108,7 +109,7 @@ public final class LastUsedRecorder implements SmartLifecycle {
     }
 
     private Mono<Void> write(String keyHash, Pending entry) {
-        return redis.execute(TOUCH, List.of(RedisSchema.keyRecord(keyHash)), entry.arguments())
+        return RedisScripts.eval(redis, TOUCH, List.of(RedisSchema.keyRecord(keyHash)), entry.arguments())
                 .timeout(FLUSH_TIMEOUT)
                 .then()
                 .doOnSuccess(done -> flushWrites.increment());

@@ -167,13 +167,55 @@ class CachingKeyStoreTest {
     }
 
     @Test
-    void invalidateAllDropsEveryEntry() {
+    void revalidateAllReadsEveryEntryAgain() {
         Mono<KeyRecord> first = store.find("h1");
         reader.answer(0, Optional.of(KEY));
         StepVerifier.create(first).expectNext(KEY).verifyComplete();
-        store.invalidateAll();
-        store.find("h1");
+        store.revalidateAll();
+        assertThat(store.cached("h1")).isNull();
+        store.find("h1").subscribe();
         assertThat(reader.reads("h1")).isEqualTo(2);
+    }
+
+    @Test
+    void afterARevalidationAWarmKeyStillWorksWhileRedisCannotBeAsked() {
+        AtomicInteger calls = new AtomicInteger();
+        KeyReader flapping = new ManualReader() {
+            @Override
+            public Mono<Optional<KeyRecord>> readKey(String keyHash) {
+                return calls.incrementAndGet() == 1
+                        ? Mono.just(Optional.of(KEY))
+                        : Mono.error(new IllegalStateException("redis down"));
+            }
+        };
+        CachingKeyStore flapped = new CachingKeyStore(flapping, PROPERTIES, ticker);
+        StepVerifier.create(flapped.find("h1")).expectNext(KEY).verifyComplete();
+        flapped.revalidateAll(); // the invalidation channel re-subscribed
+        StepVerifier.create(flapped.find("h1")).expectNext(KEY).verifyComplete();
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
+    void aRevocationSeenWhenRevalidatingWinsOverTheGrace() {
+        AtomicInteger calls = new AtomicInteger();
+        KeyReader revokedMeanwhile = new ManualReader() {
+            @Override
+            public Mono<Optional<KeyRecord>> readKey(String keyHash) {
+                int call = calls.incrementAndGet();
+                if (call == 1) {
+                    return Mono.just(Optional.of(KEY));
+                }
+                return call == 2 ? Mono.just(Optional.empty()) : Mono.error(new IllegalStateException("redis down"));
+            }
+        };
+        CachingKeyStore revalidated = new CachingKeyStore(revokedMeanwhile, PROPERTIES, ticker);
+        StepVerifier.create(revalidated.find("h1")).expectNext(KEY).verifyComplete();
+        revalidated.revalidateAll();
+        StepVerifier.create(revalidated.find("h1")).verifyComplete(); // revoked: Redis says so
+        ticker.advance(PROPERTIES.negativeMaxAge().plusSeconds(1));
+        StepVerifier.create(revalidated.find("h1")) // Redis down now: the grace no longer holds it
+                .expectError(IllegalStateException.class)
+                .verify();
     }
 
     @Test

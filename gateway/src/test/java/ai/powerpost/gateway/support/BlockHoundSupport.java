@@ -42,23 +42,7 @@ final class BlockHoundSupport {
                     // grows or frees a magazine: by design on event loops, not I/O and not a wait.
                     .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
                     .allowBlockingCallsInside(
-                            "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
-                    // Lettuce guards every write to a connection with a lock held for a few
-                    // instructions (SharedLock); callers on several event loops contend for it, and its
-                    // own event loop takes it exclusively when the connection goes up or down.
-                    .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
-                    .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive")
-                    // Spring Data Redis re-opens its shared connection under a lock after a failure
-                    // reset it (opened eagerly at start-up, so only on that recovery path).
-                    .allowBlockingCallsInside(
-                            "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
-                            "getConnection")
-                    // Lettuce's cluster writer waits for a node's connection while it is first
-                    // opening (nodes are connected lazily); a Lettuce internal, once per node.
-                    .allowBlockingCallsInside(
-                            "io.lettuce.core.cluster.PooledClusterConnectionProvider", "getWriteConnection")
-                    .allowBlockingCallsInside(
-                            "io.lettuce.core.cluster.PooledClusterConnectionProvider", "getReadConnection"));
+                            "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
             installed = true;
         }
     }
