@@ -15,7 +15,8 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 public final class AccessBenchAccess {
 
     /** {@code gateway.auth.*} at its defaults (application.yml). */
-    private static final AuthProperties AUTH = new AuthProperties(50, Duration.ofSeconds(60), Duration.ofMillis(25));
+    private static final AuthProperties AUTH =
+            new AuthProperties(50, Duration.ofSeconds(60), Duration.ofMillis(25), Duration.ofSeconds(1));
 
     private AccessBenchAccess() {}
 
@@ -25,7 +26,7 @@ public final class AccessBenchAccess {
                 store,
                 AuthBenchAccess.keyTags(),
                 AuthBenchAccess.untaggedKeysNotReady(),
-                new BruteForceGuard(AUTH, Ticker.systemTicker()),
+                new BruteForceGuard(AUTH, System::currentTimeMillis, Ticker.systemTicker()),
                 AUTH);
     }
 
