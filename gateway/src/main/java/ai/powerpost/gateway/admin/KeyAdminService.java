@@ -10,6 +10,7 @@ import ai.powerpost.gateway.redis.RedisSchema;
 import ai.powerpost.gateway.redis.RedisScripts;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -19,10 +20,13 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * The only write path for keys and workspace ownership. Every write that changes what a key may
@@ -83,9 +87,8 @@ public final class KeyAdminService {
                 "key_" + ApiKeys.randomBase62(random, 20), accountId, name, scopes, Instant.now(), minted.secretId());
         String recordKey = RedisSchema.keyRecord(hash);
         String secretKeys = RedisSchema.secretKeys(minted.secretId());
-        return redis.opsForHash()
-                .putAll(recordKey, KeyRecords.encode(key))
-                .then(redis.opsForSet().add(secretKeys, hash))
+        return retried(redis.opsForHash().putAll(recordKey, KeyRecords.encode(key)))
+                .then(retried(redis.opsForSet().add(secretKeys, hash)))
                 .then(RedisScripts.eval(
                         redis,
                         CLAIM,
@@ -152,35 +155,68 @@ public final class KeyAdminService {
                         .get(RedisSchema.keyRecord(hash), RedisSchema.KEY_SECRET)
                         .map(RedisSchema::secretKeys)
                         .defaultIfEmpty(RedisSchema.UNTAGGED_KEYS)
-                        .flatMap(holder -> redis.delete(RedisSchema.keyRecord(hash))
-                                .then(redis.opsForHash().remove(index, keyId))
-                                .then(redis.opsForSet().remove(holder, hash))
+                        .flatMap(holder -> retried(redis.delete(RedisSchema.keyRecord(hash)))
+                                .then(retried(redis.opsForHash().remove(index, keyId)))
+                                .then(retried(redis.opsForSet().remove(holder, hash)))
                                 .then(announceKey(hash))
                                 .thenReturn(true)))
+                .transform(KeyAdminService::retried)
                 .defaultIfEmpty(false);
     }
 
     public Mono<Void> addWorkspace(String accountId, String workspaceId) {
-        return redis.opsForSet()
-                .add(RedisSchema.accountWorkspaces(accountId), workspaceId)
+        return retried(redis.opsForSet().add(RedisSchema.accountWorkspaces(accountId), workspaceId))
                 .then(announceWorkspaces(accountId));
     }
 
     public Mono<Void> removeWorkspace(String accountId, String workspaceId) {
-        return redis.opsForSet()
-                .remove(RedisSchema.accountWorkspaces(accountId), workspaceId)
+        return retried(redis.opsForSet().remove(RedisSchema.accountWorkspaces(accountId), workspaceId))
                 .then(announceWorkspaces(accountId));
+    }
+
+    /**
+     * One idempotent Redis step, retried when Redis could not be reached or did not answer in time
+     * (a reconnect, a Sentinel failover): at most {@value #RETRIES} more times, 100 ms apart and
+     * doubling, so a blip is invisible to the caller and an outage still answers 503 within about
+     * a second plus the command timeouts. Only steps that may run twice are wrapped: deleting,
+     * removing from and adding to sets, announcing (a second announcement evicts again, harmlessly).
+     * Key creation's claim of a place in the account's index is not (run twice at the account's
+     * limit it would refuse the key it had just admitted), so creation is retried only up to it.
+     */
+    static <T> Mono<T> retried(Mono<T> step) {
+        return step.retryWhen(Retry.backoff(RETRIES, Duration.ofMillis(100))
+                .maxBackoff(Duration.ofMillis(400))
+                .filter(KeyAdminService::isBlip)
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    }
+
+    private static final int RETRIES = 3;
+
+    /** Redis unreachable or too slow, as opposed to a command Redis refused. */
+    static boolean isBlip(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataAccessResourceFailureException
+                    || t instanceof QueryTimeoutException
+                    || t instanceof io.lettuce.core.RedisConnectionException
+                    || t instanceof io.lettuce.core.RedisCommandTimeoutException
+                    || (t instanceof io.lettuce.core.RedisException
+                            && String.valueOf(t.getMessage()).contains("not connected"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Mono<Void> announceKey(String hash) {
         store.invalidateKey(hash);
-        return redis.convertAndSend(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.KEY_MESSAGE + hash)
+        return retried(redis.convertAndSend(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.KEY_MESSAGE + hash))
                 .then();
     }
 
     private Mono<Void> announceWorkspaces(String accountId) {
         store.invalidateWorkspaces(accountId);
-        return redis.convertAndSend(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.WORKSPACES_MESSAGE + accountId)
+        return retried(redis.convertAndSend(
+                        RedisSchema.INVALIDATION_CHANNEL, RedisSchema.WORKSPACES_MESSAGE + accountId))
                 .then();
     }
 
