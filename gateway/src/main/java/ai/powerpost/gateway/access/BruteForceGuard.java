@@ -34,9 +34,10 @@ import reactor.core.publisher.Mono;
  * {@code maxFailures}.
  *
  * <p>The bound (docs/security.md): across N replicas an address gets at most
- * {@code maxFailures + N * F(S)} failures per window, F(S) being the most failures one replica
- * takes from it within one sync interval plus one sync's duration (what the others have not
- * heard of yet); never more than {@code N * maxFailures}, what each replica alone allows. While
+ * {@code maxFailures + N * (F(S) + syncFrom - 1)} failures per window, F(S) being the most failures
+ * one replica takes from it within one sync interval plus one sync's duration (what the others have
+ * not heard of yet), and {@code syncFrom - 1} what a replica keeps to itself before it shares
+ * (a tenth of the limit); never more than {@code N * maxFailures}, what each replica alone allows. While
  * Redis is unreachable each replica limits on its own counts.
  *
  * <p>Bounded: at most 100 000 addresses are tracked; under a distributed flood the least useful
@@ -53,6 +54,14 @@ final class BruteForceGuard {
 
     private final Cache<String, Window> windows;
     private final int maxFailures;
+    /**
+     * An address's counts are shared only once it has failed this often here (a tenth of the
+     * limit, at least 2): a distributed flood that tries each address once or twice per replica
+     * (no brute force of any one address) then costs Redis nothing, instead of a few commands per
+     * request; the bound grows by what each replica keeps to itself.
+     */
+    private final int syncFrom;
+
     private final long windowMillis;
     private final LongSupplier clock;
     private final ConcurrentLinkedQueue<Window> dirty = new ConcurrentLinkedQueue<>();
@@ -62,6 +71,7 @@ final class BruteForceGuard {
 
     BruteForceGuard(AuthProperties properties, LongSupplier clock, Ticker ticker) {
         this.maxFailures = properties.maxFailures();
+        this.syncFrom = Math.max(2, (maxFailures + 9) / 10);
         this.windowMillis = properties.failureWindow().toMillis();
         this.clock = clock;
         this.windows = Caffeine.newBuilder()
@@ -93,8 +103,7 @@ final class BruteForceGuard {
                         (a, existing) -> existing != null && existing.start == start
                                 ? existing
                                 : new Window(start, redisKey(a, start)));
-        window.failures.incrementAndGet();
-        if (window.dirty.compareAndSet(false, true)) {
+        if (window.failures.incrementAndGet() >= syncFrom && window.dirty.compareAndSet(false, true)) {
             dirty.offer(window);
         }
     }
