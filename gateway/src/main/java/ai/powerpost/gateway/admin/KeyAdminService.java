@@ -8,6 +8,13 @@ import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.auth.StoredKey;
 import ai.powerpost.gateway.redis.RedisSchema;
 import ai.powerpost.gateway.redis.RedisScripts;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisLoadingException;
+import io.lettuce.core.RedisReadOnlyException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -19,9 +26,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
-import org.springframework.dao.DataAccessResourceFailureException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Flux;
@@ -44,6 +54,23 @@ import reactor.util.retry.Retry;
  * hashes of its live keys (added before the key is claimed, removed when it is revoked, so it
  * never counts fewer than there are), which tells an operator when a retired secret no longer
  * verifies any live key ({@link #secrets}).
+ *
+ * <p><b>Retries.</b> A Redis blip (a dropped connection, a reconnect, a failover's first moments, a
+ * command timeout) must not reach the caller of a write. Each Redis command of a write is retried
+ * on its own ({@link #RETRY}: {@value #MAX_RETRIES} more times, 100 ms doubling up to 800 ms,
+ * under 2 s of waiting in all, on a timer, never blocking), and only where running it twice does
+ * what running it once does: {@code HSET} of the same fields, {@code SADD}/{@code SREM}/{@code DEL}
+ * /{@code HDEL} of the same members, a read, a repeated invalidation message. A failed command
+ * may have run before its reply was lost; every one of these commands is safe either way.
+ *
+ * <p>Never retried: a whole call. Creation draws a new secret and id each time it runs, so running
+ * it again would make a second key (and show only one of them). Instead its steps are retried
+ * with the secret and id already drawn, and the one step that is not idempotent, the claim of a
+ * place in the index (a second run of the script after a lost reply sees the account one key
+ * fuller and may refuse: the caller would get 409 for a key that was in fact claimed), is made so:
+ * each attempt first reads the index, and a place that already holds this key's fresh, random id
+ * is this call's own claim. A refusal ({@code KEY_LIMIT_REACHED}) and any Redis error reply other
+ * than a failover's ({@code READONLY}, {@code LOADING}, {@code MASTERDOWN}) are never retried.
  */
 public final class KeyAdminService {
 
@@ -53,6 +80,26 @@ public final class KeyAdminService {
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
             return 1
             """, Long.class);
+
+    private static final Logger log = LoggerFactory.getLogger(KeyAdminService.class);
+
+    /** Retries of one idempotent command after its first attempt. */
+    static final int MAX_RETRIES = 4;
+
+    /**
+     * 100, 200, 400, 800 ms (each ±50 %, at most 800 ms): under 2 s of waiting in all, enough to ride
+     * out a reconnect (Lettuce retries within about half a second) and a short refusal of
+     * connections, short enough for the management call's own 5 s bound.
+     */
+    static final Retry RETRY = Retry.backoff(MAX_RETRIES, Duration.ofMillis(100))
+            .maxBackoff(Duration.ofMillis(800))
+            .filter(KeyAdminService::isTransient)
+            .doBeforeRetry(signal -> log.info(
+                    "key management: Redis command failed ({}), retry {} of {}",
+                    signal.failure().getClass().getSimpleName(),
+                    signal.totalRetries() + 1,
+                    MAX_RETRIES))
+            .onRetryExhaustedThrow((spec, signal) -> signal.failure());
 
     private final ReactiveStringRedisTemplate redis;
     private final ApiKeyStore store;
@@ -87,20 +134,60 @@ public final class KeyAdminService {
                 "key_" + ApiKeys.randomBase62(random, 20), accountId, name, scopes, Instant.now(), minted.secretId());
         String recordKey = RedisSchema.keyRecord(hash);
         String secretKeys = RedisSchema.secretKeys(minted.secretId());
-        return retried(redis.opsForHash().putAll(recordKey, KeyRecords.encode(key)))
-                .then(retried(redis.opsForSet().add(secretKeys, hash)))
-                .then(RedisScripts.eval(
+        String index = RedisSchema.accountKeys(accountId);
+        // The claim, made idempotent: a place already holding this key's id (fresh and random, so
+        // no other call ever writes it) is this call's own claim, made by an attempt whose reply was lost.
+        Mono<Long> claim = redis.<String, String>opsForHash()
+                .get(index, key.id())
+                .map(claimedHash -> 1L)
+                .switchIfEmpty(Mono.defer(() -> RedisScripts.eval(
                         redis,
                         CLAIM,
-                        List.of(RedisSchema.accountKeys(accountId)),
-                        List.of(key.id(), hash, Integer.toString(properties.maxKeysPerAccount()))))
+                        List.of(index),
+                        List.of(key.id(), hash, Integer.toString(properties.maxKeysPerAccount())))));
+        return retried(redis.opsForHash().putAll(recordKey, KeyRecords.encode(key)))
+                .then(retried(redis.opsForSet().add(secretKeys, hash)))
+                .then(retried(claim))
                 .flatMap(claimed -> claimed == 1L
                         ? announceKey(hash)
                                 .thenReturn(new CreatedKey(
                                         key.id(), secret, name, key.scopes(), Objects.requireNonNull(key.createdAt())))
-                        : redis.delete(recordKey)
-                                .then(redis.opsForSet().remove(secretKeys, hash))
+                        : retried(redis.delete(recordKey))
+                                .then(retried(redis.opsForSet().remove(secretKeys, hash)))
                                 .then(Mono.empty()));
+    }
+
+    /** One idempotent command, retried on a transient failure ({@link #RETRY}). */
+    private static <T> Mono<T> retried(Mono<T> command) {
+        return command.retryWhen(RETRY);
+    }
+
+    /**
+     * A failure that says nothing about the command but that it did not get through, or not in
+     * time: no connection, a connection lost or refused, a timeout, or the reply of a node in the
+     * middle of a failover. Not an error reply about the command itself.
+     */
+    static boolean isTransient(Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof RedisConnectionFailureException
+                    || e instanceof QueryTimeoutException
+                    || e instanceof RedisConnectionException
+                    || e instanceof RedisCommandTimeoutException
+                    || e instanceof TimeoutException
+                    || e instanceof RedisReadOnlyException
+                    || e instanceof RedisLoadingException) {
+                return true;
+            }
+            if (e instanceof RedisCommandExecutionException reply) {
+                String message = reply.getMessage();
+                return message != null && message.startsWith("MASTERDOWN");
+            }
+            if (e instanceof RedisException && !(e instanceof RedisCommandInterruptedException)) {
+                // Lettuce's own, not a server's reply: "Connection closed", "Currently not connected"
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One secret as the key management API reports it: never the secret itself. */
@@ -149,10 +236,9 @@ public final class KeyAdminService {
      */
     public Mono<Boolean> revoke(String accountId, String keyId) {
         String index = RedisSchema.accountKeys(accountId);
-        return redis.<String, String>opsForHash()
-                .get(index, keyId)
-                .flatMap(hash -> redis.<String, String>opsForHash()
-                        .get(RedisSchema.keyRecord(hash), RedisSchema.KEY_SECRET)
+        return retried(redis.<String, String>opsForHash().get(index, keyId))
+                .flatMap(hash -> retried(redis.<String, String>opsForHash()
+                                .get(RedisSchema.keyRecord(hash), RedisSchema.KEY_SECRET))
                         .map(RedisSchema::secretKeys)
                         .defaultIfEmpty(RedisSchema.UNTAGGED_KEYS)
                         .flatMap(holder -> retried(redis.delete(RedisSchema.keyRecord(hash)))
@@ -160,7 +246,6 @@ public final class KeyAdminService {
                                 .then(retried(redis.opsForSet().remove(holder, hash)))
                                 .then(announceKey(hash))
                                 .thenReturn(true)))
-                .transform(KeyAdminService::retried)
                 .defaultIfEmpty(false);
     }
 
@@ -172,39 +257,6 @@ public final class KeyAdminService {
     public Mono<Void> removeWorkspace(String accountId, String workspaceId) {
         return retried(redis.opsForSet().remove(RedisSchema.accountWorkspaces(accountId), workspaceId))
                 .then(announceWorkspaces(accountId));
-    }
-
-    /**
-     * One idempotent Redis step, retried when Redis could not be reached or did not answer in time
-     * (a reconnect, a Sentinel failover): at most {@value #RETRIES} more times, 100 ms apart and
-     * doubling, so a blip is invisible to the caller and an outage still answers 503 within about
-     * a second plus the command timeouts. Only steps that may run twice are wrapped: deleting,
-     * removing from and adding to sets, announcing (a second announcement evicts again, harmlessly).
-     * Key creation's claim of a place in the account's index is not (run twice at the account's
-     * limit it would refuse the key it had just admitted), so creation is retried only up to it.
-     */
-    static <T> Mono<T> retried(Mono<T> step) {
-        return step.retryWhen(Retry.backoff(RETRIES, Duration.ofMillis(100))
-                .maxBackoff(Duration.ofMillis(400))
-                .filter(KeyAdminService::isBlip)
-                .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
-    }
-
-    private static final int RETRIES = 3;
-
-    /** Redis unreachable or too slow, as opposed to a command Redis refused. */
-    static boolean isBlip(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof DataAccessResourceFailureException
-                    || t instanceof QueryTimeoutException
-                    || t instanceof io.lettuce.core.RedisConnectionException
-                    || t instanceof io.lettuce.core.RedisCommandTimeoutException
-                    || (t instanceof io.lettuce.core.RedisException
-                            && String.valueOf(t.getMessage()).contains("not connected"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private Mono<Void> announceKey(String hash) {

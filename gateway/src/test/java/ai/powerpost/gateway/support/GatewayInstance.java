@@ -19,6 +19,12 @@ public final class GatewayInstance implements AutoCloseable {
         BlockHoundSupport.install();
     }
 
+    /**
+     * As a property's value: the property is not set at all, not even to this class's default
+     * (a Sentinel gateway configured as README says has no {@code spring.data.redis.url}).
+     */
+    public static final Object UNSET = new Object();
+
     private final ConfigurableApplicationContext context;
 
     private GatewayInstance(ConfigurableApplicationContext context) {
@@ -30,7 +36,9 @@ public final class GatewayInstance implements AutoCloseable {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("server.port", 0);
         all.put("management.server.port", 0);
-        all.put("spring.data.redis.url", RedisSupport.redis().url());
+        if (!properties.containsKey("spring.data.redis.url")) {
+            all.put("spring.data.redis.url", RedisSupport.redis().url()); // the shared server, started on first use
+        }
         all.put("GATEWAY_UPSTREAM_POWERPOST", upstream.uri());
         all.put("gateway.routes.file", "../routes.yml");
         all.put("gateway.admin.token", GatewayTestBase.ADMIN_TOKEN);
@@ -39,6 +47,7 @@ public final class GatewayInstance implements AutoCloseable {
         all.put("gateway.auth.max-failures", 1_000_000);
         all.put("spring.data.redis.timeout", "10s");
         all.putAll(properties);
+        all.values().removeIf(value -> value == UNSET);
         // As command-line arguments: they outrank application.yml, as an operator's settings would.
         String[] args = all.entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue())
