@@ -2,11 +2,13 @@ package ai.powerpost.gateway.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.powerpost.gateway.support.ExpectedLogs;
 import ai.powerpost.gateway.support.FreePorts;
 import ai.powerpost.gateway.support.GatewayInstance;
 import ai.powerpost.gateway.support.MisbehavingUpstream;
 import ai.powerpost.gateway.support.OwnRedisServer;
 import ai.powerpost.gateway.support.RecordingUpstream;
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -244,10 +246,15 @@ class DashboardAndAlertsIT {
                 routes(
                         "  - { id: extra, method: GET, path: /api/v1/analytics, scope: analytics:read, upstream: backend }\n"));
         awaitSeries("gateway_routes_reloads_total{result=\"success\"} > 0");
-        publish(
-                routesFile,
-                routes("  - { id: broken, method: GET, path: /api/v1/x, scope: posts:delete, upstream: backend }\n"));
-        awaitSeries("gateway_routes_reloads_total{result=\"failure\"} > 0");
+        try (ExpectedLogs refusal =
+                ExpectedLogs.expect("ai.powerpost.gateway.routing.RouteTableReloader", Level.ERROR)) {
+            publish(
+                    routesFile,
+                    routes(
+                            "  - { id: broken, method: GET, path: /api/v1/x, scope: posts:delete, upstream: backend }\n"));
+            awaitSeries("gateway_routes_reloads_total{result=\"failure\"} > 0");
+            assertThat(refusal.messages()).as("the refusal is logged").isNotEmpty();
+        }
         awaitSeries("gateway_denials_total{reason=\"rate_limited\"}");
 
         // Then the bulk, for the rates and ratios the alerts measure.
