@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.auth;
 
+import ai.powerpost.gateway.redis.RedisPrimaryChanged;
 import ai.powerpost.gateway.redis.RedisSchema;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
@@ -11,9 +12,11 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -35,6 +38,10 @@ import reactor.util.retry.Retry;
  * looked up), and every confirmed (re)subscription rebuilds it from Redis. Start-up waits (on the
  * main thread, for at most {@link #FIRST_BUILD_WAIT}) for the first build, so the web server
  * starts with the filter in place.
+ *
+ * <p>In Sentinel mode the subscription moves to a newly promoted primary the moment the sentinels
+ * announce it ({@link RedisPrimaryChanged}): a stalled old primary keeps its connections open and
+ * would deliver nothing the writers publish on the new one.
  */
 final class KeyInvalidationListener implements SmartLifecycle {
 
@@ -47,6 +54,9 @@ final class KeyInvalidationListener implements SmartLifecycle {
     private volatile Disposable connecting;
     private volatile StatefulRedisPubSubConnection<String, String> connection;
     private volatile boolean running;
+    /** Which connection attempt is current; a superseded one closes what it opened. */
+    private final AtomicLong generation = new AtomicLong();
+
     private final MeterRegistry meters;
 
     KeyInvalidationListener(
@@ -72,7 +82,39 @@ final class KeyInvalidationListener implements SmartLifecycle {
 
     @Override
     public void start() {
-        connecting = Mono.fromCallable(this::subscribe)
+        connect();
+        running = true;
+        if (!untagged.awaitFirstBuild(FIRST_BUILD_WAIT)) {
+            log.warn("untagged-key filter not built yet: until it is, every key without a valid tag is looked up");
+        }
+    }
+
+    /**
+     * Closes the subscription and opens a new one, which Lettuce resolves through the sentinels
+     * to the promoted primary; its confirmation revalidates the cache, as after any reconnect.
+     */
+    @EventListener
+    public synchronized void primaryChanged(RedisPrimaryChanged event) {
+        if (!running) {
+            return;
+        }
+        log.info("invalidation subscription moving to the promoted primary {}", event.address());
+        Disposable pending = connecting;
+        if (pending != null) {
+            pending.dispose();
+        }
+        StatefulRedisPubSubConnection<String, String> current = connection;
+        connection = null;
+        if (current != null) {
+            current.closeAsync();
+        }
+        untagged.subscriptionLost();
+        connect();
+    }
+
+    private synchronized void connect() {
+        long attempt = generation.incrementAndGet();
+        connecting = Mono.fromCallable(() -> subscribe(attempt))
                 .subscribeOn(Schedulers.boundedElastic())
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
                         .maxBackoff(Duration.ofSeconds(2))
@@ -80,13 +122,9 @@ final class KeyInvalidationListener implements SmartLifecycle {
                                 "invalidation subscription failed ({}); retrying",
                                 signal.failure().getClass().getSimpleName())))
                 .subscribe(subscribed -> connection = subscribed);
-        running = true;
-        if (!untagged.awaitFirstBuild(FIRST_BUILD_WAIT)) {
-            log.warn("untagged-key filter not built yet: until it is, every key without a valid tag is looked up");
-        }
     }
 
-    private StatefulRedisPubSubConnection<String, String> subscribe() {
+    private StatefulRedisPubSubConnection<String, String> subscribe(long attempt) {
         AbstractRedisClient client = connectionFactory.getRequiredNativeClient();
         StatefulRedisPubSubConnection<String, String> pubSub = client instanceof RedisClusterClient cluster
                 ? cluster.connectPubSub(StringCodec.UTF8)
@@ -114,6 +152,10 @@ final class KeyInvalidationListener implements SmartLifecycle {
         });
         try {
             pubSub.sync().subscribe(RedisSchema.INVALIDATION_CHANNEL);
+            if (attempt != generation.get()) {
+                // superseded while it connected (a promotion, or stop): its result is never taken
+                pubSub.closeAsync();
+            }
             return pubSub;
         } catch (RuntimeException e) {
             pubSub.closeAsync();
@@ -137,7 +179,9 @@ final class KeyInvalidationListener implements SmartLifecycle {
     }
 
     @Override
-    public void stop() {
+    public synchronized void stop() {
+        running = false;
+        generation.incrementAndGet();
         Disposable pending = connecting;
         if (pending != null) {
             pending.dispose();
@@ -147,7 +191,6 @@ final class KeyInvalidationListener implements SmartLifecycle {
             current.closeAsync();
         }
         untagged.stop();
-        running = false;
     }
 
     @Override

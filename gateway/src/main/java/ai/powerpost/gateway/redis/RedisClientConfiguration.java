@@ -5,8 +5,10 @@ import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
@@ -16,6 +18,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Redis client behaviour for an edge proxy: while the connection is down, commands fail at once
  * instead of queueing until a reconnect. A request then gets its answer (the outage grace, or a
  * 503) immediately rather than after a timeout, and nothing piles up in memory during an outage.
+ * In Sentinel mode, commands and the invalidation subscription follow a promotion at once
+ * ({@link SentinelPrimaryWatcher}).
  */
 @Configuration(proxyBeanMethods = false)
 class RedisClientConfiguration {
@@ -25,6 +29,17 @@ class RedisClientConfiguration {
     ClientResourcesBuilderCustomizer commandLatencyMetrics(MeterRegistry meters) {
         return resources -> resources.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(
                 meters, MicrometerOptions.builder().histogram(true).build()));
+    }
+
+    /** Lettuce's reconnects and look-ups on threads that may wait ({@link LettuceWorkers}). */
+    @Bean(destroyMethod = "shutdownGracefully")
+    LettuceWorkers lettuceWorkers() {
+        return new LettuceWorkers();
+    }
+
+    @Bean
+    ClientResourcesBuilderCustomizer lettuceWorkerThreads(LettuceWorkers workers) {
+        return resources -> resources.eventExecutorGroup(workers);
     }
 
     /**
@@ -53,5 +68,16 @@ class RedisClientConfiguration {
     @Bean
     LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
         return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
+
+    /**
+     * In Sentinel mode: moves the commands and the invalidation subscription to a promoted
+     * primary the moment the sentinels announce it (see {@link SentinelPrimaryWatcher} for why
+     * Lettuce alone does not).
+     */
+    @Bean
+    @ConditionalOnProperty("spring.data.redis.sentinel.master")
+    SentinelPrimaryWatcher sentinelPrimaryWatcher(LettuceConnectionFactory factory, ApplicationEventPublisher events) {
+        return new SentinelPrimaryWatcher(factory, events);
     }
 }
