@@ -249,7 +249,13 @@ class UpstreamFailuresIT {
                 .findFirst()
                 .orElseThrow();
         java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-        breaker.getEventPublisher().onError(event -> failures.incrementAndGet());
+        java.util.Queue<String> recorded = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        breaker.getEventPublisher().onError(event -> {
+            failures.incrementAndGet();
+            java.io.StringWriter trace = new java.io.StringWriter();
+            event.getThrowable().printStackTrace(new java.io.PrintWriter(trace));
+            recorded.add(trace.toString());
+        });
         int sent = 0;
         for (int round = 0; round < 24; round++) {
             int before = UPSTREAM.receivedMatching("/api/v1/images/");
@@ -283,7 +289,7 @@ class UpstreamFailuresIT {
                 .as("calls that reached the upstream before their client hung up")
                 .isGreaterThan(sent / 2);
         assertThat(failures.get())
-                .as("failures the breaker recorded from clients hanging up")
+                .as("failures the breaker recorded from clients hanging up: %s", recorded)
                 .isZero();
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
         get("/api/v1/images/img-" + UUID.randomUUID()).expectStatus().isOk();

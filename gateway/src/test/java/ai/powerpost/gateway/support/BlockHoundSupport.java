@@ -37,12 +37,7 @@ final class BlockHoundSupport {
 
     static synchronized void install() {
         if (!installed) {
-            BlockHound.install(builder -> builder.blockingMethodCallback(BlockHoundSupport::record)
-                    // Netty 4.2's adaptive allocator takes a StampedLock for a few instructions when it
-                    // grows or frees a magazine: by design on event loops, not I/O and not a wait.
-                    .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
-                    .allowBlockingCallsInside(
-                            "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
+            BlockHound.install(builder -> builder.blockingMethodCallback(BlockHoundSupport::record));
             installed = true;
         }
     }
