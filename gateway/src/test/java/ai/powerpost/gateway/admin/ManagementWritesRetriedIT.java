@@ -87,7 +87,9 @@ class ManagementWritesRetriedIT {
                 .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, workspace)
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
         assertThat(redis().sismember(RedisSchema.accountWorkspaces(account), workspace))
                 .isTrue();
 
@@ -97,7 +99,9 @@ class ManagementWritesRetriedIT {
                 .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, workspace)
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
         assertThat(redis().sismember(RedisSchema.accountWorkspaces(account), workspace))
                 .isFalse();
     }

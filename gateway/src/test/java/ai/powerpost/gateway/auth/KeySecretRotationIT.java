@@ -157,7 +157,9 @@ class KeySecretRotationIT {
                 .uri("/admin/v1/accounts/{a}/keys/{k}", account, keyId)
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
     }
 
     private static int status(org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec response) {

@@ -256,7 +256,9 @@ class UntaggedKeysIT {
                 .uri("/admin/v1/accounts/{a}/keys/{k}", key.account(), key.id())
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
     }
 
     private static int credits(GatewayInstance replica, String secret) {

@@ -43,7 +43,9 @@ final class HttpLayerFixture implements AutoCloseable {
                 .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE)
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
         key = create(account, "full_access");
         draftKey = create(account, "read_only");
     }

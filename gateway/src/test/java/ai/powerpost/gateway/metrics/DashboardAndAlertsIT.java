@@ -195,7 +195,9 @@ class DashboardAndAlertsIT {
                 .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE)
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
         String full = createKey(account, "full_access");
         String readOnly = createKey(account, "read_only");
         List<String> neverUsed = new ArrayList<>();

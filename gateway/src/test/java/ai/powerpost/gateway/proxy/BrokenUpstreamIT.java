@@ -124,7 +124,9 @@ class BrokenUpstreamIT {
                 .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, WORKSPACE)
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
         @SuppressWarnings("unchecked")
         Map<String, Object> created = gateway.admin()
                 .post()

@@ -229,7 +229,9 @@ class RateLimitIT {
                 .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, workspace)
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
         Map<String, Object> created = instance.admin()
                 .post()
                 .uri("/admin/v1/accounts/{a}/keys", account)

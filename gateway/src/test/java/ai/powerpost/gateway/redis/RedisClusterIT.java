@@ -458,7 +458,9 @@ class RedisClusterIT {
                 .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, workspace)
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
         return new Tenant(account, workspace, newKey(through, account, "full_access"));
     }
 
@@ -484,7 +486,9 @@ class RedisClusterIT {
                 .uri("/admin/v1/accounts/{a}/keys/{k}", key.account(), key.id())
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
     }
 
     private static WebTestClient.ResponseSpec credits(GatewayInstance instance, Key key) {

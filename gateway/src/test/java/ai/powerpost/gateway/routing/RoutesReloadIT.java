@@ -82,7 +82,9 @@ class RoutesReloadIT {
                 .uri("/admin/v1/accounts/acct_reload/workspaces/ws_r")
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
     }
 
     @AfterAll

@@ -110,7 +110,9 @@ public abstract class GatewayTestBase {
                 .uri("/admin/v1/accounts/{a}/workspaces/{w}", accountId, workspaceId)
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
     }
 
     protected void revoke(CreatedKey key) {
@@ -118,7 +120,9 @@ public abstract class GatewayTestBase {
                 .uri("/admin/v1/accounts/{a}/keys/{k}", key.accountId(), key.id())
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
     }
 
     @SuppressWarnings("unchecked")
