@@ -53,6 +53,10 @@ import org.jspecify.annotations.Nullable;
  *     a 413, a framing error, a denial before an upload was read) says {@code Connection: close};
  *     the gateway then stops sending, reads and discards for {@code linger-timeout} and closes, so
  *     the client reads the answer rather than a reset (nginx's lingering close).</li>
+ * <li><b>A pipelined close</b>: a request that says {@code Connection: close} behind others still
+ *     being answered is answered in its turn, after them, and the connection closed after it
+ *     (RFC 9112 §9.6); Reactor Netty would put the close on the response being written when the
+ *     request arrives, and the answers queued between the two would never be sent.</li>
  * <li><b>Connection cap</b> ({@link ConnectionCount}): past {@code max-connections}, a new connection
  *     gets a 503 and is closed before anything of it is read.</li>
  * </ul>
@@ -87,6 +91,11 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private long headStartNanos;
     /** Nothing more is read as a request on this connection: framing is lost, or it is closing. */
     private boolean refusing;
+    /**
+     * A pipelined request asked to close the connection ({@code Connection: close}, or HTTP/1.0
+     * without keep-alive): its response is the last one, nothing after it is served.
+     */
+    private boolean closeRequested;
 
     private boolean lingering;
     /** A refusal to write once the responses before it are written (pipelining keeps the order). */
@@ -165,12 +174,25 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         awaitingHead = false;
         headBytesSeen = false;
         headStartNanos = 0;
+        if (closeRequested) {
+            // after a request that asked to close, nothing is a request (RFC 9112 §9.6)
+            ReferenceCountUtil.release(request);
+            refusing = true;
+            return;
+        }
         ApiError refusal = RequestHead.refusal(request);
         if (refusal != null) {
             ReferenceCountUtil.release(request);
             refusals.refused(refusal);
             refuse(ctx, refusal);
             return;
+        }
+        if (inFlight > 0 && !HttpUtil.isKeepAlive(request)) {
+            // Reactor Netty applies a pipelined request's close to the response it is writing when
+            // the request arrives, and the answers queued before it are lost: it is told "keep-alive",
+            // and this guard closes after that request's own response instead (see write)
+            HttpUtil.setKeepAlive(request, true);
+            closeRequested = true;
         }
         inFlight++;
         if (!(request instanceof LastHttpContent) && hasBody(request)) {
@@ -276,7 +298,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
                 ctx.write(msg, promise);
                 return;
             }
-            if (inFlight <= 1 && deferred == null && (inBody || refusing)) {
+            if (inFlight <= 1 && deferred == null && (inBody || refusing || closeRequested)) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 closeAfterResponse = true;
             }

@@ -18,8 +18,8 @@ class ConnectionLimitIT {
 
     @BeforeAll
     static void start() {
-        fixture =
-                new HttpLayerFixture(Map.of("gateway.http.max-connections", 20, "gateway.http.header-timeout", "30s"));
+        fixture = HttpLayerFixture.inJvm(
+                Map.of("gateway.http.max-connections", 20, "gateway.http.header-timeout", "30s"));
     }
 
     @AfterAll
@@ -37,7 +37,7 @@ class ConnectionLimitIT {
             // The gateway's own count, not the kernel's: a connection is ESTABLISHED in /proc as soon
             // as the handshake is done, before the gateway has accepted it; the extra connection
             // could then take a place one of these had not taken yet.
-            MeterRegistry meters = fixture.gateway.bean(MeterRegistry.class);
+            MeterRegistry meters = fixture.inJvmGateway().bean(MeterRegistry.class);
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (meters.get(ConnectionCount.GAUGE).gauge().value() < 20 && System.nanoTime() < deadline) {
                 Thread.yield();
@@ -57,7 +57,7 @@ class ConnectionLimitIT {
             assertThat(established.read().status())
                     .as("an established connection keeps being served")
                     .isEqualTo(200);
-            fixture.gateway
+            fixture.inJvmGateway()
                     .management()
                     .get()
                     .uri("/actuator/health/readiness")

@@ -2,11 +2,14 @@ package ai.powerpost.gateway.http;
 
 import ai.powerpost.gateway.support.FramingUpstream;
 import ai.powerpost.gateway.support.GatewayInstance;
+import ai.powerpost.gateway.support.GatewayProcess;
 import ai.powerpost.gateway.support.RecordingUpstream;
+import ai.powerpost.gateway.support.RunningGateway;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.MediaType;
@@ -20,14 +23,23 @@ final class HttpLayerFixture implements AutoCloseable {
     static final String WORKSPACE = "ws_http";
 
     final FramingUpstream upstream = new FramingUpstream();
-    final GatewayInstance gateway;
+    final RunningGateway gateway;
     final int port;
     final String key;
     final String draftKey;
 
-    HttpLayerFixture(Map<String, Object> extra) {
+    /** The gateway started in this JVM. */
+    static HttpLayerFixture inJvm(Map<String, Object> extra) {
+        return new HttpLayerFixture(extra, false);
+    }
+
+    /** The packaged jar as its own process, configured through environment variables ({@link GatewayProcess}). */
+    static HttpLayerFixture packagedJar(Map<String, Object> extra) {
+        return new HttpLayerFixture(extra, true);
+    }
+
+    private HttpLayerFixture(Map<String, Object> extra, boolean packagedJar) {
         Map<String, Object> properties = new HashMap<>(Map.of(
-                "GATEWAY_UPSTREAM_POWERPOST", upstream.uri(),
                 "gateway.http.header-timeout", "1s",
                 "gateway.http.body-idle-timeout", "1s",
                 "gateway.http.body-min-rate", "200",
@@ -35,7 +47,12 @@ final class HttpLayerFixture implements AutoCloseable {
                 "gateway.http.linger-timeout", "500ms",
                 "server.netty.idle-timeout", "3s"));
         properties.putAll(extra);
-        gateway = GatewayInstance.start(new RecordingUpstream(), properties);
+        if (packagedJar) {
+            gateway = GatewayProcess.start(upstream.uri(), properties, List.of());
+        } else {
+            properties.put("GATEWAY_UPSTREAM_POWERPOST", upstream.uri());
+            gateway = GatewayInstance.start(new RecordingUpstream(), properties);
+        }
         port = gateway.port();
         String account = "acct_http_" + UUID.randomUUID().toString().substring(0, 8);
         gateway.admin()
@@ -75,6 +92,11 @@ final class HttpLayerFixture implements AutoCloseable {
     String head(String method, String target) {
         return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + key + "\r\nX-Workspace-Id: "
                 + WORKSPACE + "\r\n";
+    }
+
+    /** The in-JVM gateway, for a test that reads its beans. */
+    GatewayInstance inJvmGateway() {
+        return (GatewayInstance) gateway;
     }
 
     @Override

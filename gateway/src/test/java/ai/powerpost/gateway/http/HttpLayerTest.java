@@ -11,7 +11,7 @@ abstract class HttpLayerTest {
 
     @BeforeAll
     static void start() {
-        fixture = new HttpLayerFixture(Map.of());
+        fixture = HttpLayerFixture.inJvm(Map.of());
     }
 
     @AfterAll

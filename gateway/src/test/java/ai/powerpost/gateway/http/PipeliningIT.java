@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests sent back to back on one connection, in one write: every one is answered, in order,
- * whether proxied, denied or refused; a framing error among them ends the connection after the
- * answers before it, and nothing after it is read.
+ * whether proxied, denied or refused; a framing error, or a request that says
+ * {@code Connection: close}, ends the connection after the answers before it (and its own), and
+ * nothing after it is served. {@link PipeliningJarIT} runs the same cases against the packaged jar.
  */
 class PipeliningIT extends HttpLayerTest {
 
@@ -84,6 +85,51 @@ class PipeliningIT extends HttpLayerTest {
                     + "5\r\nhello\r\n0\r\n\r\n"
                     + fixture.head("GET", "/api/v1/posts/" + m + "3") + "\r\n");
             assertThat(statuses(conn, 3)).containsExactly(200, 400, -1);
+        }
+        assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m))
+                .extracting(r -> r.target())
+                .containsExactly("/api/v1/posts/" + m + "1");
+    }
+
+    @Test
+    void aPipelinedRequestAskingToCloseIsAnsweredAfterThoseBeforeItThenTheConnectionCloses() {
+        String m = HttpLayerFixture.marker();
+        try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
+            conn.write(fixture.head("GET", "/api/v1/posts/" + m + "1") + "\r\n"
+                    + fixture.head("GET", "/api/v1/posts/" + m + "2") + "\r\n"
+                    + fixture.head("GET", "/api/v1/posts/" + m + "3") + "Connection: close\r\n\r\n"
+                    + fixture.head("GET", "/api/v1/posts/" + m + "4") + "\r\n");
+            for (int i = 1; i <= 3; i++) {
+                RawHttp.Response response = conn.read();
+                assertThat(response.status()).as("response %d: %s", i, response).isEqualTo(200);
+                if (i < 3) {
+                    assertThat(response.header("connection"))
+                            .as("response %d: %s", i, response)
+                            .isNotEqualToIgnoringCase("close");
+                } else {
+                    assertThat(response.header("connection"))
+                            .as("response %d: %s", i, response)
+                            .isEqualToIgnoringCase("close");
+                }
+            }
+            assertThat(conn.closesWithin(3000))
+                    .as("closed after the answer to the request that asked")
+                    .isTrue();
+        }
+        assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m))
+                .extracting(r -> r.target())
+                .containsExactly("/api/v1/posts/" + m + "1", "/api/v1/posts/" + m + "2", "/api/v1/posts/" + m + "3");
+    }
+
+    @Test
+    void aDeniedPipelinedRequestAskingToCloseIsAnsweredInItsTurnAndNothingAfterItIsServed() {
+        String m = HttpLayerFixture.marker();
+        String noKeyClose = "GET /api/v1/account/credits HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
+            conn.write(fixture.head("GET", "/api/v1/posts/" + m + "1") + "\r\n"
+                    + noKeyClose
+                    + fixture.head("GET", "/api/v1/posts/" + m + "3") + "\r\n");
+            assertThat(statuses(conn, 3)).containsExactly(200, 401, -1);
         }
         assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m))
                 .extracting(r -> r.target())

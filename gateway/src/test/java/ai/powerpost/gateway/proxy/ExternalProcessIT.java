@@ -2,22 +2,19 @@ package ai.powerpost.gateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.powerpost.gateway.support.FreePorts;
+import ai.powerpost.gateway.support.GatewayProcess;
 import ai.powerpost.gateway.support.GatewayTestBase;
 import ai.powerpost.gateway.support.MisbehavingUpstream;
 import ai.powerpost.gateway.support.RecordingUpstream;
-import ai.powerpost.gateway.support.RedisSupport;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -43,52 +40,8 @@ class ExternalProcessIT {
         SLOW.close();
     }
 
-    private static Process start(int port, int managementPort, String upstream) throws IOException {
-        Path jar = Path.of("target/gateway.jar");
-        assertThat(jar)
-                .as("the packaged gateway (mvn package runs before the integration tests)")
-                .exists();
-        File log = File.createTempFile("gateway-process-", ".log");
-        log.deleteOnExit();
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx256m", "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log);
-        Map<String, String> env = builder.environment();
-        env.put("SERVER_PORT", Integer.toString(port));
-        env.put("MANAGEMENT_SERVER_PORT", Integer.toString(managementPort));
-        env.put("SPRING_DATA_REDIS_URL", RedisSupport.redis().url());
-        env.put("GATEWAY_UPSTREAM_POWERPOST", upstream);
-        env.put("GATEWAY_ROUTES_FILE", "../routes.yml");
-        env.put("GATEWAY_ADMIN_TOKEN", GatewayTestBase.ADMIN_TOKEN);
-        // as an operator sets them: the secret's id in the variable's name, the minting id in another
-        env.put("GATEWAY_KEYS_SECRETS_" + GatewayTestBase.KEY_SECRET_ID.toUpperCase(), GatewayTestBase.KEY_SECRET);
-        env.put("GATEWAY_KEYS_MINTING_SECRET", GatewayTestBase.KEY_SECRET_ID);
-        Process process = builder.start();
-        awaitHealthy(managementPort, process, log.toPath());
-        return process;
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static void awaitHealthy(int managementPort, Process process, Path log) throws IOException {
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline) && process.isAlive()) {
-            try {
-                HttpResponse<String> health = HTTP.send(
-                        HttpRequest.newBuilder(
-                                        URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException | InterruptedException notYet) {
-                // still starting
-            }
-        }
-        throw new IllegalStateException("the gateway process did not become ready:\n" + Files.readString(log));
+    private static GatewayProcess start(String upstream) {
+        return GatewayProcess.start(upstream, Map.of(), List.of("-Xmx256m"));
     }
 
     private static String createKey(int managementPort) throws IOException, InterruptedException {
@@ -115,11 +68,9 @@ class ExternalProcessIT {
 
     @Test
     void fiveHundredMegabyteUploadStreamsThroughA256MegabyteHeap() throws Exception {
-        int port = FreePorts.unused();
-        int managementPort = FreePorts.unused();
-        Process gateway = start(port, managementPort, RECORDING.uri());
-        try {
-            String key = createKey(managementPort);
+        try (GatewayProcess gateway = start(RECORDING.uri())) {
+            int port = gateway.port();
+            String key = createKey(gateway.managementPort());
             long size = 500 * MB;
             String marker = "m" + System.nanoTime();
             HttpResponse<String> response = HTTP.send(
@@ -136,19 +87,16 @@ class ExternalProcessIT {
                     .singleElement()
                     .extracting(RecordingUpstream.Received::bodyBytes)
                     .isEqualTo(size);
-            assertThat(gateway.isAlive()).isTrue();
-        } finally {
-            gateway.destroy();
-            gateway.waitFor(30, TimeUnit.SECONDS);
+            assertThat(gateway.process().isAlive()).isTrue();
         }
     }
 
     @Test
     void sigtermLetsTheInFlightRequestFinishThenExitsZero() throws Exception {
-        int port = FreePorts.unused();
-        int managementPort = FreePorts.unused();
-        Process gateway = start(port, managementPort, SLOW.uri());
-        String key = createKey(managementPort);
+        GatewayProcess started = start(SLOW.uri());
+        Process gateway = started.process();
+        int port = started.port();
+        String key = createKey(started.managementPort());
         CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/posts/slow2000-x"))
                         .header("x-api-key", key)
@@ -163,6 +111,7 @@ class ExternalProcessIT {
         assertThat(inFlight.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(gateway.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(gateway.exitValue()).isZero();
+        started.close();
     }
 
     /** {@code size} zero bytes, produced 1 MB at a time on demand (never held whole). */

@@ -13,7 +13,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * sharing one Redis (each instance has its own caches, buffers and Redis connections, exactly as
  * separate processes would).
  */
-public final class GatewayInstance implements AutoCloseable {
+public final class GatewayInstance implements RunningGateway {
 
     static {
         BlockHoundSupport.install();
@@ -78,15 +78,17 @@ public final class GatewayInstance implements AutoCloseable {
         return TestClients.to(port("local.management.port"));
     }
 
+    @Override
     public WebTestClient admin() {
         return TestClients.admin(port("local.management.port"));
     }
 
-    /** The public port. */
+    @Override
     public int port() {
         return port("local.server.port");
     }
 
+    @Override
     public int managementPort() {
         return port("local.management.port");
     }
