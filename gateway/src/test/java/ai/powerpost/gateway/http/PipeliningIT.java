@@ -135,4 +135,21 @@ class PipeliningIT extends HttpLayerTest {
                 .extracting(r -> r.target())
                 .containsExactly("/api/v1/posts/" + m + "1");
     }
+
+    @Test
+    void nothingAfterAFirstRequestAskingToCloseIsServed() {
+        String m = HttpLayerFixture.marker();
+        try (RawHttp.Conn conn = RawHttp.open(fixture.port)) {
+            conn.write(fixture.head("GET", "/api/v1/posts/" + m + "1") + "Connection: close\r\n\r\n"
+                    + fixture.head("GET", "/api/v1/posts/" + m + "2") + "\r\n");
+            RawHttp.Response response = conn.read();
+            assertThat(response.status()).as("%s", response).isEqualTo(200);
+            assertThat(response.header("connection")).isEqualToIgnoringCase("close");
+            assertThat(conn.read().answered()).isFalse();
+        }
+        fixture.upstream.awaitUnder("/api/v1/posts/" + m + "2", java.time.Duration.ofMillis(300));
+        assertThat(fixture.upstream.receivedUnder("/api/v1/posts/" + m))
+                .extracting(r -> r.target())
+                .containsExactly("/api/v1/posts/" + m + "1");
+    }
 }
