@@ -119,6 +119,37 @@ class AuditOutageIT {
         assertThat(createKey(account)).as("once the stream takes entries again").isEqualTo(201);
     }
 
+    @Test
+    void aChangeThatFailsAfterItsEntryIsRecordedAsFailed() {
+        // the entry is written, then the change itself is refused by Redis (the set's key holds a string)
+        String account = unique("acct");
+        redis().set(RedisSchema.accountWorkspaces(account), "not a set");
+        String requestId = "failed-" + UUID.randomUUID();
+        try (ExpectedLogs failed = ExpectedLogs.expect(AdminFailures.class.getName(), Level.WARN)) {
+            int status = gateway.admin()
+                    .put()
+                    .uri("/admin/v1/accounts/{a}/workspaces/ws_failed", account)
+                    .header("X-Request-Id", requestId)
+                    .exchange()
+                    .expectBody()
+                    .returnResult()
+                    .getStatus()
+                    .value();
+            assertThat(status).isEqualTo(503);
+        }
+        var entries = redis()
+                .xrevrange(RedisSchema.AUDIT, io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(50))
+                .stream()
+                .filter(entry -> requestId.equals(entry.getBody().get("request_id")))
+                .toList();
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).getBody())
+                .containsEntry("outcome", "attempted")
+                .containsEntry("action", "workspace.grant");
+        assertThat(redis().get(RedisSchema.auditOutcome(entries.get(0).getId())))
+                .isEqualTo("failed SERVICE_UNAVAILABLE");
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private static ExpectedLogs expectedWarnings() {
