@@ -161,7 +161,7 @@ class ArchitectureTest {
     }
 
     @Test
-    void managementHandlersHoldNoRedisClientEvenInName() {
+    void managementHandlersDependOnNoRedisClassAtAll() {
         noClasses()
                 .that()
                 .resideInAPackage(ROOT + ".admin..")
