@@ -77,6 +77,21 @@ public final class RedisSchema {
         return "ppgw:keyid:{" + keyId + "}";
     }
 
+    /** STRING: present (the time, ISO-8601) once the keys that predate {@link #keyIdAccount} were indexed. */
+    public static final String KEY_IDS_INDEXED = "ppgw:keyid:{keyids}:indexed";
+
+    /** SCAN pattern of every account's key index. */
+    public static final String ACCOUNT_KEYS_PATTERN = "ppgw:acct:{*}:keys";
+
+    /** The account id an account's key index name holds; null when {@code name} is not one. */
+    public static @Nullable String accountOfKeys(String name) {
+        String prefix = "ppgw:acct:{";
+        String suffix = "}:keys";
+        return name.startsWith(prefix) && name.endsWith(suffix) && name.length() > prefix.length() + suffix.length()
+                ? name.substring(prefix.length(), name.length() - suffix.length())
+                : null;
+    }
+
     /** HASH: the record of the operator whose token's SHA-256 (hex) is {@code tokenHash}. */
     public static String operatorRecord(String tokenHash) {
         return "ppgw:op:{" + tokenHash + "}";

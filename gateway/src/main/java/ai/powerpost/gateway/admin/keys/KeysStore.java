@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -207,6 +208,39 @@ public final class KeysStore {
                                     .view());
                             return view;
                         }));
+    }
+
+    /**
+     * Indexes by id the keys created before the key-id index existed, once (a marker says it was
+     * done): every account's key index is scanned and each key id without an entry gets one
+     * ({@code SET NX}: an entry written meanwhile by a creation wins). Idempotent, so replicas
+     * starting together may all run it. Schema upkeep, not a change of what anyone may do: it
+     * writes no audit entry. The number of entries added.
+     */
+    Mono<Long> indexExistingKeyIds() {
+        return redis.hasKey(RedisSchema.KEY_IDS_INDEXED)
+                .flatMap(done -> done
+                        ? Mono.just(0L)
+                        : redis.scan(ScanOptions.scanOptions()
+                                        .match(RedisSchema.ACCOUNT_KEYS_PATTERN)
+                                        .count(1000)
+                                        .build())
+                                .concatMap(index -> {
+                                    String accountId = RedisSchema.accountOfKeys(index);
+                                    return accountId == null
+                                            ? Flux.<Boolean>empty()
+                                            : redis.<String, String>opsForHash()
+                                                    .keys(index)
+                                                    .concatMap(keyId -> redis.opsForValue()
+                                                            .setIfAbsent(RedisSchema.keyIdAccount(keyId), accountId));
+                                })
+                                .filter(Boolean::booleanValue)
+                                .count()
+                                .flatMap(added -> redis.opsForValue()
+                                        .set(
+                                                RedisSchema.KEY_IDS_INDEXED,
+                                                Instant.now().toString())
+                                        .thenReturn(added)));
     }
 
     private Mono<Void> announceKey(String hash) {
