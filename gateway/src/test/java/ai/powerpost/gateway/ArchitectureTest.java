@@ -4,12 +4,17 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import ai.powerpost.gateway.admin.AdminRoutes;
+import ai.powerpost.gateway.admin.Changes;
 import ai.powerpost.gateway.pipeline.StageFilter;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveRedisOperations;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -121,6 +126,64 @@ class ArchitectureTest {
                 .orShould()
                 .callMethod(ServerWebExchange.class, "getAttribute", String.class)
                 .because("the request state owns every attribute of the gateway's")
+                .check(CLASSES);
+    }
+
+    /**
+     * The management API changes nothing but through its change unit: only its stores (and the
+     * configurations that build them) hold a Redis client, and their writes take a
+     * {@code Changes.Permit}, which only {@code Changes} makes. A handler that wrote to Redis any
+     * other way would need a Redis client, and fails here.
+     */
+    @Test
+    void onlyTheManagementStoresTouchRedis() {
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".admin..")
+                .and()
+                .haveSimpleNameNotEndingWith("Store")
+                .and()
+                .haveSimpleNameNotEndingWith("Configuration")
+                .should()
+                .dependOnClassesThat()
+                .areAssignableTo(ReactiveRedisOperations.class)
+                .orShould()
+                .dependOnClassesThat()
+                .areAssignableTo(ReactiveRedisConnectionFactory.class)
+                .orShould()
+                .dependOnClassesThat()
+                .areAssignableTo(ReactiveRedisConnection.class)
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(ROOT + ".redis.RedisScripts")
+                .because("every change of the management API goes through admin.Changes (role, audit entry, change)")
+                .check(CLASSES);
+    }
+
+    @Test
+    void managementHandlersDependOnNoRedisClassAtAll() {
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".admin..")
+                .and()
+                .areAssignableTo(AdminRoutes.class)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.springframework.data.redis..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.lettuce..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void onlyTheChangeUnitIssuesPermits() {
+        noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName(Changes.class.getName())
+                .should()
+                .callConstructor(Changes.Permit.class)
+                .because("a permit is the proof that a change went through admin.Changes")
                 .check(CLASSES);
     }
 

@@ -97,11 +97,19 @@ public final class DemoApplication {
                     .append(key.secret())
                     .append('\n');
         }
+        for (DemoData.DemoOperator operator : DemoData.OPERATORS) {
+            banner.append("  ")
+                    .append("%-16s".formatted(operator.label() + " token:"))
+                    .append(' ')
+                    .append(operator.token())
+                    .append('\n');
+        }
         return banner.append("  key management API: http://localhost:")
                 .append(environment.getProperty("local.management.port"))
                 .append("/admin/v1/accounts/")
                 .append(DemoData.ACCOUNT)
                 .append("/keys\n")
+                .append("  (named operators above; the bootstrap token, root, for emergencies:)\n")
                 .append("                      (Authorization: Bearer ")
                 .append(DemoData.ADMIN_TOKEN)
                 .append(")\n")

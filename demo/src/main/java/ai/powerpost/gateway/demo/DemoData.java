@@ -1,5 +1,9 @@
 package ai.powerpost.gateway.demo;
 
+import ai.powerpost.gateway.admin.OperatorTokens;
+import ai.powerpost.gateway.admin.Role;
+import ai.powerpost.gateway.admin.operators.Operator;
+import ai.powerpost.gateway.admin.operators.OperatorRecords;
 import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.auth.KeyRecords;
 import ai.powerpost.gateway.auth.Scope;
@@ -12,7 +16,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The demo's account, its workspace and its three fixed keys, written into the demo's own Redis
+ * The demo's account, its workspace, its three fixed keys and its three fixed operators (one per role), written into the demo's own Redis
  * before its gateway starts.
  *
  * <p>The gateway only ever stores keys it generated itself, so the fixed keys are written the way
@@ -20,7 +24,9 @@ import java.util.Set;
  * records, with the gateway's own names ({@link RedisSchema}), hash ({@link ApiKeys#hash}) and
  * scope encoding ({@link Scope#join}). Only the SHA-256 of each key reaches Redis. The fixed keys
  * carry no tag (they were not minted by the gateway), so, as the schema asks of any writer of an
- * untagged key, each hash goes into the untagged-key set and is announced. Keys created through the
+ * untagged key, each hash goes into the untagged-key set and is announced; each key's id goes into
+ * the key-id index. The operators are written likewise (only the hash of each token reaches Redis).
+ * Keys created through the
  * demo's key management API are tagged with {@link #KEY_SECRET}.
  */
 final class DemoData {
@@ -43,6 +49,29 @@ final class DemoData {
             new DemoKey("draft only", "demo draft only", Scope.DRAFT_ONLY, "pp_live_sk_demoDraftOnly00000000000000001"),
             new DemoKey("read only", "demo read only", Scope.READ_ONLY, "pp_live_sk_demoReadOnly000000000000000001"));
 
+    /** A fixed operator token, one per role, so the README's curl lines can be pasted; it only ever opens the demo. */
+    record DemoOperator(String label, String id, String name, Role role, String token) {}
+
+    static final List<DemoOperator> OPERATORS = List.of(
+            new DemoOperator(
+                    "viewer",
+                    "op_demoViewer",
+                    "demo viewer",
+                    Role.VIEWER,
+                    "ppgw_op_demoViewer000000000000000000000000000000001"),
+            new DemoOperator(
+                    "operator",
+                    "op_demoOperator",
+                    "demo operator",
+                    Role.OPERATOR,
+                    "ppgw_op_demoOperator0000000000000000000000000000001"),
+            new DemoOperator(
+                    "admin",
+                    "op_demoAdmin",
+                    "demo admin",
+                    Role.ADMIN,
+                    "ppgw_op_demoAdmin0000000000000000000000000000000001"));
+
     /** Length of the random part of a key id, as the gateway's key management API makes them. */
     private static final int KEY_ID_RANDOM = 20;
 
@@ -59,8 +88,18 @@ final class DemoData {
                     RedisSchema.keyRecord(hash),
                     KeyRecords.encode(StoredKey.created(id, ACCOUNT, key.name(), key.scopes(), now)));
             redis.hset(RedisSchema.accountKeys(ACCOUNT), id, hash);
+            redis.set(RedisSchema.keyIdAccount(id), ACCOUNT);
             redis.sadd(RedisSchema.UNTAGGED_KEYS, hash);
             redis.publish(RedisSchema.INVALIDATION_CHANNEL, RedisSchema.UNTAGGED_MESSAGE + hash);
+        }
+        // one operator of each role: the record under its token's hash, then its place in the index
+        for (DemoOperator operator : OPERATORS) {
+            String hash = OperatorTokens.hash(operator.token());
+            redis.hset(
+                    RedisSchema.operatorRecord(hash),
+                    OperatorRecords.encode(
+                            new Operator(operator.id(), operator.name(), operator.role(), now, null, "demo", null)));
+            redis.hset(RedisSchema.OPERATORS, operator.id(), hash);
         }
     }
 }

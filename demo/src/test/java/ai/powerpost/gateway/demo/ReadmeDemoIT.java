@@ -45,9 +45,11 @@ class ReadmeDemoIT {
     void everyCurlLineOfTheReadmeAnswersWhatItsCommentSays() throws Exception {
         ReadmeDemo readme = ReadmeDemo.parse(Files.readString(ROOT.resolve("README.md")));
         assertThat(readme.assignments().stream().map(assignment -> assignment.substring(assignment.indexOf('=') + 1)))
-                .as("README's keys are the demo's")
-                .containsExactlyElementsOf(
-                        DemoData.KEYS.stream().map(DemoData.DemoKey::secret).toList());
+                .as("README's keys and operator tokens are the demo's")
+                .containsExactlyElementsOf(java.util.stream.Stream.concat(
+                                DemoData.KEYS.stream().map(DemoData.DemoKey::secret),
+                                DemoData.OPERATORS.stream().map(DemoData.DemoOperator::token))
+                        .toList());
 
         List<String> command = new ArrayList<>(readme.startCommand());
         assertThat(command.subList(0, 2)).isEqualTo(List.of("java", "-jar"));
@@ -82,6 +84,11 @@ class ReadmeDemoIT {
                             .as("no answer but a create's holds a secret: " + what)
                             .doesNotContain("pp_live_sk_");
                 }
+                if (example.status() != 201) {
+                    assertThat(answer.body())
+                            .as("no answer but a create's holds an operator token: " + what)
+                            .doesNotContain("ppgw_op_");
+                }
             }
             assertThat(answered.get("KEY_ID"))
                     .as("README's KEY_ID, from a create's answer")
@@ -98,6 +105,7 @@ class ReadmeDemoIT {
         List<String> secrets = new ArrayList<>(
                 DemoData.KEYS.stream().map(DemoData.DemoKey::secret).toList());
         secrets.add(DemoData.ADMIN_TOKEN);
+        DemoData.OPERATORS.forEach(operator -> secrets.add(operator.token()));
         List<String> lines = output.lines().toList();
         int start = lines.indexOf(BANNER_START + " embedded Redis, mock PowerPost backend.");
         int end = lines.indexOf("                      " + BANNER_END);

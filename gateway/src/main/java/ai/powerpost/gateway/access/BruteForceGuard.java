@@ -40,10 +40,14 @@ import reactor.core.publisher.Mono;
  * (a tenth of the limit); never more than {@code N * maxFailures}, what each replica alone allows. While
  * Redis is unreachable each replica limits on its own counts.
  *
+ * <p>Failed authentications on the management API (a wrong bootstrap token, an unknown, revoked
+ * or expired operator token: {@code admin.AdminAuthentication}) are counted here too, in the same
+ * budget: an address guessing at either is one address guessing.
+ *
  * <p>Bounded: at most 100 000 addresses are tracked; under a distributed flood the least useful
  * are evicted first. Addresses are hashed in Redis keys, never written as they are.
  */
-final class BruteForceGuard {
+public final class BruteForceGuard {
 
     private static final Logger log = LoggerFactory.getLogger(BruteForceGuard.class);
 
@@ -83,19 +87,19 @@ final class BruteForceGuard {
     }
 
     /** Whether the address has used up its failures for the current window, on all replicas together. */
-    boolean throttled(String address) {
+    public boolean throttled(String address) {
         Window window = current(address, clock.getAsLong());
         return window != null && window.failures.get() + window.others >= maxFailures;
     }
 
     /** Seconds until the address's window ends (at least 1). */
-    long retryAfterSeconds(String address) {
+    public long retryAfterSeconds(String address) {
         long now = clock.getAsLong();
         long remaining = windowStart(now) + windowMillis - now;
         return Math.max(1, TimeUnit.MILLISECONDS.toSeconds(remaining + 999));
     }
 
-    void recordFailure(String address) {
+    public void recordFailure(String address) {
         long start = windowStart(clock.getAsLong());
         Window window = windows.asMap()
                 .compute(

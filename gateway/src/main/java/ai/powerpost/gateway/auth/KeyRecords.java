@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * The codec of the key record hash {@code ppgw:key:{<sha256>}} (docs/redis-schema.md): the one
  * place that knows how its fields are written and read. The request path reads through it
  * ({@link RedisKeyReader}), the key management API writes and lists through it
- * ({@code admin.KeyAdminService}), and the last-used flush names its fields with it
+ * ({@code admin.keys.KeysStore}), and the last-used flush names its fields with it
  * ({@code usage.LastUsedRecorder}).
  *
  * <p>Reading fails closed on what decides access: a record without a well-formed {@code id} or

@@ -72,6 +72,55 @@ public final class RedisSchema {
         return "ppgw:acct:{" + accountId + "}:workspaces";
     }
 
+    /** STRING: the id of the account that holds the key {@code keyId} (for a look-up by key id alone). */
+    public static String keyIdAccount(String keyId) {
+        return "ppgw:keyid:{" + keyId + "}";
+    }
+
+    /** STRING: present (the time, ISO-8601) once the keys that predate {@link #keyIdAccount} were indexed. */
+    public static final String KEY_IDS_INDEXED = "ppgw:keyid:{keyids}:indexed";
+
+    /** SCAN pattern of every account's key index. */
+    public static final String ACCOUNT_KEYS_PATTERN = "ppgw:acct:{*}:keys";
+
+    /** The account id an account's key index name holds; null when {@code name} is not one. */
+    public static @Nullable String accountOfKeys(String name) {
+        String prefix = "ppgw:acct:{";
+        String suffix = "}:keys";
+        return name.startsWith(prefix) && name.endsWith(suffix) && name.length() > prefix.length() + suffix.length()
+                ? name.substring(prefix.length(), name.length() - suffix.length())
+                : null;
+    }
+
+    /** HASH: the record of the operator whose token's SHA-256 (hex) is {@code tokenHash}. */
+    public static String operatorRecord(String tokenHash) {
+        return "ppgw:op:{" + tokenHash + "}";
+    }
+
+    /** HASH: operator id to token hash, for every operator (admin.operators). */
+    public static final String OPERATORS = "ppgw:operators:{operators}";
+
+    // Fields of the operator record hash (besides ID, NAME, CREATED_AT, LAST_USED_AT).
+    public static final String ROLE = "role";
+    public static final String EXPIRES_AT = "expires_at";
+    public static final String CREATED_BY = "created_by";
+
+    /** STREAM: the audit trail of the management API, one entry per call that changes or tries to change anything. */
+    public static final String AUDIT = "ppgw:audit:{audit}";
+
+    /**
+     * STRING: the stream entry id an append with this nonce made (kept a minute), so that a retried
+     * append after a lost reply makes no second entry.
+     */
+    public static String auditNonce(String nonce) {
+        return "ppgw:audit:{audit}:nonce:" + nonce;
+    }
+
+    /** STRING: the outcome of the change whose intent is the audit entry {@code entryId} (kept as long as the entry). */
+    public static String auditOutcome(String entryId) {
+        return "ppgw:audit:{audit}:outcome:" + entryId;
+    }
+
     /**
      * Failed key attempts of one client address in one window, one field per replica
      * (access.BruteForceGuard): {@code ppgw:bf:{bf:<shard>}:<window start ms>:<address hash>}; the

@@ -146,6 +146,42 @@ class ManagementWritesRetriedIT {
         assertThat(status(credits(key))).isEqualTo(200);
     }
 
+    @Test
+    void anAuditAppendWhoseReplyWasLostMakesOneEntryAndTheChangeIsMadeOnce() {
+        // The audit entry is appended, and the reply is lost with the connection: appended again as
+        // it was, the entry would be there twice. The append's nonce makes the retry find the first.
+        String account = unique("acct");
+        String workspace = unique("ws");
+        String requestId = "lost-reply-" + UUID.randomUUID();
+        proxy.cutAfterForwarding(BLIP_MILLIS, "EVAL", RedisSchema.AUDIT, requestId);
+        gateway.admin()
+                .put()
+                .uri("/admin/v1/accounts/{a}/workspaces/{w}", account, workspace)
+                .header("X-Request-Id", requestId)
+                .exchange()
+                .expectStatus()
+                .isNoContent()
+                .expectBody()
+                .isEmpty();
+        assertThat(proxy.armed())
+                .as("the append's connection was cut after it ran")
+                .isFalse();
+        assertThat(redis().sismember(RedisSchema.accountWorkspaces(account), workspace))
+                .isTrue();
+        assertThat(redis()
+                        .xrevrange(
+                                RedisSchema.AUDIT,
+                                io.lettuce.core.Range.create("-", "+"),
+                                io.lettuce.core.Limit.from(200))
+                        .stream()
+                        .filter(entry -> requestId.equals(entry.getBody().get("request_id")))
+                        .toList())
+                .as("entries of the call")
+                .singleElement()
+                .satisfies(entry -> assertThat(redis().get(RedisSchema.auditOutcome(entry.getId())))
+                        .isEqualTo("done"));
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private record Key(String account, String id, String secret) {}

@@ -16,34 +16,33 @@ class TransientRedisFailuresTest {
 
     @Test
     void aLostOrRefusedConnectionOrATimeoutIsRetried() {
-        assertThat(KeyAdminService.isTransient(
+        assertThat(RedisRetry.isTransient(
                         new RedisConnectionFailureException("down", new RedisConnectionException("refused"))))
                 .isTrue();
-        assertThat(KeyAdminService.isTransient(new QueryTimeoutException("slow")))
+        assertThat(RedisRetry.isTransient(new QueryTimeoutException("slow"))).isTrue();
+        assertThat(RedisRetry.isTransient(new RedisSystemException("x", new RedisException("Connection closed"))))
                 .isTrue();
-        assertThat(KeyAdminService.isTransient(new RedisSystemException("x", new RedisException("Connection closed"))))
-                .isTrue();
-        assertThat(KeyAdminService.isTransient(new RedisSystemException(
+        assertThat(RedisRetry.isTransient(new RedisSystemException(
                         "x", new RedisException("Currently not connected. Commands are rejected."))))
                 .isTrue();
     }
 
     @Test
     void aNodeInTheMiddleOfAFailoverIsRetried() {
-        assertThat(KeyAdminService.isTransient(new RedisSystemException(
+        assertThat(RedisRetry.isTransient(new RedisSystemException(
                         "x", new RedisReadOnlyException("READONLY You can't write against a read only replica."))))
                 .isTrue();
-        assertThat(KeyAdminService.isTransient(new RedisSystemException(
+        assertThat(RedisRetry.isTransient(new RedisSystemException(
                         "x", new RedisCommandExecutionException("MASTERDOWN Link with MASTER is down"))))
                 .isTrue();
     }
 
     @Test
     void anErrorReplyAboutTheCommandItselfIsNotRetried() {
-        assertThat(KeyAdminService.isTransient(new RedisSystemException(
+        assertThat(RedisRetry.isTransient(new RedisSystemException(
                         "x", new RedisCommandExecutionException("WRONGTYPE Operation against a key"))))
                 .isFalse();
-        assertThat(KeyAdminService.isTransient(new IllegalStateException("a defect")))
+        assertThat(RedisRetry.isTransient(new IllegalStateException("a defect")))
                 .isFalse();
     }
 }

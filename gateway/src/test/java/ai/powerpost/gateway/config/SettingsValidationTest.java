@@ -7,6 +7,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import ai.powerpost.gateway.GatewayApplication;
 import ai.powerpost.gateway.access.WorkspaceProperties;
 import ai.powerpost.gateway.admin.AdminProperties;
+import ai.powerpost.gateway.admin.AuditProperties;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.auth.KeyCacheProperties;
 import ai.powerpost.gateway.auth.KeySecretsProperties;
@@ -80,6 +81,16 @@ class SettingsValidationTest {
     static Stream<Arguments> badSettings() {
         return Stream.of(
                 arguments(AdminProperties.class, "gateway.admin.max-keys-per-account", "0", AT_LEAST_1),
+                arguments(
+                        AdminProperties.class,
+                        "gateway.admin.last-used-flush-interval",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        AuditProperties.class,
+                        "gateway.audit.retention",
+                        "0d",
+                        "must be a positive duration, but was PT0S"),
                 arguments(AuthProperties.class, "gateway.auth.max-failures", "0", AT_LEAST_1),
                 arguments(
                         AuthProperties.class,

@@ -132,7 +132,10 @@ class ProductionJarIT {
         });
     }
 
-    /** The demo's keys ({@code NAME=pp_live_sk_…}) and its admin token ({@code Bearer <token>"}). */
+    /**
+     * The demo's keys ({@code NAME=pp_live_sk_…}), its operator tokens ({@code NAME=ppgw_op_…}) and
+     * its bootstrap token (named in the prose: {@code bootstrap token `<token>`}).
+     */
     private static List<String> demoSecretsOfTheReadme() throws IOException {
         String readme = Files.readString(README);
         int start = readme.indexOf("\n### Try the demo\n");
@@ -140,12 +143,15 @@ class ProductionJarIT {
         int end = readme.indexOf("\n## ", start);
         String section = readme.substring(start, end < 0 ? readme.length() : end);
         List<String> keys = all(Pattern.compile("(?m)^[A-Z]+=(" + KEY_PREFIX + "[A-Za-z0-9]+)$"), section);
-        List<String> tokens = all(Pattern.compile("Bearer ([A-Za-z0-9_-]+)\""), section).stream()
+        List<String> operators = all(Pattern.compile("(?m)^[A-Z]+=(ppgw_op_[A-Za-z0-9]+)$"), section);
+        List<String> tokens = all(Pattern.compile("bootstrap token `([A-Za-z0-9_-]+)`"), section).stream()
                 .distinct()
                 .toList();
         assertThat(keys).as("the demo keys in README.md").hasSize(3);
+        assertThat(operators).as("the demo operator tokens in README.md").hasSize(3);
         assertThat(tokens).as("the demo admin token in README.md").hasSize(1);
         List<String> secrets = new ArrayList<>(keys);
+        secrets.addAll(operators);
         secrets.addAll(tokens);
         return secrets;
     }

@@ -23,9 +23,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * A full run's worth of traffic (every kind of success and failure, the key management API, an
- * unreachable upstream), with all log output captured, the gateway's own loggers at DEBUG. Then
- * no log line, no response body, no metric and no Redis key name holds any key that was used,
- * nor (in logs and metrics) its hash.
+ * unreachable upstream, named operators and their tokens, good, unknown and malformed), with all
+ * log output captured (the audit trail's lines too), the gateway's own loggers at DEBUG. Then no
+ * log line, no response body, no metric, no audit entry and no Redis key name holds any key or
+ * operator token that was used, nor (in logs, bodies, metrics and audit entries) its hash.
  */
 class NoSecretLeaksIT {
 
@@ -40,8 +41,11 @@ class NoSecretLeaksIT {
             GatewayInstance dead = null;
             Logger root =
                     ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            // the audit trail's lines too (its logger writes to its own appender only)
+            Logger audit = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("audit");
             captured.start();
             root.addAppender(captured);
+            audit.addAppender(captured);
             try {
                 String account = "acct_leak_" + System.nanoTime();
                 gateway.admin()
@@ -52,6 +56,60 @@ class NoSecretLeaksIT {
                         .isNoContent()
                         .expectBody()
                         .isEmpty();
+                // named operators: made by root, one of them then makes a key; unknown and
+                // malformed operator tokens are refused
+                Map<String, Object> operator = gateway.admin()
+                        .post()
+                        .uri("/admin/v1/operators")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("name", "leak operator", "role", "operator"))
+                        .exchange()
+                        .expectStatus()
+                        .isCreated()
+                        .expectBody(Map.class)
+                        .returnResult()
+                        .getResponseBody();
+                String operatorToken = (String) operator.get("token");
+                secrets.add(operatorToken);
+                secrets.add("ppgw_op_" + "A".repeat(43));
+                secrets.add("ppgw_op_" + UUID.randomUUID() + "!");
+                WebTestClient management = ai.powerpost.gateway.support.TestClients.to(gateway.managementPort());
+                for (String token : secrets) {
+                    bodies.add(body(
+                            management.get().uri("/admin/v1/operators").header("Authorization", "Bearer " + token)));
+                    bodies.add(body(management
+                            .put()
+                            .uri("/admin/v1/accounts/{a}/workspaces/ws_leak_op", account)
+                            .header("Authorization", "Bearer " + token)));
+                }
+                Map<String, Object> byOperator = management
+                        .post()
+                        .uri("/admin/v1/accounts/{a}/keys", account)
+                        .header("Authorization", "Bearer " + operatorToken)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("name", "by operator", "preset", "read_only"))
+                        .exchange()
+                        .expectStatus()
+                        .isCreated()
+                        .expectBody(Map.class)
+                        .returnResult()
+                        .getResponseBody();
+                secrets.add((String) byOperator.get("key"));
+                bodies.add(body(gateway.admin().get().uri("/admin/v1/operators")));
+                bodies.add(body(gateway.admin().get().uri("/admin/v1/audit?account={a}", account)));
+                bodies.add(body(gateway.admin().get().uri("/admin/v1/keys/{k}", byOperator.get("id"))));
+                gateway.admin()
+                        .delete()
+                        .uri("/admin/v1/operators/{id}", operator.get("id"))
+                        .exchange()
+                        .expectStatus()
+                        .isNoContent()
+                        .expectBody()
+                        .isEmpty();
+                bodies.add(body(management
+                        .get()
+                        .uri("/admin/v1/operators")
+                        .header("Authorization", "Bearer " + operatorToken)));
                 for (String preset : List.of("full_access", "draft_only", "read_only")) {
                     Map<String, Object> created = gateway.admin()
                             .post()
@@ -118,6 +176,7 @@ class NoSecretLeaksIT {
                 bodies.add(body(client.get().uri("/api/v1/account/credits").header("x-api-key", secrets.get(0))));
                 // an upstream that does not answer at all (starting it resets logging: re-attach after)
                 root.detachAppender(captured);
+                audit.detachAppender(captured);
                 dead = GatewayInstance.start(
                         new RecordingUpstream(),
                         Map.of(
@@ -127,6 +186,8 @@ class NoSecretLeaksIT {
                                 "DEBUG"));
                 captured.start();
                 root.addAppender(captured);
+                audit = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("audit");
+                audit.addAppender(captured);
                 String deadKey = (String) dead.admin()
                         .post()
                         .uri("/admin/v1/accounts/{a}/keys", account + "_dead")
@@ -153,6 +214,9 @@ class NoSecretLeaksIT {
                         .getResponseBody());
             } finally {
                 root.detachAppender(captured);
+                ((LoggerContext) LoggerFactory.getILoggerFactory())
+                        .getLogger("audit")
+                        .detachAppender(captured);
                 gateway.close();
                 if (dead != null) {
                     dead.close();
@@ -162,9 +226,21 @@ class NoSecretLeaksIT {
         List<String> logLines =
                 captured.list.stream().map(NoSecretLeaksIT::render).toList();
         assertThat(logLines).as("captured log lines").anyMatch(line -> line.contains("BAD_GATEWAY"));
+        assertThat(logLines)
+                .as("audit lines")
+                .anyMatch(line -> line.startsWith("audit ") && line.contains("operator.create"));
         List<String> redisKeys = RedisSupport.redis().commands().keys("*");
+        // every audit entry in Redis, as stored
+        List<String> auditEntries = RedisSupport.redis()
+                .commands()
+                .xrange(ai.powerpost.gateway.redis.RedisSchema.AUDIT, io.lettuce.core.Range.create("-", "+"))
+                .stream()
+                .map(message -> message.getBody().toString())
+                .toList();
+        assertThat(auditEntries).isNotEmpty();
         for (String secret : secrets) {
             String hash = ApiKeys.hash(secret);
+            assertThat(auditEntries).noneMatch(entry -> entry.contains(secret) || entry.contains(hash));
             assertThat(logLines).noneMatch(line -> line.contains(secret) || line.contains(hash));
             assertThat(bodies).noneMatch(body -> body != null && (body.contains(secret) || body.contains(hash)));
             assertThat(redisKeys).noneMatch(name -> name.contains(secret));

@@ -1,5 +1,9 @@
-package ai.powerpost.gateway.admin;
+package ai.powerpost.gateway.admin.keys;
 
+import static ai.powerpost.gateway.admin.RedisRetry.retried;
+
+import ai.powerpost.gateway.admin.Changes;
+import ai.powerpost.gateway.admin.RedisRetry;
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.ApiKeys;
 import ai.powerpost.gateway.auth.KeyRecords;
@@ -8,16 +12,7 @@ import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.auth.StoredKey;
 import ai.powerpost.gateway.redis.RedisSchema;
 import ai.powerpost.gateway.redis.RedisScripts;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisCommandInterruptedException;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisLoadingException;
-import io.lettuce.core.RedisReadOnlyException;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,53 +21,27 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
- * The only write path for keys and workspace ownership. Every write that changes what a key may
- * do is announced on the invalidation channel, so every replica's cache evicts it, and evicted
- * here at once, so this replica's very next request sees it.
+ * An account's keys and workspaces in Redis (docs/redis-schema.md): the management API's only
+ * reader and writer of them. Every write takes a {@link Changes.Permit}, so it is made through
+ * {@link Changes} (role checked, audit entry written first) or not at all.
  *
- * <p>Creating a key writes its record first and then claims a place in the account's index with a
- * script that enforces the limit atomically (the record and the index live in different cluster
- * slots; the secret has not been shown to anyone until both succeed, so a record without a place
- * is unreachable and is deleted). Revoking deletes the record first: from that moment no replica
- * can load the key again.
- *
- * <p>Every key made here is tagged ({@link KeyTags}) with the minting secret, whose id the record
- * keeps ({@code key_secret}); the set of each secret ({@link RedisSchema#secretKeys}) holds the
- * hashes of its live keys (added before the key is claimed, removed when it is revoked, so it
- * never counts fewer than there are), which tells an operator when a retired secret no longer
- * verifies any live key ({@link #secrets}).
- *
- * <p><b>Retries.</b> A Redis blip (a dropped connection, a reconnect, a failover's first moments, a
- * command timeout) must not reach the caller of a write. Each Redis command of a write is retried
- * on its own ({@link #RETRY}: {@value #MAX_RETRIES} more times, 100 ms doubling up to 800 ms,
- * under 2 s of waiting in all, on a timer, never blocking), and only where running it twice does
- * what running it once does: {@code HSET} of the same fields, {@code SADD}/{@code SREM}/{@code DEL}
- * /{@code HDEL} of the same members, a read, a repeated invalidation message. A failed command
- * may have run before its reply was lost; every one of these commands is safe either way.
- *
- * <p>Never retried: a whole call. Creation draws a new secret and id each time it runs, so running
- * it again would make a second key (and show only one of them). Instead its steps are retried
- * with the secret and id already drawn, and the one step that is not idempotent, the claim of a
- * place in the index (a second run of the script after a lost reply sees the account one key
+ * <p>Each Redis command of a write is retried on its own when that is safe ({@link RedisRetry}).
+ * Creation is never retried whole: it draws a new secret each time it runs. Instead its steps are
+ * retried with the secret and id already drawn, and the one step that is not idempotent, the claim
+ * of a place in the index (a second run of the script after a lost reply sees the account one key
  * fuller and may refuse: the caller would get 409 for a key that was in fact claimed), is made so:
  * each attempt first reads the index, and a place that already holds this key's fresh, random id
- * is this call's own claim. A refusal ({@code KEY_LIMIT_REACHED}) and any Redis error reply other
- * than a failover's ({@code READONLY}, {@code LOADING}, {@code MASTERDOWN}) are never retried.
+ * is this call's own claim.
  */
-public final class KeyAdminService {
+public final class KeysStore {
 
     /** Claims a place for a key in the account's index unless the account is at its limit. */
     static final RedisScript<Long> CLAIM = RedisScript.of("""
@@ -81,57 +50,45 @@ public final class KeyAdminService {
             return 1
             """, Long.class);
 
-    private static final Logger log = LoggerFactory.getLogger(KeyAdminService.class);
-
-    /** Retries of one idempotent command after its first attempt. */
-    static final int MAX_RETRIES = 4;
-
-    /**
-     * 100, 200, 400, 800 ms (each ±50 %, at most 800 ms): under 2 s of waiting in all, enough to ride
-     * out a reconnect (Lettuce retries within about half a second) and a short refusal of
-     * connections, short enough for the management call's own 5 s bound.
-     */
-    static final Retry RETRY = Retry.backoff(MAX_RETRIES, Duration.ofMillis(100))
-            .maxBackoff(Duration.ofMillis(800))
-            .filter(KeyAdminService::isTransient)
-            .doBeforeRetry(signal -> log.info(
-                    "key management: Redis command failed ({}), retry {} of {}",
-                    signal.failure().getClass().getSimpleName(),
-                    signal.totalRetries() + 1,
-                    MAX_RETRIES))
-            .onRetryExhaustedThrow((spec, signal) -> signal.failure());
-
     private final ReactiveStringRedisTemplate redis;
     private final ApiKeyStore store;
     private final KeyTags tags;
-    private final AdminProperties properties;
+    private final int maxKeysPerAccount;
     private final SecureRandom random;
 
-    public KeyAdminService(
-            ReactiveStringRedisTemplate redis, ApiKeyStore store, KeyTags tags, AdminProperties properties) {
+    KeysStore(
+            ReactiveStringRedisTemplate redis,
+            ApiKeyStore store,
+            KeyTags tags,
+            int maxKeysPerAccount,
+            SecureRandom random) {
         this.redis = redis;
         this.store = store;
         this.tags = tags;
-        this.properties = properties;
-        try {
-            // DRBG: seeded once, then pure computation; no blocking read of /dev/random per key.
-            this.random = SecureRandom.getInstance("DRBG");
-            this.random.nextInt(); // seeds now, at start-up, not on an event loop at the first key
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("DRBG SecureRandom is required", e);
-        }
+        this.maxKeysPerAccount = maxKeysPerAccount;
+        this.random = random;
+    }
+
+    /** A fresh key id, drawn before the change so that its audit entry names the key. */
+    String newKeyId() {
+        return "key_" + ApiKeys.randomBase62(random, 20);
     }
 
     /** A key as shown once at creation. */
     public record CreatedKey(String id, String key, String name, Set<Scope> scopes, Instant createdAt) {}
 
-    /** Creates a key with a fresh secret; empty when the account already holds its limit of keys. */
-    public Mono<CreatedKey> create(String accountId, String name, Set<Scope> scopes) {
+    /**
+     * Creates the key {@code keyId} with a fresh secret; empty when the account already holds its
+     * limit of keys. The record, its secret's set and the key-id index are written before the claim
+     * of a place in the account's index, which makes the key live; a refused claim takes them back.
+     */
+    Mono<CreatedKey> create(Changes.Permit permit, String accountId, String keyId, String name, Set<Scope> scopes) {
+        Objects.requireNonNull(permit);
         KeyTags.Minted minted = tags.mint(random);
         String secret = minted.key();
         String hash = ApiKeys.hash(secret);
-        StoredKey key = StoredKey.minted(
-                "key_" + ApiKeys.randomBase62(random, 20), accountId, name, scopes, Instant.now(), minted.secretId());
+        StoredKey key = StoredKey.minted(keyId, accountId, name, scopes, Instant.now(), minted.secretId());
+        String keyIdIndex = RedisSchema.keyIdAccount(keyId);
         String recordKey = RedisSchema.keyRecord(hash);
         String secretKeys = RedisSchema.secretKeys(minted.secretId());
         String index = RedisSchema.accountKeys(accountId);
@@ -141,12 +98,10 @@ public final class KeyAdminService {
                 .get(index, key.id())
                 .map(claimedHash -> 1L)
                 .switchIfEmpty(Mono.defer(() -> RedisScripts.eval(
-                        redis,
-                        CLAIM,
-                        List.of(index),
-                        List.of(key.id(), hash, Integer.toString(properties.maxKeysPerAccount())))));
+                        redis, CLAIM, List.of(index), List.of(key.id(), hash, Integer.toString(maxKeysPerAccount)))));
         return retried(redis.opsForHash().putAll(recordKey, KeyRecords.encode(key)))
                 .then(retried(redis.opsForSet().add(secretKeys, hash)))
+                .then(retried(redis.opsForValue().set(keyIdIndex, accountId)))
                 .then(retried(claim))
                 .flatMap(claimed -> claimed == 1L
                         ? announceKey(hash)
@@ -154,40 +109,8 @@ public final class KeyAdminService {
                                         key.id(), secret, name, key.scopes(), Objects.requireNonNull(key.createdAt())))
                         : retried(redis.delete(recordKey))
                                 .then(retried(redis.opsForSet().remove(secretKeys, hash)))
+                                .then(retried(redis.delete(keyIdIndex)))
                                 .then(Mono.empty()));
-    }
-
-    /** One idempotent command, retried on a transient failure ({@link #RETRY}). */
-    private static <T> Mono<T> retried(Mono<T> command) {
-        return command.retryWhen(RETRY);
-    }
-
-    /**
-     * A failure that says nothing about the command but that it did not get through, or not in
-     * time: no connection, a connection lost or refused, a timeout, or the reply of a node in the
-     * middle of a failover. Not an error reply about the command itself.
-     */
-    static boolean isTransient(Throwable failure) {
-        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
-            if (e instanceof RedisConnectionFailureException
-                    || e instanceof QueryTimeoutException
-                    || e instanceof RedisConnectionException
-                    || e instanceof RedisCommandTimeoutException
-                    || e instanceof TimeoutException
-                    || e instanceof RedisReadOnlyException
-                    || e instanceof RedisLoadingException) {
-                return true;
-            }
-            if (e instanceof RedisCommandExecutionException reply) {
-                String message = reply.getMessage();
-                return message != null && message.startsWith("MASTERDOWN");
-            }
-            if (e instanceof RedisException && !(e instanceof RedisCommandInterruptedException)) {
-                // Lettuce's own, not a server's reply: "Connection closed", "Currently not connected"
-                return true;
-            }
-        }
-        return false;
     }
 
     /** One secret as the key management API reports it: never the secret itself. */
@@ -200,7 +123,7 @@ public final class KeyAdminService {
      * For each configured secret, whether it mints and how many live keys it tagged (a secret with
      * none may be retired), and the number of untagged keys (they need no secret).
      */
-    public Mono<SecretsReport> secrets() {
+    Mono<SecretsReport> secrets() {
         return Flux.fromIterable(tags.secretIds())
                 .concatMap(id -> redis.opsForSet()
                         .size(RedisSchema.secretKeys(id))
@@ -215,7 +138,7 @@ public final class KeyAdminService {
      * refuse is listed by its id with {@code "usable": false} and no scopes (it grants nothing,
      * yet holds one of the account's places until it is revoked).
      */
-    public Flux<Map<String, Object>> list(String accountId) {
+    Flux<Map<String, Object>> list(String accountId) {
         return redis.<String, String>opsForHash()
                 .entries(RedisSchema.accountKeys(accountId))
                 .concatMap(entry -> redis.<String, String>opsForHash()
@@ -234,7 +157,8 @@ public final class KeyAdminService {
      * secret that tagged it, or the untagged-key set (replicas' filters keep it until their next
      * rebuild: it only costs a look-up).
      */
-    public Mono<Boolean> revoke(String accountId, String keyId) {
+    Mono<Boolean> revoke(Changes.Permit permit, String accountId, String keyId) {
+        Objects.requireNonNull(permit);
         String index = RedisSchema.accountKeys(accountId);
         return retried(redis.<String, String>opsForHash().get(index, keyId))
                 .flatMap(hash -> retried(redis.<String, String>opsForHash()
@@ -244,19 +168,79 @@ public final class KeyAdminService {
                         .flatMap(holder -> retried(redis.delete(RedisSchema.keyRecord(hash)))
                                 .then(retried(redis.opsForHash().remove(index, keyId)))
                                 .then(retried(redis.opsForSet().remove(holder, hash)))
+                                .then(retried(redis.delete(RedisSchema.keyIdAccount(keyId))))
                                 .then(announceKey(hash))
                                 .thenReturn(true)))
                 .defaultIfEmpty(false);
     }
 
-    public Mono<Void> addWorkspace(String accountId, String workspaceId) {
+    Mono<Void> addWorkspace(Changes.Permit permit, String accountId, String workspaceId) {
+        Objects.requireNonNull(permit);
         return retried(redis.opsForSet().add(RedisSchema.accountWorkspaces(accountId), workspaceId))
                 .then(announceWorkspaces(accountId));
     }
 
-    public Mono<Void> removeWorkspace(String accountId, String workspaceId) {
+    Mono<Void> removeWorkspace(Changes.Permit permit, String accountId, String workspaceId) {
+        Objects.requireNonNull(permit);
         return retried(redis.opsForSet().remove(RedisSchema.accountWorkspaces(accountId), workspaceId))
                 .then(announceWorkspaces(accountId));
+    }
+
+    /**
+     * The record of the key {@code keyId}, with its account, found through the key-id index; empty
+     * when no active key has this id (or it predates the index: docs/redis-schema.md).
+     */
+    Mono<Map<String, Object>> find(String keyId) {
+        return redis.opsForValue()
+                .get(RedisSchema.keyIdAccount(keyId))
+                .flatMap(accountId -> redis.<String, String>opsForHash()
+                        .get(RedisSchema.accountKeys(accountId), keyId)
+                        .flatMap(hash -> redis.<String, String>opsForHash()
+                                .entries(RedisSchema.keyRecord(hash))
+                                .collectMap(Map.Entry::getKey, Map.Entry::getValue))
+                        .filter(fields -> !fields.isEmpty())
+                        .map(fields -> {
+                            Map<String, Object> view = new LinkedHashMap<>();
+                            view.put("account_id", accountId);
+                            view.putAll(KeyRecords.decode(fields)
+                                    .map(Listed::of)
+                                    .orElseGet(() -> Listed.unusable(keyId))
+                                    .view());
+                            return view;
+                        }));
+    }
+
+    /**
+     * Indexes by id the keys created before the key-id index existed, once (a marker says it was
+     * done): every account's key index is scanned and each key id without an entry gets one
+     * ({@code SET NX}: an entry written meanwhile by a creation wins). Idempotent, so replicas
+     * starting together may all run it. Schema upkeep, not a change of what anyone may do: it
+     * writes no audit entry. The number of entries added.
+     */
+    Mono<Long> indexExistingKeyIds() {
+        return redis.hasKey(RedisSchema.KEY_IDS_INDEXED)
+                .flatMap(done -> done
+                        ? Mono.just(0L)
+                        : redis.scan(ScanOptions.scanOptions()
+                                        .match(RedisSchema.ACCOUNT_KEYS_PATTERN)
+                                        .count(1000)
+                                        .build())
+                                .concatMap(index -> {
+                                    String accountId = RedisSchema.accountOfKeys(index);
+                                    return accountId == null
+                                            ? Flux.<Boolean>empty()
+                                            : redis.<String, String>opsForHash()
+                                                    .keys(index)
+                                                    .concatMap(keyId -> redis.opsForValue()
+                                                            .setIfAbsent(RedisSchema.keyIdAccount(keyId), accountId));
+                                })
+                                .filter(Boolean::booleanValue)
+                                .count()
+                                .flatMap(added -> redis.opsForValue()
+                                        .set(
+                                                RedisSchema.KEY_IDS_INDEXED,
+                                                Instant.now().toString())
+                                        .thenReturn(added)));
     }
 
     private Mono<Void> announceKey(String hash) {

@@ -1,0 +1,35 @@
+package ai.powerpost.gateway.admin;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every kind of change the management API makes, as the audit trail names it. A new kind of
+ * change adds its action here and goes through {@link Changes}, like every other.
+ */
+public enum Action {
+    KEY_CREATE("key.create"),
+    KEY_REVOKE("key.revoke"),
+    WORKSPACE_GRANT("workspace.grant"),
+    WORKSPACE_REMOVE("workspace.remove"),
+    OPERATOR_CREATE("operator.create"),
+    OPERATOR_REVOKE("operator.revoke");
+
+    private final String wireName;
+
+    Action(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    public static @Nullable Action fromWireName(@Nullable String name) {
+        for (Action action : values()) {
+            if (action.wireName.equals(name)) {
+                return action;
+            }
+        }
+        return null;
+    }
+}

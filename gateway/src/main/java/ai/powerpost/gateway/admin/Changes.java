@@ -1,0 +1,187 @@
+package ai.powerpost.gateway.admin;
+
+import ai.powerpost.gateway.errors.ApiError;
+import java.time.Instant;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * The one unit through which every change of the management API passes. For each call it checks
+ * the caller's role, writes the audit entry, and only then makes the change:
+ * <ol>
+ * <li>Outside its role, or refused by validation: one entry, outcome {@code refused} with the code,
+ *     and the error. Nothing is changed.</li>
+ * <li>Otherwise one entry, outcome {@code attempted}, is appended to the trail <em>before</em> the
+ *     change is made. If it cannot be appended, the change is not made and the answer is 503.</li>
+ * <li>The change is made with a {@link Permit}, which only this class can issue: the stores'
+ *     writes demand one, so no handler can change anything any other way.</li>
+ * <li>Its outcome ({@code done}, {@code refused} with the code, {@code failed}) is recorded beside
+ *     the entry. Should that fail (or the process die first), the entry still says the change was
+ *     attempted: a change is never without its entry (docs/redis-schema.md, "The audit trail").</li>
+ * </ol>
+ * Every entry is also written as one JSON line on the {@code audit} logger, with its final outcome.
+ */
+public final class Changes {
+
+    private static final Logger log = LoggerFactory.getLogger(Changes.class);
+
+    private final AuditStore audit;
+
+    Changes(AuditStore audit) {
+        this.audit = audit;
+    }
+
+    /**
+     * Proof that a change is made through {@link Changes}: the stores' writes take one, and only
+     * this class makes them.
+     */
+    public static final class Permit {
+        private Permit() {}
+    }
+
+    /** What a change will do, decided once the role was checked: refuse it, or apply it. */
+    public sealed interface Plan permits Invalid, Apply {}
+
+    /** Refused by validation: nothing is changed; the entry names the target as far as it is known. */
+    public record Invalid(ApiError error, Target target) implements Plan {}
+
+    /** The change to make, to {@code target}. */
+    public record Apply(Target target, Function<Permit, Mono<Result>> change) implements Plan {}
+
+    /** How a change ended. */
+    public sealed interface Result permits Done, Refused {}
+
+    /** Made: the answer's status and body (null: no body). */
+    public record Done(HttpStatus status, @Nullable Object body) implements Result {}
+
+    /** Not made, for a reason the store found (an unknown id, a limit): the error answered. */
+    public record Refused(ApiError error) implements Result {}
+
+    /** A refusal for lack of a role, naming the role the call needs. */
+    public static ApiError forbidden(Role needed) {
+        return ApiError.of(HttpStatus.FORBIDDEN, "FORBIDDEN", "This call requires role " + needed.wireName());
+    }
+
+    /**
+     * Makes the change {@code plan} describes, as the caller of {@code request}, if its role
+     * includes {@code needed}; {@code target} names what the call is about before the plan is made.
+     */
+    public Mono<ServerResponse> make(
+            ServerRequest request, Role needed, Action action, Target target, Supplier<Mono<Plan>> plan) {
+        Caller caller = Caller.of(request);
+        AuditEntry base = new AuditEntry(
+                null,
+                Instant.now(),
+                caller.actor(),
+                action.wireName(),
+                target,
+                AuditEntry.ATTEMPTED,
+                null,
+                caller.requestId(),
+                caller.clientAddress());
+        if (!caller.actor().role().includes(needed)) {
+            return refuse(base, forbidden(needed));
+        }
+        return plan.get()
+                .flatMap(decided -> decided instanceof Apply apply
+                        ? apply(withTarget(base, apply.target()), apply.change())
+                        : refuse(withTarget(base, ((Invalid) decided).target()), ((Invalid) decided).error()));
+    }
+
+    /** Records a refusal (one entry, outcome refused), then answers it; 503 when it cannot be recorded. */
+    private Mono<ServerResponse> refuse(AuditEntry base, ApiError error) {
+        AuditEntry entry = base.withOutcome(AuditEntry.REFUSED, error.code());
+        return audit.append(entry)
+                .map(entry::withId)
+                .flatMap(recorded -> {
+                    AuditStore.log(recorded);
+                    return AdminResponses.error(error);
+                })
+                .onErrorResume(e -> unrecorded(entry, e));
+    }
+
+    private Mono<ServerResponse> apply(AuditEntry intent, Function<Permit, Mono<Result>> change) {
+        return audit.append(intent)
+                .map(intent::withId)
+                .onErrorResume(e -> Mono.error(new Unrecorded(e)))
+                .flatMap(recorded -> Mono.defer(() -> change.apply(new Permit()))
+                        .flatMap(result -> finish(recorded, result))
+                        .onErrorResume(e -> !(e instanceof Unrecorded), e -> failed(recorded, e)))
+                .onErrorResume(Unrecorded.class, e -> unrecorded(intent, e.getCause()));
+    }
+
+    private Mono<ServerResponse> finish(AuditEntry recorded, Result result) {
+        if (result instanceof Done done) {
+            Object body = done.body();
+            return complete(recorded.withOutcome(AuditEntry.DONE, null))
+                    .then(
+                            body == null
+                                    ? ServerResponse.status(done.status()).build()
+                                    : AdminResponses.json(done.status(), body));
+        }
+        ApiError error = ((Refused) result).error();
+        return complete(recorded.withOutcome(AuditEntry.REFUSED, error.code())).then(AdminResponses.error(error));
+    }
+
+    /** The change failed part-way (an outage): recorded as failed if Redis takes it, then 503 (or 500). */
+    private Mono<ServerResponse> failed(AuditEntry recorded, Throwable failure) {
+        return complete(recorded.withOutcome(AuditEntry.FAILED, ApiError.AUTH_UNAVAILABLE.code()))
+                .then(Mono.error(failure));
+    }
+
+    /**
+     * Records the outcome beside the entry; when it cannot, the entry keeps saying
+     * {@code attempted}, which is true, and the caller still gets the change's answer.
+     */
+    private Mono<Void> complete(AuditEntry ended) {
+        String id = ended.id();
+        return audit.complete(id == null ? "" : id, ended.outcome(), ended.code())
+                .doOnSuccess(done -> AuditStore.log(ended))
+                .onErrorResume(e -> {
+                    log.warn(
+                            "audit entry {} stays 'attempted': its outcome ({}) could not be recorded ({})",
+                            id,
+                            ended.outcome(),
+                            e.getClass().getSimpleName());
+                    AuditStore.log(ended);
+                    return Mono.empty();
+                });
+    }
+
+    /** No entry could be written: nothing was changed, and the caller is told to retry. */
+    private Mono<ServerResponse> unrecorded(AuditEntry entry, Throwable failure) {
+        log.warn(
+                "audit entry could not be written ({}): {} refused with 503, nothing changed",
+                failure.getClass().getSimpleName(),
+                entry.action());
+        AuditStore.log(entry.withOutcome(AuditEntry.REFUSED, ApiError.AUTH_UNAVAILABLE.code()));
+        return AdminResponses.error(ApiError.AUTH_UNAVAILABLE);
+    }
+
+    private static AuditEntry withTarget(AuditEntry base, Target target) {
+        return new AuditEntry(
+                null,
+                base.at(),
+                base.actor(),
+                base.action(),
+                target,
+                base.outcome(),
+                base.code(),
+                base.requestId(),
+                base.client());
+    }
+
+    /** The intent could not be appended. */
+    private static final class Unrecorded extends RuntimeException {
+        Unrecorded(Throwable cause) {
+            super(null, cause, false, false);
+        }
+    }
+}

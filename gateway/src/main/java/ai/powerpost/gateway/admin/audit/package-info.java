@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.admin.audit;
+
+import org.jspecify.annotations.NullMarked;

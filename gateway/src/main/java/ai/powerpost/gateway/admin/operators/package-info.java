@@ -1,0 +1,4 @@
+@NullMarked
+package ai.powerpost.gateway.admin.operators;
+
+import org.jspecify.annotations.NullMarked;
