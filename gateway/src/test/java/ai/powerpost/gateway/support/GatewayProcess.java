@@ -167,7 +167,10 @@ public final class GatewayProcess implements RunningGateway {
         }
     }
 
-    /** SIGTERM, then waits for the exit (SIGKILL after 40 s); the output file is deleted. */
+    /**
+     * SIGTERM, then waits for the exit (SIGKILL after 40 s); the output file is deleted. Fails if
+     * anything the process printed is shaped like a secret ({@link NoSecretsInLogsExtension}).
+     */
     @Override
     public void close() {
         process.destroy();
@@ -175,7 +178,12 @@ public final class GatewayProcess implements RunningGateway {
             if (!process.waitFor(40, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            List<String> secrets = NoSecretsInLogsExtension.secretsIn(output());
             Files.deleteIfExists(output);
+            if (!secrets.isEmpty()) {
+                throw new AssertionError(
+                        "the gateway process printed lines shaped like a secret:\n  " + String.join("\n  ", secrets));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
