@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -15,8 +16,9 @@ import reactor.core.scheduler.Schedulers;
  * {@code flush} every interval, one at a time, skipping ticks while one is still running; a failed
  * flush is logged and the next tick tries again; stopping runs one final flush, bounded by a
  * timeout, before it reports the stop done. The writers own what they write; this owns when.
+ * As a {@link SmartLifecycle} it can be a bean of its own, in {@link #PHASE}.
  */
-public final class PeriodicFlush {
+public final class PeriodicFlush implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(PeriodicFlush.class);
 
@@ -40,6 +42,7 @@ public final class PeriodicFlush {
         this.flush = flush;
     }
 
+    @Override
     public void start() {
         schedule = Flux.interval(interval)
                 .onBackpressureDrop()
@@ -54,6 +57,7 @@ public final class PeriodicFlush {
     }
 
     /** Stops the schedule, runs a final flush, then calls {@code callback}, whatever the flush's outcome. */
+    @Override
     public void stop(Runnable callback) {
         Disposable current = schedule;
         if (current != null) {
@@ -72,8 +76,19 @@ public final class PeriodicFlush {
                 .subscribe(null, e -> {});
     }
 
+    @Override
+    public void stop() {
+        throw new UnsupportedOperationException("stop(Runnable) only");
+    }
+
+    @Override
     public boolean isRunning() {
         return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
     }
 
     /** The lifecycle phase of such writers: after the web server has drained, before the Redis client (0) closes. */

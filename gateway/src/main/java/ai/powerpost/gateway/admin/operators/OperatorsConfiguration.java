@@ -27,33 +27,7 @@ class OperatorsConfiguration {
     /** Writes the operators' last use every {@code gateway.admin.last-used-flush-interval}, a last time on stop. */
     @Bean
     SmartLifecycle operatorLastUseFlush(OperatorStore store, AdminProperties properties) {
-        PeriodicFlush schedule = new PeriodicFlush(
+        return new PeriodicFlush(
                 "operators' last use", properties.lastUsedFlushInterval(), Duration.ofSeconds(2), store::flushLastUse);
-        return new SmartLifecycle() {
-            @Override
-            public void start() {
-                schedule.start();
-            }
-
-            @Override
-            public void stop() {
-                throw new UnsupportedOperationException("stop(Runnable) only");
-            }
-
-            @Override
-            public void stop(Runnable callback) {
-                schedule.stop(callback);
-            }
-
-            @Override
-            public boolean isRunning() {
-                return schedule.isRunning();
-            }
-
-            @Override
-            public int getPhase() {
-                return PeriodicFlush.PHASE;
-            }
-        };
     }
 }
