@@ -31,6 +31,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.channel.AbortedException;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.PrematureCloseException;
 
 /**
@@ -127,13 +128,8 @@ public final class UpstreamCallFilter extends RouteCheck {
         Mono<Void> routed = trace == null ? chain.filter(exchange) : traced(exchange, chain, trace);
         long start = breaker.getCurrentTimestamp();
         return routed.doOnSuccess(done -> {
-                    long took = breaker.getCurrentTimestamp() - start;
                     HttpStatusCode status = exchange.getResponse().getStatusCode();
-                    if (status != null && status.is5xxServerError()) {
-                        breaker.onError(took, breaker.getTimestampUnit(), new UpstreamServerError(status.value()));
-                    } else {
-                        breaker.onSuccess(took, breaker.getTimestampUnit());
-                    }
+                    recordAnswer(breaker, start, status == null ? 200 : status.value());
                 })
                 .doOnError(e -> {
                     if (isTheClients(e) || clientGone(exchange)) {
@@ -145,7 +141,25 @@ public final class UpstreamCallFilter extends RouteCheck {
                     }
                     forgetUpstreamHead(exchange);
                 })
-                .doOnCancel(breaker::releasePermission);
+                .doOnCancel(() -> {
+                    // Reactor Netty may cancel the handler once the answer is flushed, before the
+                    // chain's completion reaches here: an answered call still counts as answered
+                    HttpClientResponse answered = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
+                    if (answered != null) {
+                        recordAnswer(breaker, start, answered.status().code());
+                    } else {
+                        breaker.releasePermission();
+                    }
+                });
+    }
+
+    private static void recordAnswer(CircuitBreaker breaker, long start, int status) {
+        long took = breaker.getCurrentTimestamp() - start;
+        if (status >= 500) {
+            breaker.onError(took, breaker.getTimestampUnit(), new UpstreamServerError(status));
+        } else {
+            breaker.onSuccess(took, breaker.getTimestampUnit());
+        }
     }
 
     /**
@@ -169,19 +183,29 @@ public final class UpstreamCallFilter extends RouteCheck {
             }
             trace.upstreamCall(span);
             return chain.filter(exchange)
-                    .doOnSuccess(done -> {
-                        HttpStatusCode status = exchange.getResponse().getStatusCode();
-                        if (status != null) {
-                            span.tag("http.response.status_code", status.value());
-                            if (status.is5xxServerError()) {
-                                span.error(new UpstreamServerError(status.value()));
-                            }
-                        }
-                        span.end();
-                    })
+                    .doOnSuccess(done -> answered(exchange, span).end())
                     .doOnError(e -> span.error(new UpstreamFailed(e)).end())
-                    .doOnCancel(span::end);
+                    .doOnCancel(() -> answered(exchange, span).end());
         });
+    }
+
+    /**
+     * Tags the status the upstream answered, when its head arrived, from the upstream's own
+     * response (not the client's, which an error written by the gateway may have replaced). Also
+     * on cancellation: Reactor Netty may cancel the handler once the last of the answer is
+     * flushed, before the chain's own completion reaches this filter, and such a call was
+     * answered all the same.
+     */
+    private static Span answered(ServerWebExchange exchange, Span span) {
+        HttpClientResponse response = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
+        if (response != null) {
+            int status = response.status().code();
+            span.tag("http.response.status_code", status);
+            if (status >= 500) {
+                span.error(new UpstreamServerError(status));
+            }
+        }
+        return span;
     }
 
     /** A failed call, as its span records it: the failure's type only. */
