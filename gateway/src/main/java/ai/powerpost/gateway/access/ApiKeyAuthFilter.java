@@ -34,6 +34,8 @@ import reactor.core.publisher.Mono;
  * Redis command. Only then the look-up.
  *
  * <ul>
+ * <li>An expired key gets 401 {@code INVALID_API_KEY} with the message {@code API key expired}:
+ *     only its holder can learn that, and it is not counted as a failed attempt.</li>
  * <li>Malformed, unknown and revoked keys get one and the same answer, and it never comes sooner
  *     than {@code gateway.auth.failure-min-latency}: their answers cannot be told apart by content
  *     or by time.</li>
@@ -82,11 +84,11 @@ final class ApiKeyAuthFilter implements StageFilter {
         String hash = ApiKeys.hash(found.key());
         if (throttled) {
             KeyRecord known = store.cached(hash);
-            return known == null ? tooManyFailures(exchange, address) : authenticated(exchange, chain, known);
+            return known == null ? tooManyFailures(exchange, address) : authenticated(exchange, chain, known, found);
         }
         KeyRecord warm = store.cached(hash);
         if (warm != null) {
-            return authenticated(exchange, chain, warm); // no MAC work for a key already known
+            return authenticated(exchange, chain, warm, found); // no MAC work for a key already known
         }
         if (tags.verify(found.key()) == null && !untagged.mightContain(hash)) {
             // Not made with any of our secrets and not an untagged key: forged. Same answer as
@@ -97,7 +99,7 @@ final class ApiKeyAuthFilter implements StageFilter {
         if (lookup instanceof Lookup.Now<KeyRecord> now) {
             // the cache's answer (a warm key, or a key known to be unknown): no pipeline to build
             return now.value() != null
-                    ? authenticated(exchange, chain, now.value())
+                    ? authenticated(exchange, chain, now.value(), found)
                     : invalid(exchange, address, started);
         }
         RequestTrace trace = RequestState.of(exchange).trace();
@@ -113,7 +115,7 @@ final class ApiKeyAuthFilter implements StageFilter {
                 })
                 .flatMap(outcome -> {
                     if (outcome.key != null) {
-                        return authenticated(exchange, chain, outcome.key);
+                        return authenticated(exchange, chain, outcome.key, found);
                     }
                     return outcome == UNKNOWN
                             ? invalid(exchange, address, started)
@@ -145,7 +147,23 @@ final class ApiKeyAuthFilter implements StageFilter {
         }
     }
 
-    private static Mono<Void> authenticated(ServerWebExchange exchange, GatewayFilterChain chain, KeyRecord key) {
+    /**
+     * A key found: refused from its end on (the record knows it, so every replica refuses it at the
+     * same instant, cached or not, with no message), and refused as unknown when its prefix is not
+     * its record's mode (only a wrongly written record could do that: fail closed).
+     */
+    private Mono<Void> authenticated(
+            ServerWebExchange exchange, GatewayFilterChain chain, KeyRecord key, ApiKeyExtractor.Found found) {
+        if (key.expiredAt(System.currentTimeMillis())) {
+            return ErrorResponseWriter.write(exchange, ApiError.KEY_EXPIRED);
+        }
+        if (!found.key().startsWith(key.mode().prefix())) {
+            log.warn(
+                    "key {} is recorded as {} but carries the other prefix; refused",
+                    key.id(),
+                    key.mode().wireName());
+            return ErrorResponseWriter.write(exchange, ApiError.INVALID_API_KEY);
+        }
         RequestState.of(exchange).authenticated(key);
         return chain.filter(exchange);
     }

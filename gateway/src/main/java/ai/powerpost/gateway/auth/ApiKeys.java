@@ -7,13 +7,18 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * What an API key looks like and how it is hashed. A key is {@code pp_live_sk_} followed by 16 to
- * 128 characters of {@code [A-Za-z0-9]}. Keys made now are 40 characters after the prefix and end in
- * a tag ({@link KeyTags}, which makes them); older keys have no tag.
+ * What an API key looks like and how it is hashed. A key is {@code pp_live_sk_} (live) or
+ * {@code pp_test_sk_} (test, {@link KeyMode}) followed by 16 to 128 characters of
+ * {@code [A-Za-z0-9]}. Keys made now are 40 characters after the prefix and end in a tag
+ * ({@link KeyTags}, which makes them); older keys have no tag.
  */
 public final class ApiKeys {
 
+    /** The prefix of live keys; test keys carry {@code pp_test_sk_}, of the same length. */
     public static final String PREFIX = "pp_live_sk_";
+    /** The length of either prefix. */
+    public static final int PREFIX_LENGTH = PREFIX.length();
+
     static final int MIN_RANDOM = 16;
     static final int MAX_RANDOM = 128;
 
@@ -23,11 +28,11 @@ public final class ApiKeys {
 
     /** Whether {@code key} has the form of a PowerPost key; checked before any look-up. */
     public static boolean isWellFormed(String key) {
-        int length = key.length() - PREFIX.length();
-        if (length < MIN_RANDOM || length > MAX_RANDOM || !key.startsWith(PREFIX)) {
+        int length = key.length() - PREFIX_LENGTH;
+        if (length < MIN_RANDOM || length > MAX_RANDOM || KeyMode.ofKey(key) == null) {
             return false;
         }
-        for (int i = PREFIX.length(); i < key.length(); i++) {
+        for (int i = PREFIX_LENGTH; i < key.length(); i++) {
             char c = key.charAt(i);
             if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
                 return false;

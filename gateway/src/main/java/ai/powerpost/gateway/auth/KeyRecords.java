@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reading fails closed on what decides access: a record without a well-formed {@code id} or
  * {@code account_id}, or whose {@code scopes} (or legacy {@code type}) are missing, empty or name
- * anything but PowerPost's 14 scopes, is no key at all; the request path logs it by key id (never
+ * anything but PowerPost's 14 scopes, or whose {@code mode} is neither {@code live} nor
+ * {@code test}, or whose {@code expires_at} is not a time, or whose {@code limit_id},
+ * {@code rolled_from} or {@code rolled_to} is not an id, is no key at all; the request path logs it by key id (never
  * another value of it). Records of PowerPost's earlier model carry {@code type} ({@code read_write},
  * {@code read_draft}) instead of {@code scopes} and map to the full-access and draft-only sets; a
  * record with both is read by {@code scopes}. The descriptive fields never grant anything, so
@@ -48,8 +50,9 @@ public final class KeyRecords {
     /**
      * The hash fields of {@code key}, in the order they are written: {@code id}, {@code account_id},
      * {@code name}, {@code scopes}, {@code created_at}, then {@code last_used_at} and the {@code su:}
-     * fields when the record has them, and {@code key_secret} last when the key is tagged. A field
-     * whose value is null is left out.
+     * fields when the record has them, {@code key_secret} when the key is tagged, then, when set, {@code mode}
+     * (only {@code test}: absent is live), {@code expires_at}, {@code limit_id}, {@code rolled_from}, {@code rolled_to}. A
+     * field whose value is null is left out.
      */
     public static Map<String, String> encode(StoredKey key) {
         Map<String, String> fields = new LinkedHashMap<>();
@@ -68,6 +71,21 @@ public final class KeyRecords {
         key.scopesUsed().forEach((scope, at) -> fields.put(scopeUsedField(scope), timestamp(at.toEpochMilli())));
         if (key.keySecret() != null) {
             fields.put(RedisSchema.KEY_SECRET, key.keySecret());
+        }
+        if (key.mode() != KeyMode.LIVE) {
+            fields.put(RedisSchema.MODE, key.mode().wireName()); // absent: live, as on every record of before
+        }
+        if (key.expiresAt() != null) {
+            fields.put(RedisSchema.EXPIRES_AT, timestamp(key.expiresAt().toEpochMilli()));
+        }
+        if (key.limitId() != null) {
+            fields.put(RedisSchema.LIMIT_ID, key.limitId());
+        }
+        if (key.rolledFrom() != null) {
+            fields.put(RedisSchema.ROLLED_FROM, key.rolledFrom());
+        }
+        if (key.rolledTo() != null) {
+            fields.put(RedisSchema.ROLLED_TO, key.rolledTo());
         }
         return fields;
     }
@@ -106,6 +124,16 @@ public final class KeyRecords {
         if (scopes == null) {
             return new Read(null, "missing, empty or unknown scopes (or legacy type)");
         }
+        String modeName = fields.get(RedisSchema.MODE);
+        KeyMode mode = modeName == null ? KeyMode.LIVE : KeyMode.fromWireName(modeName);
+        if (mode == null) {
+            return new Read(null, "unknown mode");
+        }
+        String expires = fields.get(RedisSchema.EXPIRES_AT);
+        Instant expiresAt = instant(expires);
+        if (expires != null && expiresAt == null) {
+            return new Read(null, "expires_at is not a time"); // it decides access: fail closed
+        }
         try {
             return new Read(
                     new StoredKey(
@@ -116,7 +144,12 @@ public final class KeyRecords {
                             instant(fields.get(RedisSchema.CREATED_AT)),
                             instant(fields.get(RedisSchema.LAST_USED_AT)),
                             scopesUsed(fields),
-                            fields.get(RedisSchema.KEY_SECRET)),
+                            fields.get(RedisSchema.KEY_SECRET),
+                            mode,
+                            expiresAt,
+                            fields.get(RedisSchema.LIMIT_ID),
+                            fields.get(RedisSchema.ROLLED_FROM),
+                            fields.get(RedisSchema.ROLLED_TO)),
                     null);
         } catch (IllegalArgumentException e) {
             return new Read(null, e.getMessage());

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  *                                                HMAC-SHA256(secret, "pp_live_sk_" + R) as unsigned, mod 62^6
  * </pre>
  *
+ * A test key ({@code pp_test_sk_}) is made the same way; its prefix is part of what the tag
+ * signs, so a live key's tag never verifies with the test prefix, or the reverse.
+ *
  * The tag carries log2(62^6) ≈ 35.7 bits: a forger's guess verifies once in 5.7 · 10^10, and only
  * then costs a look-up. A MAC rather than a checksum: anyone can compute a checksum (GitHub's CRC32
  * tells typos from keys, not forgeries from keys); a tag can only be made with the secret, and since
@@ -43,7 +46,7 @@ public final class KeyTags {
     private static final long TAG_SPACE = pow62(TAG_CHARS);
     private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final String ALGORITHM = "HmacSHA256";
-    private static final int SIGNED_LENGTH = ApiKeys.PREFIX.length() + RANDOM_CHARS;
+    private static final int SIGNED_LENGTH = ApiKeys.PREFIX_LENGTH + RANDOM_CHARS;
 
     private final String[] ids;
     private final SecretKeySpec[] keys;
@@ -86,12 +89,17 @@ public final class KeyTags {
         return List.of(ids);
     }
 
-    /** A new tagged key under the minting secret. */
+    /** A new tagged live key under the minting secret. */
     public Minted mint(SecureRandom random) {
+        return mint(random, KeyMode.LIVE);
+    }
+
+    /** A new tagged key of {@code mode} under the minting secret. */
+    public Minted mint(SecureRandom random, KeyMode mode) {
         if (minting < 0) {
             throw new IllegalStateException("no minting secret: set gateway.keys.minting-secret");
         }
-        String signed = ApiKeys.PREFIX + ApiKeys.randomBase62(random, RANDOM_CHARS);
+        String signed = mode.prefix() + ApiKeys.randomBase62(random, RANDOM_CHARS);
         char[] tag = new char[TAG_CHARS];
         writeTag(macs.get().tag(minting, signed), tag);
         return new Minted(signed + new String(tag), ids[minting]);
@@ -103,7 +111,7 @@ public final class KeyTags {
      * ({@link ApiKeys#isWellFormed}).
      */
     public @Nullable String verify(String key) {
-        if (ids.length == 0 || key.length() != ApiKeys.PREFIX.length() + TAGGED_LENGTH) {
+        if (ids.length == 0 || key.length() != ApiKeys.PREFIX_LENGTH + TAGGED_LENGTH) {
             return null;
         }
         Macs state = macs.get();

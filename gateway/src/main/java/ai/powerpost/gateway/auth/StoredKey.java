@@ -24,6 +24,11 @@ import org.jspecify.annotations.Nullable;
  * @param scopesUsed newest use per scope, to the millisecond
  * @param keySecret  the id of the secret whose tag the key carries ({@code key_secret}); null on
  *                   untagged records, which must be in the untagged-key set (docs/redis-schema.md)
+ * @param mode       live or test ({@code mode}; absent on records of before: live)
+ * @param expiresAt  from when the key is refused ({@code expires_at}); null: never
+ * @param limitId    whose rate-limit allowance the key spends ({@code limit_id}); null: its own id
+ * @param rolledFrom the id of the key this one succeeded in a roll; null when it was created
+ * @param rolledTo   the id of the key that succeeded this one in a roll; null until it is rolled
  */
 public record StoredKey(
         String id,
@@ -33,7 +38,12 @@ public record StoredKey(
         @Nullable Instant createdAt,
         @Nullable Instant lastUsedAt,
         Map<Scope, Instant> scopesUsed,
-        @Nullable String keySecret) {
+        @Nullable String keySecret,
+        KeyMode mode,
+        @Nullable Instant expiresAt,
+        @Nullable String limitId,
+        @Nullable String rolledFrom,
+        @Nullable String rolledTo) {
 
     private static final int MAX_ID = 64;
 
@@ -49,6 +59,32 @@ public record StoredKey(
         this(id, accountId, name, scopes, createdAt, lastUsedAt, scopesUsed, null);
     }
 
+    /** A live record that never expires and was never rolled. */
+    public StoredKey(
+            String id,
+            String accountId,
+            @Nullable String name,
+            Set<Scope> scopes,
+            @Nullable Instant createdAt,
+            @Nullable Instant lastUsedAt,
+            Map<Scope, Instant> scopesUsed,
+            @Nullable String keySecret) {
+        this(
+                id,
+                accountId,
+                name,
+                scopes,
+                createdAt,
+                lastUsedAt,
+                scopesUsed,
+                keySecret,
+                KeyMode.LIVE,
+                null,
+                null,
+                null,
+                null);
+    }
+
     public StoredKey {
         if (!isId(id)) {
             throw new IllegalArgumentException("id must be 1-" + MAX_ID + " characters of [A-Za-z0-9_-]");
@@ -59,6 +95,13 @@ public record StoredKey(
         if (scopes.isEmpty()) {
             throw new IllegalArgumentException("scopes must not be empty");
         }
+        for (String linked : new String[] {limitId, rolledFrom, rolledTo}) {
+            if (linked != null && !isId(linked)) {
+                throw new IllegalArgumentException(
+                        "limit_id, rolled_from and rolled_to must be 1-" + MAX_ID + " characters of [A-Za-z0-9_-]");
+            }
+        }
+        expiresAt = millis(expiresAt);
         scopes = Collections.unmodifiableSet(EnumSet.copyOf(scopes));
         createdAt = millis(createdAt);
         lastUsedAt = millis(lastUsedAt);
@@ -72,15 +115,63 @@ public record StoredKey(
         return new StoredKey(id, accountId, name, scopes, createdAt, null, Map.of(), null);
     }
 
-    /** A key as the key management API creates it: never used yet, tagged with the secret {@code keySecret}. */
+    /** A live key as the key management API creates it: never used yet, tagged with the secret {@code keySecret}. */
     public static StoredKey minted(
             String id, String accountId, String name, Set<Scope> scopes, Instant createdAt, String keySecret) {
         return new StoredKey(id, accountId, name, scopes, createdAt, null, Map.of(), keySecret);
     }
 
-    /** The request path's view of this record: what the key may do, and whose it is. */
+    /**
+     * A key as the key management API creates it, of {@code mode}, ending at {@code expiresAt} (null:
+     * never); the successor of {@code rolledFrom} when that is not null, spending {@code limitId}'s allowance.
+     */
+    public static StoredKey minted(
+            String id,
+            String accountId,
+            String name,
+            Set<Scope> scopes,
+            Instant createdAt,
+            String keySecret,
+            KeyMode mode,
+            @Nullable Instant expiresAt,
+            @Nullable String limitId,
+            @Nullable String rolledFrom) {
+        return new StoredKey(
+                id,
+                accountId,
+                name,
+                scopes,
+                createdAt,
+                null,
+                Map.of(),
+                keySecret,
+                mode,
+                expiresAt,
+                limitId,
+                rolledFrom,
+                null);
+    }
+
+    /** The id whose rate-limit allowance this key spends: {@code limit_id}, or its own. */
+    public String rateLimitId() {
+        return limitId == null ? id : limitId;
+    }
+
+    /** Whether the key is expired at {@code now}: from its end on, inclusive. */
+    public boolean expiredAt(Instant now) {
+        return expiresAt != null && !now.isBefore(expiresAt);
+    }
+
+    /** The request path's view of this record: what the key may do, whose it is, until when. */
     public KeyRecord keyRecord(String keyHash) {
-        return new KeyRecord(keyHash, id, accountId, scopes);
+        return new KeyRecord(
+                keyHash,
+                id,
+                accountId,
+                scopes,
+                mode,
+                expiresAt == null ? KeyRecord.NEVER : expiresAt.toEpochMilli(),
+                rateLimitId());
     }
 
     /** 1-64 characters of {@code [A-Za-z0-9_-]}: the one form of key and account ids, safe in headers, logs and key names. */

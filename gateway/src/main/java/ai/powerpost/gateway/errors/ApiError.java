@@ -30,6 +30,12 @@ public record ApiError(
     /** One answer for malformed, unknown and revoked keys, so a client cannot tell them apart. */
     public static final ApiError INVALID_API_KEY = of(HttpStatus.UNAUTHORIZED, "INVALID_API_KEY", "Invalid API key");
 
+    /**
+     * A key past its end ({@code expires_at}): told apart from an invalid one, as its owner needs to
+     * know to make a new one; only the holder of the key learns it.
+     */
+    public static final ApiError KEY_EXPIRED = of(HttpStatus.UNAUTHORIZED, "INVALID_API_KEY", "API key expired");
+
     public static final ApiError NOT_FOUND = of(HttpStatus.NOT_FOUND, "NOT_FOUND", "Resource not found");
     public static final ApiError MALFORMED_PATH =
             of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "Malformed request path");

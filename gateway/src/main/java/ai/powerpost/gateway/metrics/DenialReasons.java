@@ -11,7 +11,9 @@ public final class DenialReasons {
         String message = error.message();
         return switch (error.code()) {
             case "INVALID_API_KEY" ->
-                message.equals(ApiError.MISSING_API_KEY.message()) ? "missing_key" : "invalid_key";
+                message.equals(ApiError.MISSING_API_KEY.message())
+                        ? "missing_key"
+                        : message.equals(ApiError.KEY_EXPIRED.message()) ? "expired_key" : "invalid_key";
             case "INSUFFICIENT_SCOPE" -> "insufficient_scope";
             case "FORBIDDEN" -> "workspace_forbidden";
             case "RATE_LIMIT_EXCEEDED" ->

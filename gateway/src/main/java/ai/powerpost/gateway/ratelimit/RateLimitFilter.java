@@ -56,7 +56,7 @@ final class RateLimitFilter extends RouteCheck {
         if (limit == null) {
             return chain.filter(exchange);
         }
-        Decision decision = limiter.tryAcquire(key.id(), limit);
+        Decision decision = limiter.tryAcquire(key.rateLimitId(), limit);
         // Written when the response commits, whoever writes it (the upstream's answer, a 429 here,
         // an error further on): last, so an upstream's own X-RateLimit-* never wins. Once is enough.
         ServerHttpResponse response = exchange.getResponse();

@@ -37,6 +37,17 @@ public final class RedisSchema {
     /** The id of the secret whose tag the key carries; absent on untagged records. */
     public static final String KEY_SECRET = "key_secret";
 
+    /** {@code live} or {@code test}; absent on records of before test keys: live. */
+    public static final String MODE = "mode";
+    /** Epoch ms from which the key (or operator token) is refused; absent: never. Decides access, so read strictly. */
+    public static final String EXPIRES_AT = "expires_at";
+    /** The key id whose rate-limit allowance the key spends; absent: its own. */
+    public static final String LIMIT_ID = "limit_id";
+    /** The id of the key this one succeeded in a roll. */
+    public static final String ROLLED_FROM = "rolled_from";
+    /** The id of the key that succeeded this one in a roll; present once it was rolled. */
+    public static final String ROLLED_TO = "rolled_to";
+
     public static final String CREATED_AT = "created_at";
     public static final String LAST_USED_AT = "last_used_at";
     /** Prefix of the per-scope last-use fields, e.g. {@code su:posts:read}. */
@@ -100,9 +111,8 @@ public final class RedisSchema {
     /** HASH: operator id to token hash, for every operator (admin.operators). */
     public static final String OPERATORS = "ppgw:operators:{operators}";
 
-    // Fields of the operator record hash (besides ID, NAME, CREATED_AT, LAST_USED_AT).
+    // Fields of the operator record hash (besides ID, NAME, CREATED_AT, LAST_USED_AT, EXPIRES_AT).
     public static final String ROLE = "role";
-    public static final String EXPIRES_AT = "expires_at";
     public static final String CREATED_BY = "created_by";
 
     /** STREAM: the audit trail of the management API, one entry per call that changes or tries to change anything. */

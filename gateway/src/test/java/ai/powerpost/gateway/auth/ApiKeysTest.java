@@ -153,7 +153,9 @@ class ApiKeysTest {
             strings = {
                 "",
                 "pp_live_sk_",
-                "pp_test_sk_aaaaaaaaaaaaaaaa",
+                "pp_test_sk_aaaaaaaaaaaaaaa",
+                "pp_demo_sk_aaaaaaaaaaaaaaaa",
+                "PP_TEST_SK_aaaaaaaaaaaaaaaa",
                 "PP_LIVE_SK_aaaaaaaaaaaaaaaa",
                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                 "pp_live_sk_aaaaaaaa_aaaaaaaa",

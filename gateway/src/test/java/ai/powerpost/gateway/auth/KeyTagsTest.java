@@ -42,6 +42,23 @@ class KeyTagsTest {
     }
 
     @Test
+    void aTestKeyHasTheTestPrefixAndItsTagSignsThePrefix() {
+        KeyTags tags = tags("a", "a");
+        for (int i = 0; i < 200; i++) {
+            String key = tags.mint(RANDOM, KeyMode.TEST).key();
+            assertThat(key).matches("pp_test_sk_[A-Za-z0-9]{40}");
+            assertThat(ApiKeys.isWellFormed(key)).isTrue();
+            assertThat(KeyMode.ofKey(key)).isEqualTo(KeyMode.TEST);
+            assertThat(tags.verify(key)).isEqualTo("a");
+            // the same characters under the other prefix carry no valid tag: a test key cannot be
+            // turned into a live one (or the reverse) by changing its prefix
+            assertThat(tags.verify("pp_live_sk_" + key.substring(11))).isNull();
+            String live = tags.mint(RANDOM).key();
+            assertThat(tags.verify("pp_test_sk_" + live.substring(11))).isNull();
+        }
+    }
+
+    @Test
     void mintedKeyVerifiesUnderItsSecretAndNamesIt() {
         KeyTags tags = tags("a", "a");
         KeyTags.Minted minted = tags.mint(RANDOM);

@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.web;
 
+import ai.powerpost.gateway.auth.KeyMode;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.routing.RouteMatch;
@@ -47,7 +48,8 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 final class HeaderExchanges {
 
-    static final KeyRecord KEY = new KeyRecord("hash", "key_1", "acct_1", Set.of(), "posts:read posts:write");
+    static final KeyRecord KEY = new KeyRecord(
+            "hash", "key_1", "acct_1", Set.of(), "posts:read posts:write", KeyMode.LIVE, KeyRecord.NEVER, "key_1");
     private static final RouteTable ROUTES = new RouteTableParser("test routes", variable -> null)
             .parse(new ByteArrayInputStream("""
                     upstreams:
