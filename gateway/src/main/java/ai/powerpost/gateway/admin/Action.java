@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 public enum Action {
     KEY_CREATE("key.create"),
     KEY_REVOKE("key.revoke"),
+    KEY_ROLL("key.roll"),
     WORKSPACE_GRANT("workspace.grant"),
     WORKSPACE_REMOVE("workspace.remove"),
     OPERATOR_CREATE("operator.create"),

@@ -20,6 +20,11 @@ import org.springframework.validation.annotation.Validated;
  *                               operators exist, and keeps the API on with operators alone
  * @param maxKeysPerAccount      active keys an account may hold (PowerPost: 10)
  * @param lastUsedFlushInterval  how often the operators' last use is written to Redis, off the call
+ * @param maxKeyLifetime         the longest a key may live ({@code GATEWAY_ADMIN_MAXKEYLIFETIME}); a
+ *                               key created without an end ends this long after its creation, one asked
+ *                               to live longer is refused; unset (the default): keys may live until revoked
+ * @param expiredKeyRetention    how long an expired key stays listed (with status {@code expired})
+ *                               before its record is deleted
  */
 @Validated
 @ConfigurationProperties("gateway.admin")
@@ -27,7 +32,9 @@ public record AdminProperties(
         @Nullable String token,
         @DefaultValue("true") boolean rootTokenEnabled,
         @DefaultValue("10") @Min(1) int maxKeysPerAccount,
-        @DefaultValue("5s") @NotNull @PositiveDuration Duration lastUsedFlushInterval) {
+        @DefaultValue("5s") @NotNull @PositiveDuration Duration lastUsedFlushInterval,
+        @Nullable @PositiveDuration Duration maxKeyLifetime,
+        @DefaultValue("30d") @NotNull @PositiveDuration Duration expiredKeyRetention) {
 
     /** Whether the API is on: the bootstrap token is set, or it was retired in favour of named operators. */
     public boolean enabled() {

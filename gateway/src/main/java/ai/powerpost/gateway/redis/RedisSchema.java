@@ -78,6 +78,16 @@ public final class RedisSchema {
         return "ppgw:acct:{" + accountId + "}:keys";
     }
 
+    /**
+     * HASH: key id to {@code "<mode> <end>"} ({@code live}/{@code test}, the end in epoch ms, 0 for
+     * none) for the keys of {@link #accountKeys}, beside it in its slot, so that the claim of a
+     * place counts each mode's unexpired keys in one script. A key without an entry is live and
+     * never ends (keys of before).
+     */
+    public static String accountKeyInfo(String accountId) {
+        return "ppgw:acct:{" + accountId + "}:keyinfo";
+    }
+
     /** SET: the workspace ids the account owns. */
     public static String accountWorkspaces(String accountId) {
         return "ppgw:acct:{" + accountId + "}:workspaces";

@@ -128,7 +128,7 @@ class ManagementWritesRetriedIT {
         // The account has one place left. The claim script runs, takes it, and its reply is lost
         // with the connection: run again as it was, the script would find the account full (409
         // for a key that holds a place); the whole creation run again would make a second key.
-        proxy.cutAfterForwarding(BLIP_MILLIS, "EVAL", RedisSchema.accountKeys(account));
+        proxy.cutAfterForwarding(BLIP_MILLIS, "EVAL", "HKEYS", RedisSchema.accountKeys(account));
         Key key = create(account);
         assertThat(proxy.armed())
                 .as("the claim's connection was cut after it ran")

@@ -6,6 +6,7 @@ import ai.powerpost.gateway.admin.Drbg;
 import ai.powerpost.gateway.admin.MintingSecretRequiredException;
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.KeyTags;
+import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,14 @@ class KeysConfiguration {
             // The API makes keys, and every key it makes is tagged: it cannot run without a minting secret.
             throw new MintingSecretRequiredException();
         }
-        return new KeysStore(redis, store, tags, properties.maxKeysPerAccount(), Drbg.create());
+        return new KeysStore(
+                redis,
+                store,
+                tags,
+                properties.maxKeysPerAccount(),
+                properties.expiredKeyRetention(),
+                Drbg.create(),
+                Clock.systemUTC());
     }
 
     /**
@@ -76,7 +84,7 @@ class KeysConfiguration {
     }
 
     @Bean
-    KeysHandler keysHandler(KeysStore store, Changes changes) {
-        return new KeysHandler(store, changes);
+    KeysHandler keysHandler(KeysStore store, Changes changes, AdminProperties properties) {
+        return new KeysHandler(store, changes, properties.maxKeyLifetime());
     }
 }

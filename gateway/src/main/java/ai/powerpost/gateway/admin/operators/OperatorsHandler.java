@@ -3,6 +3,7 @@ package ai.powerpost.gateway.admin.operators;
 import ai.powerpost.gateway.admin.Action;
 import ai.powerpost.gateway.admin.AdminResponses;
 import ai.powerpost.gateway.admin.AdminRoutes;
+import ai.powerpost.gateway.admin.ApiDurations;
 import ai.powerpost.gateway.admin.Caller;
 import ai.powerpost.gateway.admin.Changes;
 import ai.powerpost.gateway.admin.Role;
@@ -13,8 +14,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
@@ -38,7 +37,6 @@ final class OperatorsHandler implements AdminRoutes {
 
     private static final Set<String> CREATE_FIELDS = Set.of("name", "role", "expires_in");
     private static final int MAX_NAME = 100;
-    private static final Pattern EXPIRES_IN = Pattern.compile("([1-9][0-9]{0,7})([smhd])");
     private static final Duration MAX_EXPIRY = Duration.ofDays(3650);
 
     private final OperatorStore store;
@@ -139,26 +137,12 @@ final class OperatorsHandler implements AdminRoutes {
         Object expiresIn = body.get("expires_in");
         Duration expiry = null;
         if (expiresIn != null) {
-            expiry = expiresIn instanceof String text ? duration(text) : null;
+            expiry = expiresIn instanceof String text ? ApiDurations.parse(text) : null;
             if (expiry == null || expiry.compareTo(MAX_EXPIRY) > 0) {
                 throw new InvalidRequest("expires_in must be a count and a unit (30s, 15m, 24h, 90d), at most 3650d");
             }
         }
         return new CreateRequest(name.strip(), role, expiry);
-    }
-
-    static @Nullable Duration duration(String text) {
-        Matcher matcher = EXPIRES_IN.matcher(text);
-        if (!matcher.matches()) {
-            return null;
-        }
-        long count = Long.parseLong(matcher.group(1));
-        return switch (matcher.group(2)) {
-            case "s" -> Duration.ofSeconds(count);
-            case "m" -> Duration.ofMinutes(count);
-            case "h" -> Duration.ofHours(count);
-            default -> Duration.ofDays(count);
-        };
     }
 
     private static Map<String, Object> createdView(OperatorStore.Created created) {
