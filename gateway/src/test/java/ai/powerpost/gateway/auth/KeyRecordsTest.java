@@ -177,7 +177,59 @@ class KeyRecordsTest {
                 with("scopes", "posts:read posts:delete"),
                 with("scopes", "POSTS:READ"),
                 with("scopes", "posts:read,posts:write"),
-                with("scopes", "admin"));
+                with("scopes", "admin"),
+                with("mode", "sandbox"),
+                with("mode", "TEST"),
+                with("mode", ""),
+                with("expires_at", "tomorrow"),
+                with("expires_at", ""),
+                with("expires_at", "1.7e12"),
+                with("limit_id", "key 1"),
+                with("limit_id", ""),
+                with("rolled_from", "key_1\nforged"),
+                with("rolled_to", "k".repeat(65)));
+    }
+
+    @Example
+    void theLifecycleFieldsAreWrittenAsTheSchemaSaysAndReachTheRequestPath() {
+        StoredKey key = StoredKey.minted(
+                "key_B",
+                "acct_1",
+                "ci",
+                Scope.READ_ONLY,
+                CREATED,
+                "s1",
+                KeyMode.TEST,
+                Instant.ofEpochMilli(1_800_000_000_000L),
+                "key_A",
+                "key_A");
+        assertThat(KeyRecords.encode(key))
+                .containsEntry("mode", "test")
+                .containsEntry("expires_at", "1800000000000")
+                .containsEntry("limit_id", "key_A")
+                .containsEntry("rolled_from", "key_A")
+                .doesNotContainKey("rolled_to");
+        KeyRecord seen = KeyRecords.parse("h", KeyRecords.encode(key)).orElseThrow();
+        assertThat(seen.mode()).isEqualTo(KeyMode.TEST);
+        assertThat(seen.expiresAtMillis()).isEqualTo(1_800_000_000_000L);
+        assertThat(seen.rateLimitId()).isEqualTo("key_A");
+        assertThat(seen.expiredAt(1_799_999_999_999L)).isFalse();
+        assertThat(seen.expiredAt(1_800_000_000_000L))
+                .as("from its end on, inclusive")
+                .isTrue();
+    }
+
+    @Example
+    void aRecordOfBeforeTheLifecycleIsALiveKeyThatNeverEndsAndSpendsItsOwnAllowance() {
+        KeyRecord seen = KeyRecords.parse("h", valid()).orElseThrow();
+        assertThat(seen.mode()).isEqualTo(KeyMode.LIVE);
+        assertThat(seen.expiresAtMillis()).isEqualTo(KeyRecord.NEVER);
+        assertThat(seen.expiredAt(Long.MAX_VALUE - 1)).isFalse();
+        assertThat(seen.rateLimitId()).isEqualTo(seen.id());
+        assertThat(KeyRecords.encode(KeyRecords.decode(valid()).orElseThrow()))
+                .as("a live key is written without a mode, as before")
+                .doesNotContainKey("mode");
+        assertThat(KeyRecords.decode(with("mode", "live")).orElseThrow().mode()).isEqualTo(KeyMode.LIVE);
     }
 
     @Property(generation = GenerationMode.EXHAUSTIVE)
@@ -265,8 +317,24 @@ class KeyRecordsTest {
         Arbitrary<String> names = Arbitraries.strings().ofMaxLength(100).injectNull(0.2);
         Arbitrary<Map<Scope, Instant>> used =
                 Arbitraries.maps(Arbitraries.of(Scope.class), times).ofMaxSize(14);
-        return Combinators.combine(ids, ids, names, scopes, maybeTimes, maybeTimes, used)
+        Arbitrary<StoredKey> base = Combinators.combine(ids, ids, names, scopes, maybeTimes, maybeTimes, used)
                 .as(StoredKey::new);
+        Arbitrary<String> maybeIds = ids.injectNull(0.5);
+        return Combinators.combine(base, Arbitraries.of(KeyMode.class), maybeTimes, maybeIds, maybeIds, maybeIds)
+                .as((key, mode, ends, limit, from, to) -> new StoredKey(
+                        key.id(),
+                        key.accountId(),
+                        key.name(),
+                        key.scopes(),
+                        key.createdAt(),
+                        key.lastUsedAt(),
+                        key.scopesUsed(),
+                        key.keySecret(),
+                        mode,
+                        ends,
+                        limit,
+                        from,
+                        to));
     }
 
     @Provide
@@ -283,6 +351,11 @@ class KeyRecordsTest {
                 "su:posts:write",
                 "su:nope",
                 "su:",
+                "mode",
+                "expires_at",
+                "limit_id",
+                "rolled_from",
+                "rolled_to",
                 "other");
         Arbitrary<String> value = Arbitraries.oneOf(
                 Arbitraries.of(
@@ -301,6 +374,8 @@ class KeyRecordsTest {
                         "9223372036854775807",
                         "9223372036854775808",
                         "key 1",
+                        "live",
+                        "test",
                         "a\nb"),
                 Arbitraries.strings().ofMaxLength(20),
                 Arbitraries.of(Scope.class).set().ofMinSize(1).map(Scope::join));
