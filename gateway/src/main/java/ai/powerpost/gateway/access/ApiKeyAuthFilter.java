@@ -155,6 +155,9 @@ final class ApiKeyAuthFilter implements StageFilter {
     private Mono<Void> authenticated(
             ServerWebExchange exchange, GatewayFilterChain chain, KeyRecord key, ApiKeyExtractor.Found found) {
         if (key.expiredAt(System.currentTimeMillis())) {
+            // recorded, so the access log names the key and its account (the owner can be told);
+            // the chain stops here, so nothing else acts on it
+            RequestState.of(exchange).authenticated(key);
             return ErrorResponseWriter.write(exchange, ApiError.KEY_EXPIRED);
         }
         if (!found.key().startsWith(key.mode().prefix())) {

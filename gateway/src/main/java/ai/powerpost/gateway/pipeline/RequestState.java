@@ -19,7 +19,8 @@ import org.springframework.web.server.ServerWebExchange;
  *     answers a rejected one);</li>
  * <li>{@link #requestId()} and {@link #clientAddress()}: {@link Stage#IDENTIFY};</li>
  * <li>{@link #trace()}: {@link Stage#TRACE}, only when tracing is on;</li>
- * <li>{@link #key()}: {@link Stage#AUTHENTICATE}, only for a key that authenticated;</li>
+ * <li>{@link #key()}: {@link Stage#AUTHENTICATE}, only for a key that authenticated, or an expired
+ *     one (refused there, so that its refusal's access-log line names it);</li>
  * <li>{@link #checkedRequest()}: {@link Stage#UPSTREAM_REQUEST}, the request as the checks saw it;</li>
  * <li>{@link #upstreamStartNanos()}: {@link Stage#UPSTREAM_CALL}, when the call is made;</li>
  * <li>{@link #denial()}: {@link ErrorResponseWriter}, when an error answers the request.</li>

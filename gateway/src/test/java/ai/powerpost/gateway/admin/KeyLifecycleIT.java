@@ -6,6 +6,9 @@ import ai.powerpost.gateway.redis.RedisSchema;
 import ai.powerpost.gateway.support.GatewayInstance;
 import ai.powerpost.gateway.support.RecordingUpstream;
 import ai.powerpost.gateway.support.RedisSupport;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
@@ -61,6 +65,10 @@ class KeyLifecycleIT {
         assertThat(credits(a, key.secret()).status()).isEqualTo(200);
         assertThat(credits(b, key.secret()).status()).isEqualTo(200); // both caches hold the record now
 
+        ListAppender<ILoggingEvent> accessLog = new ListAppender<>();
+        accessLog.start();
+        Logger access = (Logger) LoggerFactory.getLogger("access");
+        access.addAppender(accessLog);
         List<Try> onA = new ArrayList<>();
         List<Try> onB = new ArrayList<>();
         long giveUp = end.toEpochMilli() + 3_000;

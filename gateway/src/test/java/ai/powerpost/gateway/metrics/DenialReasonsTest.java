@@ -16,4 +16,12 @@ class DenialReasonsTest {
                 .isEqualTo("upstream_unavailable");
         assertThat(DenialReasons.of(ApiError.TOO_MANY_CONNECTIONS)).isEqualTo("unavailable");
     }
+
+    @Test
+    void anExpiredKeyIsItsOwnReasonThoughItIsThe401OfAnInvalidOne() {
+        assertThat(ApiError.KEY_EXPIRED.code()).isEqualTo(ApiError.INVALID_API_KEY.code());
+        assertThat(DenialReasons.of(ApiError.KEY_EXPIRED)).isEqualTo("expired_key");
+        assertThat(DenialReasons.of(ApiError.INVALID_API_KEY)).isEqualTo("invalid_key");
+        assertThat(DenialReasons.of(ApiError.MISSING_API_KEY)).isEqualTo("missing_key");
+    }
 }
