@@ -184,15 +184,17 @@ public final class UpstreamCallFilter extends RouteCheck {
             trace.upstreamCall(span);
             return chain.filter(exchange)
                     .doOnSuccess(done -> answered(exchange, span).end())
-                    .doOnError(e -> span.error(new UpstreamFailed(e)).end())
+                    .doOnError(e -> answered(exchange, span)
+                            .error(new UpstreamFailed(e))
+                            .end())
                     .doOnCancel(() -> answered(exchange, span).end());
         });
     }
 
     /**
      * Tags the status the upstream answered, when its head arrived, from the upstream's own
-     * response (not the client's, which an error written by the gateway may have replaced). Also
-     * on cancellation: Reactor Netty may cancel the handler once the last of the answer is
+     * response (not the client's, which an error written by the gateway may have replaced); also
+     * when the call failed after the head (a body cut short), and on cancellation: Reactor Netty may cancel the handler once the last of the answer is
      * flushed, before the chain's own completion reaches this filter, and such a call was
      * answered all the same.
      */
