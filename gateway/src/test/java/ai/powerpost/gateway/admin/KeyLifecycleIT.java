@@ -253,6 +253,42 @@ class KeyLifecycleIT {
     }
 
     @Test
+    void rollsRacingOnTwoReplicasMakeOneSuccessorAndLeaveNothingOfTheOthers() throws Exception {
+        String account = unique("acct");
+        Key key = create(a, account, Map.of("name", "k", "preset", "read_only"));
+        List<java.util.concurrent.CompletableFuture<Integer>> rolls = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            GatewayInstance replica = i % 2 == 0 ? a : b;
+            rolls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> replica.admin()
+                    .post()
+                    .uri("/admin/v1/accounts/{a}/keys/{k}/roll", account, key.id())
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(Map.of("expire_previous_in", "1h"))
+                    .exchange()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getStatus()
+                    .value()));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (var roll : rolls) {
+            statuses.add(roll.get());
+        }
+        assertThat(statuses).containsOnly(201, 409).filteredOn(s -> s == 201).hasSize(1);
+        List<Map<String, Object>> keys = list(a, account);
+        assertThat(keys).as("the key and its one successor").hasSize(2);
+        Map<String, Object> old = only(keys, key.id());
+        String successor = (String) old.get("rolled_to");
+        assertThat(only(keys, successor)).containsEntry("rolled_from", key.id());
+        var redis = RedisSupport.redis().commands();
+        assertThat(redis.hlen(RedisSchema.accountKeyInfo(account))).isEqualTo(2);
+        assertThat(redis.keys("ppgw:key:*"))
+                .as("records of the account's keys: the losers' successors were taken back")
+                .filteredOn(record -> account.equals(redis.hget(record, RedisSchema.ACCOUNT_ID)))
+                .hasSize(2);
+    }
+
+    @Test
     void anExpiredKeyCannotBeRolled() throws InterruptedException {
         String account = unique("acct");
         Key key = create(a, account, Map.of("name", "k", "preset", "read_only", "expires_in", "1s"));
