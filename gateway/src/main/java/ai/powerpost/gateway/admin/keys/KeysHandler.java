@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
@@ -107,21 +108,16 @@ final class KeysHandler implements AdminRoutes {
             if (!AdminResponses.isId(accountId)) {
                 return Mono.just(new Changes.Invalid(BAD_ACCOUNT, account));
             }
-            return request.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
-                    .map(this::parseCreate)
-                    .onErrorResume(
-                            e -> !(e instanceof InvalidRequest),
-                            e -> Mono.error(new InvalidRequest("the body must be a JSON object")))
-                    .switchIfEmpty(Mono.error(new InvalidRequest("the body must be a JSON object")))
-                    .<Changes.Plan>map(parsed -> new Changes.Apply(
+            return plan(
+                    request,
+                    this::parseCreate,
+                    account,
+                    parsed -> new Changes.Apply(
                             target,
                             permit -> store.create(permit, accountId, keyId, parsed)
                                     .<Changes.Result>map(
                                             created -> new Changes.Done(HttpStatus.CREATED, createdView(created, null)))
-                                    .defaultIfEmpty(new Changes.Refused(KEY_LIMIT))))
-                    .onErrorResume(
-                            InvalidRequest.class,
-                            e -> Mono.just(new Changes.Invalid(ApiError.validation(e.getMessage()), account)));
+                                    .defaultIfEmpty(new Changes.Refused(KEY_LIMIT))));
         });
     }
 
@@ -169,20 +165,36 @@ final class KeysHandler implements AdminRoutes {
             if (!AdminResponses.isId(accountId) || !AdminResponses.isId(keyId)) {
                 return Mono.just(new Changes.Invalid(ApiError.NOT_FOUND, target));
             }
-            return request.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
-                    .map(this::parseRoll)
-                    .onErrorResume(
-                            e -> !(e instanceof InvalidRequest),
-                            e -> Mono.error(new InvalidRequest("the body must be a JSON object")))
-                    .switchIfEmpty(Mono.error(new InvalidRequest("the body must be a JSON object")))
-                    .<Changes.Plan>map(parsed -> new Changes.Apply(
+            return plan(
+                    request,
+                    this::parseRoll,
+                    target,
+                    parsed -> new Changes.Apply(
                             target,
                             permit -> store.roll(permit, accountId, keyId, successorId, parsed.grace(), parsed.end())
-                                    .map(KeysHandler::rolled)))
-                    .onErrorResume(
-                            InvalidRequest.class,
-                            e -> Mono.just(new Changes.Invalid(ApiError.validation(e.getMessage()), target)));
+                                    .map(KeysHandler::rolled)));
         });
+    }
+
+    /**
+     * The change a JSON object body asks for: parsed by {@code parse} (which throws
+     * {@link InvalidRequest} with its reason), or refused as invalid, audited against {@code invalidTarget}.
+     */
+    private static <T> Mono<Changes.Plan> plan(
+            ServerRequest request,
+            Function<Map<String, Object>, T> parse,
+            Target invalidTarget,
+            Function<T, Changes.Plan> apply) {
+        return request.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
+                .map(parse)
+                .onErrorResume(
+                        e -> !(e instanceof InvalidRequest),
+                        e -> Mono.error(new InvalidRequest("the body must be a JSON object")))
+                .switchIfEmpty(Mono.error(new InvalidRequest("the body must be a JSON object")))
+                .map(apply)
+                .onErrorResume(
+                        InvalidRequest.class,
+                        e -> Mono.just(new Changes.Invalid(ApiError.validation(e.getMessage()), invalidTarget)));
     }
 
     private static Changes.Result rolled(KeysStore.Rolled rolled) {
