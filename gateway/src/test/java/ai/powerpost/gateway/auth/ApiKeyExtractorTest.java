@@ -187,9 +187,27 @@ class ApiKeyExtractorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pp_test_sk_", "pp_live_pk_", "PP_LIVE_SK_", "pp_live_sk", "sk_live_", ""})
+    @ValueSource(
+            strings = {
+                "pp_demo_sk_",
+                "pp_test_pk_",
+                "PP_TEST_SK_",
+                "pp_live_pk_",
+                "PP_LIVE_SK_",
+                "pp_live_sk",
+                "sk_live_",
+                ""
+            })
     void wrongPrefixIsInvalid(String prefix) {
         assertThat(extract(headers("x-api-key", prefix + base62(40)))).isInstanceOf(Invalid.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pp_live_sk_", "pp_test_sk_"})
+    void liveAndTestKeysAreFound(String prefix) {
+        String key = prefix + base62(40);
+        assertThat(extract(headers("x-api-key", key))).isEqualTo(new ApiKeyExtractor.Found(key));
+        assertThat(extract(headers("Authorization", "Bearer " + key))).isEqualTo(new ApiKeyExtractor.Found(key));
     }
 
     @ParameterizedTest
