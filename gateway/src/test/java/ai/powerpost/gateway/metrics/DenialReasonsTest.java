@@ -16,4 +16,13 @@ class DenialReasonsTest {
                 .isEqualTo("upstream_unavailable");
         assertThat(DenialReasons.of(ApiError.TOO_MANY_CONNECTIONS)).isEqualTo("unavailable");
     }
+
+    @Test
+    void aTestKeyWithoutSandboxIsItsOwnReasonThoughItIs403ForbiddenAsAWorkspaceNotOwned() {
+        assertThat(ApiError.TEST_KEY_NO_SANDBOX.code()).isEqualTo(ApiError.WORKSPACE_FORBIDDEN.code());
+        assertThat(ApiError.TEST_KEY_NO_SANDBOX.status()).isEqualTo(ApiError.WORKSPACE_FORBIDDEN.status());
+
+        assertThat(DenialReasons.of(ApiError.TEST_KEY_NO_SANDBOX)).isEqualTo("test_key_no_sandbox");
+        assertThat(DenialReasons.of(ApiError.WORKSPACE_FORBIDDEN)).isEqualTo("workspace_forbidden");
+    }
 }

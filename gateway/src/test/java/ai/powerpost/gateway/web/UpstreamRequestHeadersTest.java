@@ -476,6 +476,7 @@ class UpstreamRequestHeadersTest {
                         "X-PowerPost-Account-Id: [acct_1]",
                         "X-PowerPost-Key-Id: [key_1]",
                         "X-PowerPost-Scopes: [" + SCOPES + "]",
+                        "X-PowerPost-Key-Mode: [live]",
                         "X-Request-Id: [" + RID + "]",
                         "X-Forwarded-For: [203.0.113.7]",
                         "X-Forwarded-Proto: [http]",
@@ -512,6 +513,7 @@ class UpstreamRequestHeadersTest {
                         "X-PowerPost-Account-Id: [acct_1]",
                         "X-PowerPost-Key-Id: [key_1]",
                         "X-PowerPost-Scopes: [" + SCOPES + "]",
+                        "X-PowerPost-Key-Mode: [live]",
                         "X-Request-Id: [" + RID + "]",
                         "X-Forwarded-For: [203.0.113.7]",
                         "X-Forwarded-Proto: [http]");
@@ -541,6 +543,7 @@ class UpstreamRequestHeadersTest {
                         "X-PowerPost-Account-Id: [acct_1]",
                         "X-PowerPost-Key-Id: [key_1]",
                         "X-PowerPost-Scopes: [" + SCOPES + "]",
+                        "X-PowerPost-Key-Mode: [live]",
                         "X-Request-Id: [" + RID + "]",
                         "X-Forwarded-For: [203.0.113.7]",
                         "X-Forwarded-Proto: [http]");
@@ -555,6 +558,7 @@ class UpstreamRequestHeadersTest {
                         "X-PowerPost-Account-Id: [acct_1]",
                         "X-PowerPost-Key-Id: [key_1]",
                         "X-PowerPost-Scopes: [" + SCOPES + "]",
+                        "X-PowerPost-Key-Mode: [live]",
                         "X-Request-Id: [" + RID + "]",
                         "X-Forwarded-For: [203.0.113.7]",
                         "X-Forwarded-Proto: [http]");
