@@ -41,7 +41,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * plus an upstream whose sandbox routes.yml declares and one without a sandbox. Every route of
  * that table is called with a live and a test key, and what each upstream received is recorded.
  */
-class TestKeySandboxIT {
+class SandboxRoutingIT {
 
     private static final RecordingUpstream LIVE = new RecordingUpstream();
     private static final RecordingUpstream SANDBOX = new RecordingUpstream();
