@@ -23,12 +23,13 @@ import reactor.netty.DisposableServer;
  * {@code routes.yml}).
  *
  * <p>Starts its own Redis ({@link DemoRedis}) and writes the {@link DemoData} into it, starts the
- * {@link MockPowerPostUpstream} on a free loopback port, then the gateway itself, unchanged, pointed
- * at both, with the admin token {@value DemoData#ADMIN_TOKEN} and the key-tag secret
+ * {@link MockPowerPostUpstream} and its sandbox (where test keys' calls go) on free loopback ports,
+ * then the gateway itself, unchanged, pointed at them ({@code GATEWAY_UPSTREAM_POWERPOST} and
+ * {@code GATEWAY_UPSTREAM_POWERPOST_SANDBOX}), with the admin token {@value DemoData#ADMIN_TOKEN} and the key-tag secret
  * {@value DemoData#KEY_SECRET_ID}, and prints the keys once on standard
  * output. The demo's settings outrank the environment and the
- * command line, so a {@code SPRING_DATA_REDIS_URL} or {@code GATEWAY_UPSTREAM_POWERPOST} in the
- * shell never leads the demo elsewhere; ports and everything else can be set as for the gateway
+ * command line, so a {@code SPRING_DATA_REDIS_URL} or {@code GATEWAY_UPSTREAM_POWERPOST[_SANDBOX]} in
+ * the shell never leads the demo elsewhere; ports and everything else can be set as for the gateway
  * ({@code --server.port=…}). Redis and the mock are stopped after the gateway's context has closed
  * (on SIGINT, SIGTERM or a failed start), so no {@code redis-server} outlives the demo.
  */
@@ -45,12 +46,16 @@ public final class DemoApplication {
         writeDemoData(redis);
         DisposableServer upstream = MockPowerPostUpstream.start(LOOPBACK, 0);
         afterTheGateway.add(upstream::disposeNow);
+        DisposableServer sandbox = MockPowerPostUpstream.start(LOOPBACK, 0, true);
+        afterTheGateway.add(sandbox::disposeNow);
 
         Map<String, Object> settings = Map.of(
                 "spring.data.redis.url",
                 redis.url(),
                 Upstream.overrideVariable("powerpost"),
                 "http://" + LOOPBACK + ":" + upstream.port(),
+                Upstream.sandboxOverrideVariable("powerpost"),
+                "http://" + LOOPBACK + ":" + sandbox.port(),
                 "gateway.admin.token",
                 DemoData.ADMIN_TOKEN,
                 "gateway.keys.secrets." + DemoData.KEY_SECRET_ID,

@@ -5,6 +5,7 @@ import ai.powerpost.gateway.admin.Role;
 import ai.powerpost.gateway.admin.operators.Operator;
 import ai.powerpost.gateway.admin.operators.OperatorRecords;
 import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.auth.KeyMode;
 import ai.powerpost.gateway.auth.KeyRecords;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.auth.StoredKey;
@@ -13,10 +14,11 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The demo's account, its workspace, its three fixed keys and its three fixed operators (one per role), written into the demo's own Redis
+ * The demo's account, its workspace, its four fixed keys (three live, one test) and its three fixed operators (one per role), written into the demo's own Redis
  * before its gateway starts.
  *
  * <p>The gateway only ever stores keys it generated itself, so the fixed keys are written the way
@@ -40,14 +42,28 @@ final class DemoData {
     /** The demo's key-tag secret (32 bytes, base64): it only ever tags keys of the demo. */
     static final String KEY_SECRET = "ZGVtby1rZXktdGFnLXNlY3JldC1ub3QtZm9yLXByb2Q=";
 
-    /** A fixed key, so the README's curl lines can be pasted; it only ever opens the demo. */
-    record DemoKey(String label, String name, Set<Scope> scopes, String secret) {}
+    /**
+     * A fixed key, so the README's curl lines can be pasted; it only ever opens the demo. A test key
+     * ({@link KeyMode#TEST}) reaches only the mock backend's sandbox.
+     */
+    record DemoKey(String label, String name, Set<Scope> scopes, String secret, KeyMode mode) {
+
+        DemoKey(String label, String name, Set<Scope> scopes, String secret) {
+            this(label, name, scopes, secret, KeyMode.LIVE);
+        }
+    }
 
     static final List<DemoKey> KEYS = List.of(
             new DemoKey(
                     "full access", "demo full access", Scope.FULL_ACCESS, "pp_live_sk_demoFullAccess0000000000000001"),
             new DemoKey("draft only", "demo draft only", Scope.DRAFT_ONLY, "pp_live_sk_demoDraftOnly00000000000000001"),
-            new DemoKey("read only", "demo read only", Scope.READ_ONLY, "pp_live_sk_demoReadOnly000000000000000001"));
+            new DemoKey("read only", "demo read only", Scope.READ_ONLY, "pp_live_sk_demoReadOnly000000000000000001"),
+            new DemoKey(
+                    "test (sandbox)",
+                    "demo test",
+                    Scope.FULL_ACCESS,
+                    "pp_test_sk_demoTestKey0000000000000000001",
+                    KeyMode.TEST));
 
     /** A fixed operator token, one per role, so the README's curl lines can be pasted; it only ever opens the demo. */
     record DemoOperator(String label, String id, String name, Role role, String token) {}
@@ -84,9 +100,23 @@ final class DemoData {
             String id = "key_" + ApiKeys.randomBase62(random, KEY_ID_RANDOM);
             String hash = ApiKeys.hash(key.secret());
             // the gateway's one codec for the record, as its key management API writes it
-            redis.hset(
-                    RedisSchema.keyRecord(hash),
-                    KeyRecords.encode(StoredKey.created(id, ACCOUNT, key.name(), key.scopes(), now)));
+            StoredKey record = key.mode() == KeyMode.LIVE
+                    ? StoredKey.created(id, ACCOUNT, key.name(), key.scopes(), now)
+                    : new StoredKey(
+                            id,
+                            ACCOUNT,
+                            key.name(),
+                            key.scopes(),
+                            now,
+                            null,
+                            Map.of(),
+                            null,
+                            key.mode(),
+                            null,
+                            null,
+                            null,
+                            null);
+            redis.hset(RedisSchema.keyRecord(hash), KeyRecords.encode(record));
             redis.hset(RedisSchema.accountKeys(ACCOUNT), id, hash);
             redis.set(RedisSchema.keyIdAccount(id), ACCOUNT);
             redis.sadd(RedisSchema.UNTAGGED_KEYS, hash);

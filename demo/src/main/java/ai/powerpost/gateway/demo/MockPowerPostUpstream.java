@@ -25,9 +25,14 @@ import reactor.netty.http.server.HttpServerRoutes;
  *
  * <p>Every request body is drained before the answer, never buffered: a media upload is only
  * counted and reported as {@code size_bytes}. Every response carries
- * {@code Content-Type: application/json}, and two headers showing what the gateway forwarded:
- * {@value #SAW_WORKSPACE} (the request's {@value #WORKSPACE}) and {@value #SAW_ACCOUNT} (the
- * request's {@value #ACCOUNT}), each only when the request had it.
+ * {@code Content-Type: application/json}, and headers showing what the gateway forwarded:
+ * {@value #SAW_WORKSPACE} (the request's {@value #WORKSPACE}), {@value #SAW_ACCOUNT} (the
+ * request's {@value #ACCOUNT}) and {@value #SAW_KEY_MODE} (the request's {@value #KEY_MODE}),
+ * each only when the request had it.
+ *
+ * <p>Started as the sandbox ({@link #start(String, int, boolean)}), where the gateway sends the
+ * calls of test keys, it gives the same answers, marked: each success has {@code "sandbox":true}
+ * as its first field, and every answer carries {@value #SANDBOX}{@code : true}.
  *
  * <p>Plain Reactor Netty, no Spring. Never use it outside a demo.
  */
@@ -37,6 +42,10 @@ public final class MockPowerPostUpstream {
     static final String ACCOUNT = "X-PowerPost-Account-Id";
     static final String SAW_WORKSPACE = "X-Mock-Saw-Workspace";
     static final String SAW_ACCOUNT = "X-Mock-Saw-Account";
+    static final String KEY_MODE = "X-PowerPost-Key-Mode";
+    static final String SAW_KEY_MODE = "X-Mock-Saw-Key-Mode";
+    /** On every answer of the sandbox ({@code true}), so a client sees where its call went. */
+    static final String SANDBOX = "X-Mock-Sandbox";
 
     private static final String API = "/api/v1";
     private static final String CALENDAR_ENTRY_PREFIX = API + "/calendar/entries/";
@@ -51,7 +60,12 @@ public final class MockPowerPostUpstream {
         String render(HttpServerRequest request);
     }
 
-    private MockPowerPostUpstream() {}
+    /** Whether this is the sandbox, which test keys reach: its answers say so. */
+    private final boolean sandbox;
+
+    private MockPowerPostUpstream(boolean sandbox) {
+        this.sandbox = sandbox;
+    }
 
     /**
      * Binds the mock and returns once it listens.
@@ -64,16 +78,24 @@ public final class MockPowerPostUpstream {
      * @return the running server
      */
     public static DisposableServer start(String host, int port) {
+        return start(host, port, false);
+    }
+
+    /**
+     * Binds the mock, or with {@code sandbox} its sandbox: the same answers, each success with
+     * {@code "sandbox":true} as its first field and every answer with {@value #SANDBOX}{@code : true}.
+     */
+    public static DisposableServer start(String host, int port, boolean sandbox) {
         return HttpServer.create()
                 .host(host)
                 .port(port)
-                .route(MockPowerPostUpstream::routes)
+                .route(new MockPowerPostUpstream(sandbox)::routes)
                 .bindNow();
     }
 
-    private static void routes(HttpServerRoutes routes) {
+    private void routes(HttpServerRoutes routes) {
         routes.get(API + "/account/credits", ok(request -> "{\"balance\":" + BALANCE + "}"))
-                .post(API + "/media/upload", MockPowerPostUpstream::upload)
+                .post(API + "/media/upload", this::upload)
                 .post(
                         API + "/content/generate",
                         ok(request -> started("generation_id", "gen_demo_02", "/content/generations/", 1)))
@@ -97,16 +119,16 @@ public final class MockPowerPostUpstream {
                 // HttpServerRoutes has no patch(...), so this route matches the path itself.
                 .route(MockPowerPostUpstream::isCalendarEntryPatch, ok(request -> calendarEntry(id(request))))
                 .delete(API + "/calendar/entries/{id}", ok(request -> "{\"success\":true}"))
-                .route(request -> true, MockPowerPostUpstream::notFound);
+                .route(request -> true, this::notFound);
     }
 
-    private static BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> ok(Json json) {
+    private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> ok(Json json) {
         return (request, response) -> request.receive()
                 .then()
                 .then(Mono.defer(() -> reply(request, response, HttpResponseStatus.OK, json.render(request))));
     }
 
-    private static Publisher<Void> upload(HttpServerRequest request, HttpServerResponse response) {
+    private Publisher<Void> upload(HttpServerRequest request, HttpServerResponse response) {
         return request.receive()
                 .map(ByteBuf::readableBytes)
                 .reduce(0L, Long::sum)
@@ -117,18 +139,26 @@ public final class MockPowerPostUpstream {
                         "{\"media_id\":" + quote(MEDIA_ID) + ",\"size_bytes\":" + size + "}"));
     }
 
-    private static Publisher<Void> notFound(HttpServerRequest request, HttpServerResponse response) {
+    private Publisher<Void> notFound(HttpServerRequest request, HttpServerResponse response) {
         return request.receive()
                 .then()
                 .then(Mono.defer(() -> reply(request, response, HttpResponseStatus.NOT_FOUND, NOT_FOUND)));
     }
 
-    private static Mono<Void> reply(
+    private Mono<Void> reply(
             HttpServerRequest request, HttpServerResponse response, HttpResponseStatus status, String json) {
         response.status(status).header(HttpHeaderNames.CONTENT_TYPE, "application/json");
         echo(request, response, WORKSPACE, SAW_WORKSPACE);
         echo(request, response, ACCOUNT, SAW_ACCOUNT);
-        return response.sendString(Mono.just(json), StandardCharsets.UTF_8).then();
+        echo(request, response, KEY_MODE, SAW_KEY_MODE);
+        String body = json;
+        if (sandbox) {
+            response.header(SANDBOX, "true");
+            if (status.equals(HttpResponseStatus.OK) && json.startsWith("{")) {
+                body = "{\"sandbox\":true," + json.substring(1);
+            }
+        }
+        return response.sendString(Mono.just(body), StandardCharsets.UTF_8).then();
     }
 
     private static void echo(HttpServerRequest request, HttpServerResponse response, String from, String to) {

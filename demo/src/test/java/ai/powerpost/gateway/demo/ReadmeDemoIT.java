@@ -82,7 +82,8 @@ class ReadmeDemoIT {
                 } else {
                     assertThat(answer.body())
                             .as("no answer but a create's holds a secret: " + what)
-                            .doesNotContain("pp_live_sk_");
+                            .doesNotContain("pp_live_sk_")
+                            .doesNotContain("pp_test_sk_");
                 }
                 if (example.status() != 201) {
                     assertThat(answer.body())

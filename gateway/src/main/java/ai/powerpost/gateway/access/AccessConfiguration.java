@@ -21,7 +21,7 @@ import reactor.core.publisher.Flux;
 /**
  * Who may call what: the route table handed to Spring Cloud Gateway, and the stages that resolve
  * the route ({@link RouteResolutionFilter}), authenticate the key ({@link ApiKeyAuthFilter}) and
- * authorise it for the route ({@link ScopeAuthorizationFilter}, {@link WorkspaceFilter}).
+ * authorise it for the route ({@link ScopeAuthorizationFilter}, {@link KeyModeFilter}, {@link WorkspaceFilter}).
  *
  * <p>The route table is the only matcher: each upstream's SCG route matches the requests that the
  * table resolves to one of that upstream's routes (the match is computed once per request and kept
@@ -70,6 +70,11 @@ class AccessConfiguration {
     @Bean
     ScopeAuthorizationFilter scopeAuthorizationFilter() {
         return new ScopeAuthorizationFilter();
+    }
+
+    @Bean
+    KeyModeFilter keyModeFilter() {
+        return new KeyModeFilter();
     }
 
     @Bean

@@ -45,6 +45,12 @@ public record ApiError(
             of(HttpStatus.BAD_REQUEST, "VALIDATION_ERROR", "X-Workspace-Id header is malformed");
     public static final ApiError WORKSPACE_FORBIDDEN =
             of(HttpStatus.FORBIDDEN, "FORBIDDEN", "You don't own the specified workspace");
+    /**
+     * A test key ({@code pp_test_sk_}) on a route whose upstream declares no sandbox: it is never
+     * sent to the live upstream instead. Says what to do about it, not which upstreams exist.
+     */
+    public static final ApiError TEST_KEY_NO_SANDBOX = of(
+            HttpStatus.FORBIDDEN, "FORBIDDEN", "Test keys cannot be used on this route: its upstream has no sandbox");
     /** The keys (or workspaces) cannot be checked: Redis unreachable and the key not known recently. Fails closed. */
     public static final ApiError AUTH_UNAVAILABLE = of(
                     HttpStatus.SERVICE_UNAVAILABLE,

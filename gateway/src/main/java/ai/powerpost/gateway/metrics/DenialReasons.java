@@ -15,7 +15,8 @@ public final class DenialReasons {
                         ? "missing_key"
                         : message.equals(ApiError.KEY_EXPIRED.message()) ? "expired_key" : "invalid_key";
             case "INSUFFICIENT_SCOPE" -> "insufficient_scope";
-            case "FORBIDDEN" -> "workspace_forbidden";
+            case "FORBIDDEN" ->
+                message.equals(ApiError.TEST_KEY_NO_SANDBOX.message()) ? "test_key_no_sandbox" : "workspace_forbidden";
             case "RATE_LIMIT_EXCEEDED" ->
                 message.equals(ApiError.TOO_MANY_FAILURES.message()) ? "brute_force" : "rate_limited";
             case "NOT_FOUND" -> "not_found";

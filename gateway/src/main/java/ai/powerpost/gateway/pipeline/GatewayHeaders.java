@@ -11,6 +11,8 @@ public final class GatewayHeaders {
     public static final String ACCOUNT_ID = "X-PowerPost-Account-Id";
     public static final String KEY_ID = "X-PowerPost-Key-Id";
     public static final String SCOPES = "X-PowerPost-Scopes";
+    /** {@code live} or {@code test}: the verified key's mode (a test key's calls only ever reach a sandbox). */
+    public static final String KEY_MODE = "X-PowerPost-Key-Mode";
 
     private GatewayHeaders() {}
 }

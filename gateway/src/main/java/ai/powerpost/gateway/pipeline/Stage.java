@@ -34,6 +34,11 @@ public enum Stage {
     AUTHENTICATE(-4800),
     /** May this key use this route: its scopes must hold the route's scope. */
     AUTHORIZE_SCOPE(-4700),
+    /**
+     * A test key only on routes whose upstream has a sandbox (it is never sent to the live one):
+     * refused before the workspace look-up and the rate limit, so a refused call costs nothing.
+     */
+    KEY_MODE(-4650),
     /** Content routes need a workspace the key's account owns. */
     WORKSPACE(-4600),
     /**

@@ -39,10 +39,13 @@ import reactor.netty.http.client.PrematureCloseException;
  * head and body (Spring Cloud Gateway's response-writing filter runs inside it,
  * {@link Stage#UPSTREAM_RESPONSE}):
  * <ul>
- * <li>hands Spring Cloud Gateway's Netty routing filter this route's own connect and response
- *     timeouts (it reads them from the route's metadata: the per-route {@link Route} is
- *     prepared once per routes.yml route by {@link UpstreamCalls});</li>
- * <li>goes through the route's circuit breaker: when it is open the answer is 503
+ * <li>hands Spring Cloud Gateway's Netty routing filter where to call and this route's own
+ *     connect and response timeouts (it reads them from the route's URI and metadata: the
+ *     per-route {@link Route} is prepared once per routes.yml route and key mode by
+ *     {@link UpstreamCalls}): a live key's call goes to the upstream's {@code uri}, a test key's to
+ *     its {@code sandbox-uri} and never to the live URI (a test key on an upstream without a
+ *     sandbox is refused with 403, as {@code access.KeyModeFilter} refuses it first);</li>
+ * <li>goes through the route's circuit breaker (the sandbox's own, for a test key): when it is open the answer is 503
  *     {@code SERVICE_UNAVAILABLE} with {@code Retry-After}, at once, without contacting the
  *     upstream; connection failures, timeouts, upstream 5xx and answers the gateway cannot take
  *     (an oversized or malformed head, broken framing, a body cut short) count as failures (the
@@ -74,8 +77,14 @@ public final class UpstreamCallFilter extends RouteCheck {
 
     @Override
     protected Mono<Void> check(ServerWebExchange exchange, RouteSpec spec, KeyRecord key, GatewayFilterChain chain) {
-        exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, calls.route(spec));
-        CircuitBreaker breaker = calls.breaker(spec);
+        UpstreamCalls.Call call = calls.call(spec, key.mode());
+        if (call == null) {
+            // a test key on a route without a sandbox, past KeyModeFilter (a reload removed the
+            // sandbox meanwhile, or a stage was misplaced): refused, never sent to the live URI
+            return ErrorResponseWriter.write(exchange, ApiError.TEST_KEY_NO_SANDBOX);
+        }
+        exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, call.route());
+        CircuitBreaker breaker = call.breaker();
         HttpMethod method = exchange.getRequest().getMethod();
         int retries = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
                 ? spec.resilience().retries()
@@ -170,10 +179,11 @@ public final class UpstreamCallFilter extends RouteCheck {
     private static Mono<Void> traced(ServerWebExchange exchange, GatewayFilterChain chain, RequestTrace trace) {
         return Mono.defer(() -> {
             RouteSpec spec = RequestState.of(exchange).route();
+            Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
             String method = exchange.getRequest().getMethod().name();
             Span span = trace.child("upstream " + method, Span.Kind.CLIENT);
-            if (trace.sampled() && spec != null) {
-                URI uri = spec.upstream().uri();
+            if (trace.sampled() && spec != null && route != null) {
+                URI uri = route.getUri(); // the sandbox's for a test key
                 span.tag("gateway.upstream", spec.upstream().name())
                         .tag("http.request.method", method)
                         .tag("server.address", String.valueOf(uri.getHost()));

@@ -1,5 +1,6 @@
 package ai.powerpost.gateway.proxy;
 
+import ai.powerpost.gateway.auth.KeyMode;
 import ai.powerpost.gateway.routing.Resilience;
 import ai.powerpost.gateway.routing.RouteSpec;
 import ai.powerpost.gateway.routing.RouteTable;
@@ -7,6 +8,7 @@ import ai.powerpost.gateway.routing.RouteTableHolder;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,20 +16,34 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.route.Route;
 
 /**
- * Per routes.yml route, prepared once: the Spring Cloud Gateway {@link Route} carrying its
- * timeouts, and its circuit breaker (one per upstream, or the route's own when routes.yml gives it
- * other breaker settings). A breaker keeps the settings it was created with: changing breaker
- * settings in routes.yml takes effect on the next start.
+ * Per routes.yml route, prepared once: for each mode of key, the Spring Cloud Gateway {@link Route}
+ * carrying the target URI and the route's timeouts, and the circuit breaker the call goes through
+ * ({@link Call}). A live key's call goes to the upstream's {@code uri} through the upstream's breaker
+ * (or the route's own when routes.yml gives it other breaker settings); a test key's call goes to
+ * its {@code sandbox-uri} through a breaker of its own, named {@code <live breaker>}{@value #SANDBOX_SUFFIX}
+ * (so a failing sandbox never opens the live breaker, and dashboards tell the two apart). A route
+ * whose upstream has no sandbox has no test call at all: a test key can never be sent to the live
+ * URI. A breaker keeps the settings it was created with: changing breaker settings in routes.yml
+ * takes effect on the next start.
  */
 final class UpstreamCalls {
+
+    /**
+     * Appended to the live breaker's name for the sandbox's: {@code @} is in neither an upstream's
+     * name nor a route's id, so no live breaker can be named like a sandbox's.
+     */
+    static final String SANDBOX_SUFFIX = "@sandbox";
+
+    /** Where one call goes and the breaker it goes through. */
+    record Call(Route route, CircuitBreaker breaker) {}
 
     private final RouteTableHolder holder;
     private final CircuitBreakerRegistry breakers;
     private final @Nullable Integer defaultConnectMillis;
     private volatile Prepared prepared;
 
-    /** The Routes of one table, by route id (a String hash, cached: nothing is hashed per request). */
-    private record Prepared(RouteTable table, Map<String, Route> byId) {}
+    /** The calls of one table, by route id (a String hash, cached: nothing is hashed per request). */
+    private record Prepared(RouteTable table, Map<String, Call> live, Map<String, Call> sandbox) {}
 
     /**
      * @param defaultConnectMillis the HTTP client's own connect timeout
@@ -38,39 +54,58 @@ final class UpstreamCalls {
         this.breakers = breakers;
         this.defaultConnectMillis = defaultConnectMillis;
         this.prepared = prepare(holder.current());
-        holder.current().routes().forEach(this::breaker);
     }
 
     private Prepared prepare(RouteTable table) {
-        Map<String, Route> byId = new HashMap<>();
-        table.routes().forEach(spec -> byId.put(spec.id(), prepare(spec)));
-        return new Prepared(table, Map.copyOf(byId));
+        Map<String, Call> live = new HashMap<>();
+        Map<String, Call> sandbox = new HashMap<>();
+        for (RouteSpec spec : table.routes()) {
+            live.put(spec.id(), prepare(spec, KeyMode.LIVE));
+            if (spec.upstream().hasSandbox()) {
+                sandbox.put(spec.id(), prepare(spec, KeyMode.TEST));
+            }
+        }
+        return new Prepared(table, Map.copyOf(live), Map.copyOf(sandbox));
     }
 
-    /** The Route for a spec of the table in force (rebuilt once after a reload). */
-    Route route(RouteSpec spec) {
+    /**
+     * The call for a spec of the table in force (rebuilt once after a reload) and a key of
+     * {@code mode}; null for a test key on a route whose upstream has no sandbox.
+     */
+    @Nullable
+    Call call(RouteSpec spec, KeyMode mode) {
         Prepared current = prepared;
         if (current.table() != holder.current()) {
             current = prepare(holder.current());
             prepared = current;
         }
-        Route route = current.byId().get(spec.id());
-        // a request matched just before a reload that removed its route: prepare it on the spot
-        return route != null ? route : prepare(spec);
+        boolean test = mode == KeyMode.TEST;
+        Call call = (test ? current.sandbox() : current.live()).get(spec.id());
+        if (call != null || (test && !spec.upstream().hasSandbox())) {
+            return call;
+        }
+        // a request matched just before a reload that removed or changed its route: prepare it on the spot
+        return prepare(spec, mode);
     }
 
-    private Route prepare(RouteSpec spec) {
-        return Route.async()
+    /** A new call for {@code spec} and a key of {@code mode}; the mode must have somewhere to go. */
+    private Call prepare(RouteSpec spec, KeyMode mode) {
+        boolean test = mode == KeyMode.TEST;
+        URI target = test ? spec.upstream().sandboxUri() : spec.upstream().uri();
+        if (target == null) {
+            throw new IllegalArgumentException("upstream '" + spec.upstream().name() + "' has no sandbox");
+        }
+        Route route = Route.async()
                 .id(spec.id())
-                .uri(spec.upstream().uri())
+                .uri(target)
                 .metadata(UpstreamCallFilter.metadata(spec, defaultConnectMillis))
                 .predicate(exchange -> true)
                 .build();
-    }
-
-    CircuitBreaker breaker(RouteSpec spec) {
-        return breakers.circuitBreaker(
-                spec.breakerName(), () -> config(spec.resilience().breaker()));
+        String breakerName = test ? spec.breakerName() + SANDBOX_SUFFIX : spec.breakerName();
+        return new Call(
+                route,
+                breakers.circuitBreaker(
+                        breakerName, () -> config(spec.resilience().breaker())));
     }
 
     Set<String> breakerNames() {

@@ -120,7 +120,12 @@ public final class RouteTable {
     @Override
     public String toString() {
         Map<String, String> summary = new LinkedHashMap<>();
-        new TreeMap<>(upstreams).forEach((name, u) -> summary.put(name, u.uri().toString()));
+        new TreeMap<>(upstreams)
+                .forEach((name, u) -> summary.put(
+                        name,
+                        u.hasSandbox()
+                                ? u.uri() + " (sandbox " + u.sandboxUri() + ")"
+                                : u.uri().toString()));
         return "RouteTable[" + routes.size() + " routes, upstreams=" + summary + "]";
     }
 }

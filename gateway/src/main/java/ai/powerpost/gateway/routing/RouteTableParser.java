@@ -29,7 +29,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * constructor (no type tags, no objects) and nothing in it is ever evaluated as an expression.
  *
  * <p>Checked: the top level has only {@code upstreams} and {@code routes}; every upstream has an
- * absolute http(s) URI without path, query or user info; every route has a unique id, known
+ * absolute http(s) URI without path, query or user info, and so has its {@code sandbox-uri} if it
+ * declares one (which must differ from its {@code uri}); every route has a unique id, known
  * methods, a well-formed path template, exactly one of the 14 scopes, a known upstream, and no
  * unknown field; no two routes share a method on paths of the same shape.
  */
@@ -39,7 +40,7 @@ public final class RouteTableParser {
     private static final Set<String> TOP_LEVEL_FIELDS = Set.of("upstreams", "routes", "rate-limits");
     private static final Set<String> RESILIENCE_FIELDS =
             Set.of("connect-timeout", "response-timeout", "retries", "circuit-breaker");
-    private static final Set<String> UPSTREAM_FIELDS = union(Set.of("uri"), RESILIENCE_FIELDS);
+    private static final Set<String> UPSTREAM_FIELDS = union(Set.of("uri", "sandbox-uri"), RESILIENCE_FIELDS);
     private static final Set<String> ROUTE_FIELDS = union(
             Set.of("id", "method", "methods", "path", "scope", "workspace", "upstream", "rate-limit", "max-body"),
             RESILIENCE_FIELDS);
@@ -111,32 +112,52 @@ public final class RouteTableParser {
             }
             Map<String, Object> fields = map(value, where);
             unknownFields(fields, UPSTREAM_FIELDS, where);
-            String override = environment.apply(Upstream.overrideVariable(name));
-            String uri = override != null && !override.isBlank() ? override.trim() : string(fields, "uri", where);
-            upstreams.put(
-                    name,
-                    new Upstream(
-                            name,
-                            upstreamUri(
-                                    uri,
-                                    where
-                                            + (override != null
-                                                    ? " (from " + Upstream.overrideVariable(name) + ")"
-                                                    : "")),
-                            resilience(fields, Resilience.DEFAULTS, where)));
+            URI uri = uri(fields, "uri", Upstream.overrideVariable(name), where);
+            URI sandbox = fields.containsKey("sandbox-uri")
+                            || present(environment.apply(Upstream.sandboxOverrideVariable(name)))
+                    ? uri(fields, "sandbox-uri", Upstream.sandboxOverrideVariable(name), where)
+                    : null;
+            if (uri.equals(sandbox)) {
+                // test keys must never reach the live upstream: a sandbox that is the live URI would send them there
+                throw fail(where + ": sandbox-uri must differ from uri, but both were '" + uri + "'");
+            }
+            upstreams.put(name, new Upstream(name, uri, sandbox, resilience(fields, Resilience.DEFAULTS, where)));
         });
+        for (String name : upstreams.keySet()) {
+            if (name.endsWith("-sandbox") && upstreams.containsKey(name.substring(0, name.length() - 8))) {
+                throw fail("upstream '" + name + "': its " + Upstream.overrideVariable(name)
+                        + " would also be the sandbox variable of upstream '" + name.substring(0, name.length() - 8)
+                        + "'; rename one of them");
+            }
+        }
         return upstreams;
     }
 
-    private URI upstreamUri(String value, String where) {
+    /**
+     * The URI {@code field} of an upstream: the environment's {@code variable} when set (not blank),
+     * else the file's; validated either way, the message naming where it came from.
+     */
+    private URI uri(Map<String, Object> fields, String field, String variable, String where) {
+        String override = environment.apply(variable);
+        if (present(override)) {
+            return upstreamUri(override.trim(), field, where + " (from " + variable + ")");
+        }
+        return upstreamUri(string(fields, field, where), field, where);
+    }
+
+    private static boolean present(@Nullable String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private URI upstreamUri(String value, String field, String where) {
         try {
             URI uri = new URI(value);
             if (uri.getHost() == null && uri.getAuthority() != null) {
-                throw fail(where + ": uri host '" + uri.getAuthority() + "' is not a valid host name "
+                throw fail(where + ": " + field + " host '" + uri.getAuthority() + "' is not a valid host name "
                         + "(letters, digits, '-' and '.'; no '_')");
             }
             if (uri.getPort() == 0 || uri.getPort() > 65535) {
-                throw fail(where + ": uri port must be 1-65535, but was " + uri.getPort());
+                throw fail(where + ": " + field + " port must be 1-65535, but was " + uri.getPort());
             }
             boolean plain = uri.getRawPath() == null || uri.getRawPath().isEmpty() || "/".equals(uri.getRawPath());
             if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
@@ -145,12 +166,12 @@ public final class RouteTableParser {
                     || uri.getRawQuery() != null
                     || uri.getRawUserInfo() != null
                     || uri.getRawFragment() != null) {
-                throw fail(where + ": uri must be http(s)://host[:port] with no path, query or user info, but was '"
-                        + value + "'");
+                throw fail(where + ": " + field
+                        + " must be http(s)://host[:port] with no path, query or user info, but was '" + value + "'");
             }
             return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), null, null, null);
         } catch (URISyntaxException e) {
-            throw fail(where + ": uri is not a URI: '" + value + "'");
+            throw fail(where + ": " + field + " is not a URI: '" + value + "'");
         }
     }
 

@@ -44,7 +44,8 @@ import reactor.core.publisher.Mono;
  * <ul>
  * <li>the credentials ({@code x-api-key}, {@code Authorization}) are removed;</li>
  * <li>every client-sent {@code X-PowerPost-*} header is removed, then {@code X-PowerPost-Account-Id},
- *     {@code X-PowerPost-Key-Id} and {@code X-PowerPost-Scopes} are set from the verified key, and
+ *     {@code X-PowerPost-Key-Id}, {@code X-PowerPost-Scopes} and {@code X-PowerPost-Key-Mode}
+ *     ({@code live} or {@code test}) are set from the verified key, and
  *     {@code X-Request-Id} from the request state;</li>
  * <li>{@code X-Workspace-Id} is passed only on routes that checked it, exactly as validated;</li>
  * <li>every header whose name has an underscore is dropped;</li>
@@ -83,6 +84,7 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
     /**
      * What the verified request sends as its identity.
      *
+     * @param keyMode        the key's mode as sent in {@code X-PowerPost-Key-Mode}: {@code live} or {@code test}
      * @param requestId      the request id, or null to pass the client's {@code X-Request-Id} as it is
      * @param workspaceId    the validated workspace, or null to send none
      * @param nominated      the names the client's {@code Connection} header lists, lower case
@@ -95,6 +97,7 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
             String accountId,
             String keyId,
             String scopes,
+            String keyMode,
             @Nullable String requestId,
             @Nullable String workspaceId,
             Set<String> nominated,
@@ -146,6 +149,7 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
     private final boolean sendAccount;
     private final boolean sendKey;
     private final boolean sendScopes;
+    private final boolean sendKeyMode;
     private final boolean sendRequestId;
     /** Spring Cloud Gateway's request header filters, in order: for requests without an {@link Identity}. */
     private final List<HttpHeadersFilter> requestFilters;
@@ -226,6 +230,7 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
         this.sendAccount = !droppedAsHopByHop(GatewayHeaders.ACCOUNT_ID);
         this.sendKey = !droppedAsHopByHop(GatewayHeaders.KEY_ID);
         this.sendScopes = !droppedAsHopByHop(GatewayHeaders.SCOPES);
+        this.sendKeyMode = !droppedAsHopByHop(GatewayHeaders.KEY_MODE);
         this.sendRequestId = !droppedAsHopByHop(GatewayHeaders.REQUEST_ID);
 
         List<HttpHeadersFilter> routing = new ArrayList<>();
@@ -297,6 +302,7 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
                 key.accountId(),
                 key.id(),
                 key.scopesHeader(),
+                key.mode().wireName(),
                 requestId,
                 workspaceId,
                 nominated(headers.get(HttpHeaders.CONNECTION)),
@@ -423,6 +429,9 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
         }
         if (sendScopes) {
             out.set(GatewayHeaders.SCOPES, identity.scopes());
+        }
+        if (sendKeyMode) {
+            out.set(GatewayHeaders.KEY_MODE, identity.keyMode());
         }
         if (identity.requestId() != null && !pass.requestIdSet && sendRequestId) {
             out.set(GatewayHeaders.REQUEST_ID, identity.requestId());

@@ -24,4 +24,13 @@ class DenialReasonsTest {
         assertThat(DenialReasons.of(ApiError.INVALID_API_KEY)).isEqualTo("invalid_key");
         assertThat(DenialReasons.of(ApiError.MISSING_API_KEY)).isEqualTo("missing_key");
     }
+
+    @Test
+    void aTestKeyWithoutSandboxIsItsOwnReasonThoughItIs403ForbiddenAsAWorkspaceNotOwned() {
+        assertThat(ApiError.TEST_KEY_NO_SANDBOX.code()).isEqualTo(ApiError.WORKSPACE_FORBIDDEN.code());
+        assertThat(ApiError.TEST_KEY_NO_SANDBOX.status()).isEqualTo(ApiError.WORKSPACE_FORBIDDEN.status());
+
+        assertThat(DenialReasons.of(ApiError.TEST_KEY_NO_SANDBOX)).isEqualTo("test_key_no_sandbox");
+        assertThat(DenialReasons.of(ApiError.WORKSPACE_FORBIDDEN)).isEqualTo("workspace_forbidden");
+    }
 }

@@ -128,7 +128,7 @@ class RouteTableParserTest {
             return "GATEWAY_UPSTREAM_POWERPOST".equals(name) ? "http://127.0.0.1:18080" : null;
         });
 
-        assertThat(asked).containsExactly("GATEWAY_UPSTREAM_POWERPOST");
+        assertThat(asked).containsExactlyInAnyOrder("GATEWAY_UPSTREAM_POWERPOST", "GATEWAY_UPSTREAM_POWERPOST_SANDBOX");
         assertThat(table.upstreams().get("powerpost").uri()).isEqualTo(URI.create("http://127.0.0.1:18080"));
         assertThat(table.routes())
                 .allSatisfy(
@@ -235,6 +235,187 @@ class RouteTableParserTest {
                 """);
 
         assertThat(table.upstreams().get("powerpost").uri()).isEqualTo(URI.create("http://powerpost-api:8080"));
+    }
+
+    // ---------------------------------------------------------------- sandbox-uri
+
+    private static final String ROUTE_ON_POWERPOST = """
+            routes:
+              - id: r1
+                method: GET
+                path: /a
+                scope: posts:read
+                upstream: powerpost
+            """;
+
+    @Test
+    void anUpstreamWithoutSandboxUriHasNoSandbox() {
+        Upstream upstream =
+                parse(yaml(route("r1", "GET", "/a", "posts:read"))).upstreams().get("powerpost");
+
+        assertThat(upstream.hasSandbox()).isFalse();
+        assertThat(upstream.sandboxUri()).isNull();
+    }
+
+    @Test
+    void realRoutesFileDeclaresNoSandbox() {
+        assertThat(realTable().upstreams().values()).noneMatch(Upstream::hasSandbox);
+    }
+
+    @Test
+    void sandboxUriIsParsedBesideTheUriAndKeepsOnlySchemeHostAndPort() {
+        RouteTable table = parse("""
+                upstreams:
+                  powerpost:
+                    uri: http://powerpost-api:8080
+                    sandbox-uri: https://sandbox.powerpost-api:8443/
+                """ + ROUTE_ON_POWERPOST);
+
+        Upstream upstream = table.upstreams().get("powerpost");
+        assertThat(upstream.uri()).isEqualTo(URI.create("http://powerpost-api:8080"));
+        assertThat(upstream.sandboxUri()).isEqualTo(URI.create("https://sandbox.powerpost-api:8443"));
+        assertThat(table.routes().get(0).upstream().sandboxUri())
+                .isEqualTo(URI.create("https://sandbox.powerpost-api:8443"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "ftp://sandbox:21", // not http(s)
+                "http://sandbox:8080/api", // with a path
+                "http://user:secret@sandbox:80", // with user info
+                "http://sandbox:8080?x=1", // with a query
+                "sandbox:8080", // no scheme
+                "http://power post", // not a URI
+            })
+    void rejectsBadSandboxUriAndNamesTheField(String uri) {
+        assertRejected("""
+                upstreams:
+                  powerpost:
+                    uri: http://powerpost-api:8080
+                    sandbox-uri: '%s'
+                """.formatted(uri) + ROUTE_ON_POWERPOST)
+                .hasMessageContaining("upstream 'powerpost'")
+                .hasMessageContaining("sandbox-uri")
+                .hasMessageContaining(uri);
+    }
+
+    @Test
+    void rejectsAnEmptySandboxUri() {
+        assertRejected("""
+                upstreams:
+                  powerpost:
+                    uri: http://powerpost-api:8080
+                    sandbox-uri: ''
+                """ + ROUTE_ON_POWERPOST)
+                .hasMessageContaining("upstream 'powerpost'")
+                .hasMessageContaining("'sandbox-uri' is required and must be a string");
+    }
+
+    @Test
+    void rejectsASandboxThatIsTheLiveUpstream() {
+        assertRejected("""
+                upstreams:
+                  powerpost:
+                    uri: http://powerpost-api:8080
+                    sandbox-uri: http://powerpost-api:8080/
+                """ + ROUTE_ON_POWERPOST)
+                .hasMessageContaining("upstream 'powerpost'")
+                .hasMessageContaining("sandbox-uri must differ from uri");
+    }
+
+    @Test
+    void rejectsASandboxOverrideThatIsTheLiveUpstream() {
+        Map<String, String> env = Map.of("GATEWAY_UPSTREAM_POWERPOST_SANDBOX", "http://powerpost-api:8080");
+
+        assertThatThrownBy(() -> new RouteTableParser("test.yml", env::get)
+                        .parse(stream(yaml(route("r1", "GET", "/a", "posts:read")))))
+                .isInstanceOf(RouteTableException.class)
+                .hasMessageContaining("sandbox-uri must differ from uri");
+    }
+
+    @Test
+    void sandboxOverrideReplacesTheSandboxUriOfTheFileAndLeavesTheUri() {
+        Map<String, String> env = Map.of("GATEWAY_UPSTREAM_POWERPOST_SANDBOX", " http://127.0.0.1:18081 ");
+        Upstream upstream = new RouteTableParser("test.yml", env::get)
+                .parse(stream("""
+                        upstreams:
+                          powerpost:
+                            uri: http://powerpost-api:8080
+                            sandbox-uri: http://sandbox:8080
+                        """ + ROUTE_ON_POWERPOST))
+                .upstreams()
+                .get("powerpost");
+
+        assertThat(upstream.uri()).isEqualTo(URI.create("http://powerpost-api:8080"));
+        assertThat(upstream.sandboxUri()).isEqualTo(URI.create("http://127.0.0.1:18081"));
+    }
+
+    @Test
+    void sandboxOverrideGivesASandboxToAnUpstreamWhoseFileDeclaresNone() {
+        Map<String, String> env = Map.of(
+                "GATEWAY_UPSTREAM_POWERPOST", "http://127.0.0.1:18080",
+                "GATEWAY_UPSTREAM_POWERPOST_SANDBOX", "http://127.0.0.1:18081");
+        RouteTable table = RouteTableParser.load(ROUTES_FILE, env::get);
+
+        assertThat(table.routes()).allSatisfy(route -> {
+            assertThat(route.upstream().uri()).isEqualTo(URI.create("http://127.0.0.1:18080"));
+            assertThat(route.upstream().sandboxUri()).isEqualTo(URI.create("http://127.0.0.1:18081"));
+        });
+    }
+
+    @Test
+    void blankSandboxOverrideKeepsTheFilesChoice() {
+        Map<String, String> env = Map.of("GATEWAY_UPSTREAM_POWERPOST_SANDBOX", "  ");
+
+        assertThat(new RouteTableParser("test.yml", env::get)
+                        .parse(stream(yaml(route("r1", "GET", "/a", "posts:read"))))
+                        .upstreams()
+                        .get("powerpost")
+                        .hasSandbox())
+                .isFalse();
+        assertThat(new RouteTableParser("test.yml", env::get)
+                        .parse(stream("""
+                                upstreams:
+                                  powerpost:
+                                    uri: http://powerpost-api:8080
+                                    sandbox-uri: http://sandbox:8080
+                                """ + ROUTE_ON_POWERPOST))
+                        .upstreams()
+                        .get("powerpost")
+                        .sandboxUri())
+                .isEqualTo(URI.create("http://sandbox:8080"));
+    }
+
+    @Test
+    void rejectsABadSandboxOverrideAndNamesTheVariable() {
+        Map<String, String> env = Map.of("GATEWAY_UPSTREAM_POWERPOST_SANDBOX", "ftp://elsewhere");
+
+        assertThatThrownBy(() -> new RouteTableParser("test.yml", env::get)
+                        .parse(stream(yaml(route("r1", "GET", "/a", "posts:read")))))
+                .isInstanceOf(RouteTableException.class)
+                .hasMessageContaining("upstream 'powerpost'")
+                .hasMessageContaining("GATEWAY_UPSTREAM_POWERPOST_SANDBOX")
+                .hasMessageContaining("sandbox-uri")
+                .hasMessageContaining("ftp://elsewhere");
+    }
+
+    @Test
+    void sandboxOverrideVariableIsTheUpstreamsVariableWithSandbox() {
+        assertThat(Upstream.sandboxOverrideVariable("media-store")).isEqualTo("GATEWAY_UPSTREAM_MEDIA_STORE_SANDBOX");
+    }
+
+    @Test
+    void rejectsAnUpstreamWhoseVariableIsAnotherUpstreamsSandboxVariable() {
+        assertRejected("""
+                upstreams:
+                  powerpost:
+                    uri: http://powerpost-api:8080
+                  powerpost-sandbox:
+                    uri: http://other:8080
+                """ + ROUTE_ON_POWERPOST)
+                .hasMessageContaining("upstream 'powerpost-sandbox'")
+                .hasMessageContaining("GATEWAY_UPSTREAM_POWERPOST_SANDBOX");
     }
 
     // ---------------------------------------------------------------- validation errors

@@ -838,6 +838,7 @@ class AdversarialIT extends GatewayTestBase {
                     .header("x-powerpost-account-id", "acct_victim2")
                     .header("X-POWERPOST-KEY-ID", "key_victim")
                     .header("X-PowerPost-Scopes", "posts:publish posts:write")
+                    .header("X-PowerPost-Key-Mode", "test")
                     .header("X-PowerPost-Admin", "true")
                     .header("X-PowerPost-", "empty-suffix")
                     .send(port);
@@ -850,10 +851,15 @@ class AdversarialIT extends GatewayTestBase {
             assertThat(received.first("X-PowerPost-Scopes").split(" "))
                     .contains("posts:read")
                     .doesNotContain("posts:publish", "posts:write");
+            assertThat(received.header("X-PowerPost-Key-Mode")).containsExactly("live");
             assertThat(received.header("X-PowerPost-Admin")).isEmpty();
             assertThat(received.headers().keySet())
                     .filteredOn(name -> name.toLowerCase(Locale.ROOT).startsWith("x-powerpost-"))
-                    .allMatch(name -> List.of("x-powerpost-account-id", "x-powerpost-key-id", "x-powerpost-scopes")
+                    .allMatch(name -> List.of(
+                                    "x-powerpost-account-id",
+                                    "x-powerpost-key-id",
+                                    "x-powerpost-scopes",
+                                    "x-powerpost-key-mode")
                             .contains(name.toLowerCase(Locale.ROOT)));
             assertThat(received.header("x-api-key")).isEmpty();
             assertThat(received.header("Authorization")).isEmpty();

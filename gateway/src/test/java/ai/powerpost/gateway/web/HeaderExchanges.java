@@ -50,6 +50,10 @@ final class HeaderExchanges {
 
     static final KeyRecord KEY = new KeyRecord(
             "hash", "key_1", "acct_1", Set.of(), "posts:read posts:write", KeyMode.LIVE, KeyRecord.NEVER, "key_1");
+    /** The same key in test mode: its upstream must be told {@code X-PowerPost-Key-Mode: test}. */
+    static final KeyRecord TEST_KEY = new KeyRecord(
+            "hash", "key_1", "acct_1", Set.of(), "posts:read posts:write", KeyMode.TEST, KeyRecord.NEVER, "key_1");
+
     private static final RouteTable ROUTES = new RouteTableParser("test routes", variable -> null)
             .parse(new ByteArrayInputStream("""
                     upstreams:
@@ -95,6 +99,17 @@ final class HeaderExchanges {
             boolean workspaceRoute,
             @Nullable String requestId,
             InetSocketAddress peer) {
+        return allowed(requestHeaders, pathAndQuery, workspaceRoute, requestId, peer, KEY);
+    }
+
+    /** As {@link #allowed(HttpHeaders, String, boolean, String, InetSocketAddress)}, authenticated with {@code key}. */
+    static ServerWebExchange allowed(
+            HttpHeaders requestHeaders,
+            String pathAndQuery,
+            boolean workspaceRoute,
+            @Nullable String requestId,
+            InetSocketAddress peer,
+            KeyRecord key) {
         String path = workspaceRoute ? "/w" : "/a";
         ServerWebExchange exchange = exchange(requestHeaders, path + pathAndQuery, peer);
         RouteMatch match = ROUTES.match("GET", path);
@@ -104,7 +119,7 @@ final class HeaderExchanges {
         RequestState state = RequestState.of(exchange);
         state.route(match);
         state.identify(requestId, peer.getHostString());
-        state.authenticated(KEY);
+        state.authenticated(key);
         return exchange;
     }
 

@@ -121,6 +121,7 @@ final class LegacyHeaderPipeline {
                             headers.set(GatewayHeaders.ACCOUNT_ID, key.accountId());
                             headers.set(GatewayHeaders.KEY_ID, key.id());
                             headers.set(GatewayHeaders.SCOPES, key.scopesHeader());
+                            headers.set(GatewayHeaders.KEY_MODE, key.mode().wireName());
                             if (requestId != null) {
                                 headers.set(GatewayHeaders.REQUEST_ID, requestId);
                             }

@@ -49,6 +49,7 @@ class TraceHeadersTest {
                 "acct_1",
                 "key_1",
                 "posts:read",
+                "live",
                 "rid",
                 null,
                 Set.of(),

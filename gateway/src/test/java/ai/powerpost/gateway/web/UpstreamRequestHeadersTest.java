@@ -75,6 +75,7 @@ class UpstreamRequestHeadersTest {
             "X-PowerPost-Account-Id",
             "X-PowerPost-Key-Id",
             "X-PowerPost-Scopes",
+            "X-PowerPost-Key-Mode",
             "X-PowerPost-",
             "X-PowerPost-Admin",
             "X-PowerPostX",
@@ -131,11 +132,17 @@ class UpstreamRequestHeadersTest {
             return (flags & 8) != 0;
         }
 
+        /** Authenticated with a test key rather than a live one. */
+        boolean testKey() {
+            return (flags & 16) != 0;
+        }
+
         @Override
         public String toString() {
             return "Case[headers=" + text(headers) + ", query=" + query + ", authenticated=" + authenticated
                     + ", workspaceRoute=" + workspaceRoute + ", requestId=" + requestId + ", fromProxy=" + fromProxy()
-                    + ", preMutated=" + preMutated() + ", grpc=" + grpc() + ", spring=" + spring() + ", hopByHop="
+                    + ", preMutated=" + preMutated() + ", grpc=" + grpc() + ", spring=" + spring() + ", testKey="
+                    + testKey() + ", hopByHop="
                     + hopByHop + ", response=" + text(responseHeaders) + "]";
         }
 
@@ -213,7 +220,13 @@ class UpstreamRequestHeadersTest {
                 : HeaderExchanges.requestHeaders(HeaderExchanges.netty(c.headers()));
         InetSocketAddress peer = c.fromProxy() ? PROXY : CLIENT;
         ServerWebExchange exchange = c.authenticated()
-                ? HeaderExchanges.allowed(requestHeaders, c.query(), c.workspaceRoute(), c.requestId(), peer)
+                ? HeaderExchanges.allowed(
+                        requestHeaders,
+                        c.query(),
+                        c.workspaceRoute(),
+                        c.requestId(),
+                        peer,
+                        c.testKey() ? HeaderExchanges.TEST_KEY : HeaderExchanges.KEY)
                 : HeaderExchanges.exchange(requestHeaders, "/w" + c.query(), peer);
         if (c.preMutated()) {
             exchange = exchange.mutate()
@@ -309,7 +322,7 @@ class UpstreamRequestHeadersTest {
                         authenticated,
                         Arbitraries.of(true, false),
                         requestId,
-                        Arbitraries.integers().between(0, 7),
+                        Arbitraries.integers().between(0, 31),
                         Arbitraries.integers().between(0, 2),
                         response)
                 .as((h, q, a, w, r, flags, hop, resp) -> new Case(h, q, a, w, r, flags | forcedFlags, hop, resp));
@@ -476,10 +489,43 @@ class UpstreamRequestHeadersTest {
                         "X-PowerPost-Account-Id: [acct_1]",
                         "X-PowerPost-Key-Id: [key_1]",
                         "X-PowerPost-Scopes: [" + SCOPES + "]",
+                        "X-PowerPost-Key-Mode: [live]",
                         "X-Request-Id: [" + RID + "]",
                         "X-Forwarded-For: [203.0.113.7]",
                         "X-Forwarded-Proto: [http]",
                         "X-Forwarded-Host: [api.powerpost.ai]");
+    }
+
+    @Example
+    void aTestKeysUpstreamIsToldTestWhateverModeTheClientClaims() {
+        Case c = new Case(
+                lines(
+                        "X-PowerPost-Key-Mode",
+                        "live",
+                        "x-powerpost-key-mode",
+                        "live",
+                        "X_PowerPost_Key_Mode",
+                        "live",
+                        "Connection",
+                        "X-PowerPost-Key-Mode"),
+                "",
+                true,
+                false,
+                RID,
+                16,
+                0,
+                List.of());
+        Outcome outcome = current(c);
+        assertThat(outcome).as("against the old pipeline").isEqualTo(legacy(c));
+        assertThat(outcome.upstream())
+                .containsExactly(
+                        "X-PowerPost-Account-Id: [acct_1]",
+                        "X-PowerPost-Key-Id: [key_1]",
+                        "X-PowerPost-Scopes: [" + SCOPES + "]",
+                        "X-PowerPost-Key-Mode: [test]",
+                        "X-Request-Id: [" + RID + "]",
+                        "X-Forwarded-For: [203.0.113.7]",
+                        "X-Forwarded-Proto: [http]");
     }
 
     @Example
@@ -512,6 +558,7 @@ class UpstreamRequestHeadersTest {
                         "X-PowerPost-Account-Id: [acct_1]",
                         "X-PowerPost-Key-Id: [key_1]",
                         "X-PowerPost-Scopes: [" + SCOPES + "]",
+                        "X-PowerPost-Key-Mode: [live]",
                         "X-Request-Id: [" + RID + "]",
                         "X-Forwarded-For: [203.0.113.7]",
                         "X-Forwarded-Proto: [http]");
@@ -541,6 +588,7 @@ class UpstreamRequestHeadersTest {
                         "X-PowerPost-Account-Id: [acct_1]",
                         "X-PowerPost-Key-Id: [key_1]",
                         "X-PowerPost-Scopes: [" + SCOPES + "]",
+                        "X-PowerPost-Key-Mode: [live]",
                         "X-Request-Id: [" + RID + "]",
                         "X-Forwarded-For: [203.0.113.7]",
                         "X-Forwarded-Proto: [http]");
@@ -555,6 +603,7 @@ class UpstreamRequestHeadersTest {
                         "X-PowerPost-Account-Id: [acct_1]",
                         "X-PowerPost-Key-Id: [key_1]",
                         "X-PowerPost-Scopes: [" + SCOPES + "]",
+                        "X-PowerPost-Key-Mode: [live]",
                         "X-Request-Id: [" + RID + "]",
                         "X-Forwarded-For: [203.0.113.7]",
                         "X-Forwarded-Proto: [http]");

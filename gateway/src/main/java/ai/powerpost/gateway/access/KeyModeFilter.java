@@ -1,0 +1,41 @@
+package ai.powerpost.gateway.access;
+
+import ai.powerpost.gateway.auth.KeyMode;
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.RouteCheck;
+import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.routing.RouteSpec;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * A test key ({@code pp_test_sk_}) may only call routes whose upstream declares a sandbox
+ * ({@code sandbox-uri} in routes.yml, or {@code GATEWAY_UPSTREAM_<NAME>_SANDBOX}); on any other
+ * route it gets 403 {@code FORBIDDEN} ({@link ApiError#TEST_KEY_NO_SANDBOX}) and nothing is
+ * proxied. Where the call then goes (the sandbox for a test key, the live URI for a live one) is
+ * decided by the upstream call itself ({@code proxy.UpstreamCallFilter}), which refuses a test key
+ * without a sandbox again rather than ever sending it to the live URI.
+ */
+final class KeyModeFilter extends RouteCheck {
+
+    @Override
+    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+        if (key.mode() == KeyMode.TEST && !route.upstream().hasSandbox()) {
+            return ErrorResponseWriter.write(exchange, ApiError.TEST_KEY_NO_SANDBOX);
+        }
+        return chain.filter(exchange);
+    }
+
+    @Override
+    public Stage stage() {
+        return Stage.KEY_MODE;
+    }
+
+    @Override
+    public String toString() {
+        return "KeyModeFilter";
+    }
+}
