@@ -37,7 +37,7 @@ class ReadmeDemoIT {
     private static final Duration CURL_TIMEOUT = Duration.ofSeconds(30);
     private static final String API = "localhost:8080";
     private static final String MANAGEMENT = "localhost:8081";
-    private static final Pattern CREATED_KEY = Pattern.compile("\"key\":\"(pp_live_sk_[A-Za-z0-9]+)\"");
+    private static final Pattern CREATED_KEY = Pattern.compile("\"key\":\"(pp_(?:live|test)_sk_[A-Za-z0-9]+)\"");
     private static final String BANNER_START = "PowerPost edge gateway demo:";
     private static final String BANNER_END = "(Authorization: Bearer " + DemoData.ADMIN_TOKEN + ")";
 
