@@ -42,6 +42,7 @@ public final class RequestState {
     private @Nullable ApiError denial;
     private @Nullable ServerHttpRequest checkedRequest;
     private @Nullable RequestTrace trace;
+    private @Nullable String endpoint;
 
     private RequestState(long startNanos) {
         this.startNanos = startNanos;
@@ -72,10 +73,27 @@ public final class RequestState {
         return route instanceof RouteMatch.Found found ? found.route() : null;
     }
 
-    /** The route's id for logs and metrics: {@code unmatched} when no route was found. */
+    /**
+     * The route's id for logs and metrics: the gateway's own endpoint that answered the request
+     * ({@link #servedBy}), else the route's, else {@code unmatched} when no route was found.
+     */
     public String routeId() {
+        if (endpoint != null) {
+            return endpoint;
+        }
         RouteSpec spec = route();
         return spec == null ? "unmatched" : spec.id();
+    }
+
+    /**
+     * The request is answered by one of the gateway's own endpoints outside routes.yml (a fixed,
+     * bounded id, e.g. {@code secret-scanning-github}), which logs and metrics name as its route.
+     */
+    public void servedBy(String endpointId) {
+        if (endpoint != null) {
+            throw new IllegalStateException("endpoint already chosen");
+        }
+        endpoint = endpointId;
     }
 
     public void route(RouteMatch match) {

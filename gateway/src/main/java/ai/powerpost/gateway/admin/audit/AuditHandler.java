@@ -76,8 +76,12 @@ final class AuditHandler implements AdminRoutes {
         String actor = id(request, "actor");
         String action = request.queryParam("action").orElse(null);
         if (action != null && Action.fromWireName(action) == null) {
-            throw new IllegalArgumentException("unknown action; use one of key.create, key.revoke, workspace.grant, "
-                    + "workspace.remove, operator.create, operator.revoke");
+            throw new IllegalArgumentException("unknown action; use one of "
+                    + String.join(
+                            ", ",
+                            java.util.Arrays.stream(Action.values())
+                                    .map(Action::wireName)
+                                    .toList()));
         }
         Instant since = null;
         String sinceText = request.queryParam("since").orElse(null);

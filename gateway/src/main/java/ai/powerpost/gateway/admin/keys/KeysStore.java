@@ -293,4 +293,13 @@ public final class KeysStore {
             return at == null ? null : at.toString();
         }
     }
+
+    /**
+     * Revokes a key reported as leaked (package {@code leaks}, on the public port), exactly as
+     * {@link #revoke} does, invalidation on every replica included; false when the account no longer
+     * holds it. The reporter found the key by its hash; the id and account come from its record.
+     */
+    public Mono<Boolean> revokeReported(Changes.Permit permit, String accountId, String keyId) {
+        return revoke(permit, accountId, keyId);
+    }
 }
