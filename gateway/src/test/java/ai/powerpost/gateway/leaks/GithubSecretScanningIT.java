@@ -9,11 +9,13 @@ import ai.powerpost.gateway.auth.KeyTags;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.auth.StoredKey;
 import ai.powerpost.gateway.redis.RedisSchema;
+import ai.powerpost.gateway.support.ExpectedLogs;
 import ai.powerpost.gateway.support.GatewayInstance;
 import ai.powerpost.gateway.support.GatewayIntegrationTest;
 import ai.powerpost.gateway.support.GatewayTestBase;
 import ai.powerpost.gateway.support.RedisMonitor;
 import ai.powerpost.gateway.support.RedisSupport;
+import ch.qos.logback.classic.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -203,9 +205,15 @@ class GithubSecretScanningIT extends GatewayTestBase {
         Thread.sleep(REFETCH.toMillis() + 100); // on the test's own thread: the refetch interval passes
         GithubKeys rotated =
                 GithubKeys.generate(); // an identifier the set does not hold: it is fetched again, and fails
-        refused(post(client, unknown)
-                .header(GithubEndpoint.KEY_IDENTIFIER, rotated.identifier())
-                .header(GithubEndpoint.KEY_SIGNATURE, rotated.sign(unknown)));
+        try (ExpectedLogs failedFetch = ExpectedLogs.expect(GithubPublicKeys.class, Level.WARN)) {
+            refused(post(client, unknown)
+                    .header(GithubEndpoint.KEY_IDENTIFIER, rotated.identifier())
+                    .header(GithubEndpoint.KEY_SIGNATURE, rotated.sign(unknown)));
+            assertThat(failedFetch.messages())
+                    .singleElement()
+                    .asString()
+                    .contains("could not be fetched (answered 500); keeping the last good set of 1");
+        }
         assertThat(KEY_SERVER.fetches()).isGreaterThan(before);
 
         byte[] leak = batch(List.of(tenant.key().key()), "https://gist.github.com/x/1");
