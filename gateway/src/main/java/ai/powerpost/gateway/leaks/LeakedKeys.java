@@ -87,7 +87,7 @@ final class LeakedKeys {
                         call,
                         Action.KEY_LEAK_REVOKE,
                         target,
-                        permit -> keys.revokeReported(permit, key.accountId(), key.id())
+                        permit -> keys.revokeReported(permit, key.accountId(), key.id(), key.keyHash())
                                 .map(revoked -> revoked ? done() : new Changes.Refused(ApiError.NOT_FOUND)))
                 .doOnNext(result -> log.warn(
                         "key {} of account {} ({}) reported as leaked by {}: {}",

@@ -17,6 +17,8 @@ import org.springframework.web.server.ServerWebExchange;
  *     Cloud Gateway's route predicates run before the first filter);</li>
  * <li>{@link #route()}: the route table's verdict, when the request is matched ({@link Stage#ROUTE_RESOLUTION}
  *     answers a rejected one);</li>
+ * <li>{@link #servedBy}: {@link Stage#SECRET_SCANNING}, for a request one of the gateway's own
+ *     endpoints answers (its id is then the {@link #routeId()});</li>
  * <li>{@link #requestId()} and {@link #clientAddress()}: {@link Stage#IDENTIFY};</li>
  * <li>{@link #trace()}: {@link Stage#TRACE}, only when tracing is on;</li>
  * <li>{@link #key()}: {@link Stage#AUTHENTICATE}, only for a key that authenticated;</li>

@@ -160,6 +160,34 @@ class GithubSecretScanningIT extends GatewayTestBase {
     }
 
     @Test
+    void anUntaggedKeyIsRevokedTooEvenWithoutItsIndexEntry() {
+        // an older key, written by another writer as the record alone (RedisSupport.writeUntaggedKey)
+        String account = unique("acct");
+        String untagged = ApiKeys.PREFIX + ApiKeys.randomBase62(RANDOM, 24);
+        String id = "key_" + ApiKeys.randomBase62(RANDOM, 20);
+        writeUntaggedKey(untagged, Map.of("id", id, "account_id", account, "name", "legacy", "type", "read_write"));
+        assertThat(status(client, untagged, "ws_none")).isEqualTo(200);
+        List<Map<String, String>> answer = signed(client, batch(List.of(untagged), "https://github.com/o/old"), GITHUB)
+                .expectStatus()
+                .isOk()
+                .expectBody(LABELS)
+                .returnResult()
+                .getResponseBody();
+        assertThat(answer)
+                .singleElement()
+                .satisfies(a -> assertThat(a.get("label")).isEqualTo("true_positive"));
+        awaitInvalid(client, untagged, "ws_none");
+        assertThat(RedisSupport.redis().commands().exists(RedisSchema.keyRecord(ApiKeys.hash(untagged))))
+                .isZero();
+        assertThat(RedisSupport.redis().commands().sismember(RedisSchema.UNTAGGED_KEYS, ApiKeys.hash(untagged)))
+                .isFalse();
+        assertThat(audit(account)).singleElement().satisfies(entry -> {
+            assertThat(entry.get("action")).isEqualTo("key.leak_revoke");
+            assertThat(entry.get("outcome")).isEqualTo("done");
+        });
+    }
+
+    @Test
     void badMissingAndUnverifiableSignaturesAre401AndTouchNothing() {
         Tenant tenant = tenant("read_only");
         String live = tenant.key().key();
