@@ -16,6 +16,7 @@ import ai.powerpost.gateway.support.GatewayTestBase;
 import ai.powerpost.gateway.support.RedisMonitor;
 import ai.powerpost.gateway.support.RedisSupport;
 import ch.qos.logback.classic.Level;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -58,6 +59,9 @@ class GithubSecretScanningIT extends GatewayTestBase {
 
     @Autowired
     private KeyTags tags;
+
+    @Autowired
+    private MeterRegistry meters;
 
     @DynamicPropertySource
     static void leaks(DynamicPropertyRegistry registry) {
@@ -103,6 +107,8 @@ class GithubSecretScanningIT extends GatewayTestBase {
         List<String> tokens = List.of(malformed, forged, live, forgedTest, unknown, test.key(), "ghp_notours");
         byte[] body = batch(tokens, url);
 
+        double truePositives = reported("true_positive");
+        double falsePositives = reported("false_positive");
         List<Map<String, String>> answer;
         List<String> commands;
         try (RedisMonitor monitor = new RedisMonitor()) {
@@ -137,6 +143,8 @@ class GithubSecretScanningIT extends GatewayTestBase {
             assertThat(commands).noneMatch(command -> command.contains(hash));
         }
         assertThat(commands).anyMatch(command -> command.contains(ApiKeys.hash(unknown))); // looked up, unknown
+        assertThat(reported("true_positive") - truePositives).isEqualTo(2);
+        assertThat(reported("false_positive") - falsePositives).isEqualTo(5);
 
         // refused at once by both replicas, whose caches held both keys
         for (WebTestClient gateway : List.of(client, other)) {
@@ -372,6 +380,15 @@ class GithubSecretScanningIT extends GatewayTestBase {
     }
 
     // --- helpers
+
+    /** {@code gateway_leaks_reported_total{source="github",label}}: tagged by source and label only. */
+    private double reported(String label) {
+        return meters.get(LeakMeters.REPORTED)
+                .tag("source", "github")
+                .tag("label", label)
+                .counter()
+                .count();
+    }
 
     private static final ParameterizedTypeReference<List<Map<String, String>>> LABELS =
             new ParameterizedTypeReference<>() {};
