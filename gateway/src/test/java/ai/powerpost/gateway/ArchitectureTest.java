@@ -22,7 +22,7 @@ import org.springframework.web.server.ServerWebExchange;
  * The package structure of docs/architecture.md, checked on the compiled classes: dependencies run
  * one way, from the edge down to the model.
  * <pre>
- *   edge:     http, admin
+ *   edge:     http, admin, leaks (reports of leaked keys on the public port, through admin's change unit)
  *   stages:   access, web, ratelimit, usage, proxy, metrics   (each reads the request state, never another stage)
  *   pipeline: the request state, the stage order, the one error writer
  *   model:    routing, auth, redis, errors, config
@@ -66,7 +66,7 @@ class ArchitectureTest {
                 .resideInAnyPackage(packages(MODEL))
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(packages(concat(STAGES, "pipeline", "http", "admin")))
+                .resideInAnyPackage(packages(concat(STAGES, "pipeline", "http", "admin", "leaks")))
                 .check(CLASSES);
     }
 
@@ -77,7 +77,7 @@ class ArchitectureTest {
                 .resideInAPackage(ROOT + ".pipeline..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(packages(concat(STAGES, "http", "admin")))
+                .resideInAnyPackage(packages(concat(STAGES, "http", "admin", "leaks")))
                 .check(CLASSES);
     }
 
@@ -93,6 +93,18 @@ class ArchitectureTest {
                     .because("a stage reads what earlier stages found from the request state, not from their classes")
                     .check(CLASSES);
         }
+    }
+
+    /** The leak intake is an edge, like the management API: it uses the change unit, nothing uses it. */
+    @Test
+    void nothingDependsOnTheLeakIntake() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage(ROOT + ".leaks..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(ROOT + ".leaks..")
+                .check(CLASSES);
     }
 
     @Test

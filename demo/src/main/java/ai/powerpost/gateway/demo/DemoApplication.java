@@ -25,8 +25,8 @@ import reactor.netty.DisposableServer;
  * <p>Starts its own Redis ({@link DemoRedis}) and writes the {@link DemoData} into it, starts the
  * {@link MockPowerPostUpstream} and its sandbox (where test keys' calls go) on free loopback ports,
  * then the gateway itself, unchanged, pointed at them ({@code GATEWAY_UPSTREAM_POWERPOST} and
- * {@code GATEWAY_UPSTREAM_POWERPOST_SANDBOX}), with the admin token {@value DemoData#ADMIN_TOKEN} and the key-tag secret
- * {@value DemoData#KEY_SECRET_ID}, and prints the keys once on standard
+ * {@code GATEWAY_UPSTREAM_POWERPOST_SANDBOX}), with the admin token {@value DemoData#ADMIN_TOKEN}, the key-tag secret
+ * {@value DemoData#KEY_SECRET_ID} and the public leak report endpoint on, and prints the keys once on standard
  * output. The demo's settings outrank the environment and the
  * command line, so a {@code SPRING_DATA_REDIS_URL} or {@code GATEWAY_UPSTREAM_POWERPOST[_SANDBOX]} in
  * the shell never leads the demo elsewhere; ports and everything else can be set as for the gateway
@@ -61,7 +61,11 @@ public final class DemoApplication {
                 "gateway.keys.secrets." + DemoData.KEY_SECRET_ID,
                 DemoData.KEY_SECRET,
                 "gateway.keys.minting-secret",
-                DemoData.KEY_SECRET_ID);
+                DemoData.KEY_SECRET_ID,
+                // anyone may report a found key (POST /secret-scanning/report); GitHub's partner
+                // endpoint stays off: it needs GitHub's signing keys, and the demo runs offline
+                "gateway.leaks.report.enabled",
+                "true");
         SpringApplication gateway = new SpringApplication(GatewayApplication.class);
         gateway.addInitializers(context ->
                 context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("demo", settings)));

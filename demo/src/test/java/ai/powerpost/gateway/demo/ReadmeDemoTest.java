@@ -101,10 +101,12 @@ class ReadmeDemoTest {
         assertThat(demo.startCommand()).containsExactly("java", "-jar", "demo/target/gateway-demo.jar");
         assertThat(demo.examples())
                 .extracting(Example::status)
-                .containsExactly(200, 401, 403, 400, 200, 200, 201, 200, 200, 200, 403, 204, 401, 200, 201, 200);
+                .containsExactly(
+                        200, 401, 403, 400, 200, 200, 201, 200, 200, 200, 403, 204, 401, 200, 201, 200, 201, 409, 201,
+                        202);
         assertThat(demo.examples())
                 .filteredOn(example -> example.body() != null)
-                .hasSize(7);
+                .hasSize(9);
         assertThat(demo.assignments()).hasSize(7);
         assertThat(demo.examples()).allMatch(example -> example.command().startsWith("curl -i "));
         assertThat(demo.lines())

@@ -13,7 +13,11 @@ public enum Action {
     WORKSPACE_GRANT("workspace.grant"),
     WORKSPACE_REMOVE("workspace.remove"),
     OPERATOR_CREATE("operator.create"),
-    OPERATOR_REVOKE("operator.revoke");
+    OPERATOR_REVOKE("operator.revoke"),
+    /** A key reported as leaked (GitHub's secret scanning, or the public report), revoked at once. */
+    KEY_LEAK_REVOKE("key.leak_revoke"),
+    /** A key reported as leaked, recorded only ({@code gateway.leaks.action=flag}): nothing changes. */
+    KEY_LEAK_FLAG("key.leak_flag");
 
     private final String wireName;
 

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param code      the error code of a refusal or failure, otherwise null
  * @param requestId the call's {@code X-Request-Id}
  * @param client    the client's address
+ * @param leakUrl   where a key reported as leaked was found, as the report said (GitHub's
+ *                  {@code url}: sanitised and bounded by whoever reports it, never the key);
+ *                  null on every other entry
  */
 public record AuditEntry(
         @Nullable String id,
@@ -31,7 +34,22 @@ public record AuditEntry(
         String outcome,
         @Nullable String code,
         String requestId,
-        String client) {
+        String client,
+        @Nullable String leakUrl) {
+
+    /** An entry of a management call (no leak report). */
+    public AuditEntry(
+            @Nullable String id,
+            Instant at,
+            Actor actor,
+            String action,
+            Target target,
+            String outcome,
+            @Nullable String code,
+            String requestId,
+            String client) {
+        this(id, at, actor, action, target, outcome, code, requestId, client, null);
+    }
 
     public static final String ATTEMPTED = "attempted";
     public static final String DONE = "done";
@@ -39,11 +57,11 @@ public record AuditEntry(
     public static final String FAILED = "failed";
 
     AuditEntry withId(String id) {
-        return new AuditEntry(id, at, actor, action, target, outcome, code, requestId, client);
+        return new AuditEntry(id, at, actor, action, target, outcome, code, requestId, client, leakUrl);
     }
 
     AuditEntry withOutcome(String outcome, @Nullable String code) {
-        return new AuditEntry(id, at, actor, action, target, outcome, code, requestId, client);
+        return new AuditEntry(id, at, actor, action, target, outcome, code, requestId, client, leakUrl);
     }
 
     /** The stream entry's fields, in order; absent values are left out. */
@@ -62,6 +80,7 @@ public record AuditEntry(
         putIfPresent(fields, "code", code);
         fields.put("request_id", requestId);
         fields.put("client", client);
+        putIfPresent(fields, "leak_url", leakUrl);
         return fields;
     }
 
@@ -90,7 +109,8 @@ public record AuditEntry(
                 fields.getOrDefault("outcome", ATTEMPTED),
                 fields.get("code"),
                 fields.getOrDefault("request_id", ""),
-                fields.getOrDefault("client", ""));
+                fields.getOrDefault("client", ""),
+                fields.get("leak_url"));
     }
 
     /** As the audit API shows it (and, as JSON, the {@code audit} logger writes it). */
@@ -115,6 +135,9 @@ public record AuditEntry(
         view.put("code", code);
         view.put("request_id", requestId);
         view.put("client", client);
+        if (leakUrl != null) {
+            view.put("leak_url", leakUrl);
+        }
         return view;
     }
 
@@ -144,6 +167,7 @@ public record AuditEntry(
         field(json, "code", code);
         field(json, "request_id", requestId);
         field(json, "client", client);
+        field(json, "leak_url", leakUrl);
         fixFirstComma(json, 1);
         return json.append('}').toString();
     }

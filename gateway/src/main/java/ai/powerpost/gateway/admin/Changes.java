@@ -117,6 +117,62 @@ public final class Changes {
                 .onErrorResume(Unrecorded.class, e -> unrecorded(intent, e.getCause()));
     }
 
+    /**
+     * A change the gateway makes on its own, outside the management API: a key reported as leaked,
+     * on the public port ({@code leaks}). Who reports it is a system {@link Actor}; the request's id
+     * and client address and the report's URL go into the entry.
+     *
+     * @param actor     {@link Actor#GITHUB_SECRET_SCANNING} or {@link Actor#PUBLIC_REPORT}
+     * @param requestId the reporting request's {@code X-Request-Id}
+     * @param client    the reporting client's address
+     * @param leakUrl   where the key was found, as reported (already sanitised); null when not said
+     */
+    public record SystemCall(
+            Actor actor,
+            String requestId,
+            String client,
+            @Nullable String leakUrl) {}
+
+    /**
+     * Makes a change on the gateway's own behalf, through the same steps as a management call: the
+     * entry ({@code attempted}) first, then the change with a {@link Permit}, then its outcome.
+     * No role is checked (the caller decided the change is due). The change's result; an error
+     * when the entry could not be written (nothing was changed then) or the change failed.
+     */
+    public Mono<Result> makeAsSystem(
+            SystemCall call, Action action, Target target, Function<Permit, Mono<Result>> change) {
+        AuditEntry intent = new AuditEntry(
+                null,
+                Instant.now(),
+                call.actor(),
+                action.wireName(),
+                target,
+                AuditEntry.ATTEMPTED,
+                null,
+                call.requestId(),
+                call.client(),
+                call.leakUrl());
+        return audit.append(intent)
+                .map(intent::withId)
+                .onErrorResume(e -> Mono.error(new Unrecorded(e)))
+                .flatMap(recorded -> Mono.defer(() -> change.apply(new Permit()))
+                        .flatMap(result -> complete(
+                                        result instanceof Refused refused
+                                                ? recorded.withOutcome(
+                                                        AuditEntry.REFUSED,
+                                                        refused.error().code())
+                                                : recorded.withOutcome(AuditEntry.DONE, null))
+                                .thenReturn(result))
+                        .onErrorResume(
+                                e -> !(e instanceof Unrecorded),
+                                e -> complete(recorded.withOutcome(AuditEntry.FAILED, ApiError.AUTH_UNAVAILABLE.code()))
+                                        .then(Mono.error(e))))
+                .onErrorResume(Unrecorded.class, e -> {
+                    logUnrecorded(intent, e.getCause());
+                    return Mono.error(e.getCause());
+                });
+    }
+
     private Mono<ServerResponse> finish(AuditEntry recorded, Result result) {
         if (result instanceof Done done) {
             Object body = done.body();
@@ -157,12 +213,16 @@ public final class Changes {
 
     /** No entry could be written: nothing was changed, and the caller is told to retry. */
     private Mono<ServerResponse> unrecorded(AuditEntry entry, Throwable failure) {
+        logUnrecorded(entry, failure);
+        return AdminResponses.error(ApiError.AUTH_UNAVAILABLE);
+    }
+
+    private static void logUnrecorded(AuditEntry entry, Throwable failure) {
         log.warn(
                 "audit entry could not be written ({}): {} refused with 503, nothing changed",
                 failure.getClass().getSimpleName(),
                 entry.action());
         AuditStore.log(entry.withOutcome(AuditEntry.REFUSED, ApiError.AUTH_UNAVAILABLE.code()));
-        return AdminResponses.error(ApiError.AUTH_UNAVAILABLE);
     }
 
     private static AuditEntry withTarget(AuditEntry base, Target target) {

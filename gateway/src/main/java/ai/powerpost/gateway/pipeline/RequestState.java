@@ -17,6 +17,8 @@ import org.springframework.web.server.ServerWebExchange;
  *     Cloud Gateway's route predicates run before the first filter);</li>
  * <li>{@link #route()}: the route table's verdict, when the request is matched ({@link Stage#ROUTE_RESOLUTION}
  *     answers a rejected one);</li>
+ * <li>{@link #servedBy}: {@link Stage#SECRET_SCANNING}, for a request one of the gateway's own
+ *     endpoints answers (its id is then the {@link #routeId()});</li>
  * <li>{@link #requestId()} and {@link #clientAddress()}: {@link Stage#IDENTIFY};</li>
  * <li>{@link #trace()}: {@link Stage#TRACE}, only when tracing is on;</li>
  * <li>{@link #key()}: {@link Stage#AUTHENTICATE}, only for a key that authenticated, or an expired
@@ -43,6 +45,7 @@ public final class RequestState {
     private @Nullable ApiError denial;
     private @Nullable ServerHttpRequest checkedRequest;
     private @Nullable RequestTrace trace;
+    private @Nullable String endpoint;
 
     private RequestState(long startNanos) {
         this.startNanos = startNanos;
@@ -73,10 +76,27 @@ public final class RequestState {
         return route instanceof RouteMatch.Found found ? found.route() : null;
     }
 
-    /** The route's id for logs and metrics: {@code unmatched} when no route was found. */
+    /**
+     * The route's id for logs and metrics: the gateway's own endpoint that answered the request
+     * ({@link #servedBy}), else the route's, else {@code unmatched} when no route was found.
+     */
     public String routeId() {
+        if (endpoint != null) {
+            return endpoint;
+        }
         RouteSpec spec = route();
         return spec == null ? "unmatched" : spec.id();
+    }
+
+    /**
+     * The request is answered by one of the gateway's own endpoints outside routes.yml (a fixed,
+     * bounded id, e.g. {@code secret-scanning-github}), which logs and metrics name as its route.
+     */
+    public void servedBy(String endpointId) {
+        if (endpoint != null) {
+            throw new IllegalStateException("endpoint already chosen");
+        }
+        endpoint = endpointId;
     }
 
     public void route(RouteMatch match) {

@@ -28,6 +28,12 @@ public enum Stage {
     TRACE(-4990),
     /** Protocol upgrades are refused before anything else looks at the request. */
     HYGIENE(-4950),
+    /**
+     * Reports of leaked keys ({@code POST /secret-scanning/github}, {@code POST /secret-scanning/report}),
+     * answered here when switched on, outside routes.yml's table; with them off, these paths go on
+     * to be 404 like any unknown path.
+     */
+    SECRET_SCANNING(-4925),
     /** A path no route declares is answered (404, 405, 400) before anyone looks at credentials. */
     ROUTE_RESOLUTION(-4900),
     /** Who is calling: the key, looked up through the cache. */

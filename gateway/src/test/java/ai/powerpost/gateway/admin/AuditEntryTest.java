@@ -40,6 +40,34 @@ class AuditEntryTest {
     }
 
     @Test
+    void aLeakReportsEntryCarriesItsSystemActorAndUrlInEveryForm() {
+        AuditEntry leak = new AuditEntry(
+                null,
+                Instant.parse("2026-01-31T12:00:00Z"),
+                Actor.GITHUB_SECRET_SCANNING,
+                Action.KEY_LEAK_REVOKE.wireName(),
+                Target.key("acct_1", "key_1"),
+                AuditEntry.ATTEMPTED,
+                null,
+                "req-2",
+                "192.30.252.1",
+                "https://github.com/o/r/blob/abc/.env?x=\"y\"");
+        assertThat(AuditEntry.fromFields("2-0", leak.fields())).isEqualTo(leak.withId("2-0"));
+        assertThat(leak.fields()).containsEntry("leak_url", "https://github.com/o/r/blob/abc/.env?x=\"y\"");
+        assertThat(leak.view()).containsEntry("leak_url", "https://github.com/o/r/blob/abc/.env?x=\"y\"");
+        assertThat(leak.withId("2-0").json())
+                .contains(
+                        "\"actor\":{\"id\":\"github-secret-scanning\",\"name\":\"GitHub secret scanning\",\"role\":\"operator\"}")
+                .contains("\"action\":\"key.leak_revoke\"")
+                .endsWith(
+                        ",\"client\":\"192.30.252.1\",\"leak_url\":\"https://github.com/o/r/blob/abc/.env?x=\\\"y\\\"\"}");
+        // every other entry has no such field, in any form
+        assertThat(ENTRY.fields()).doesNotContainKey("leak_url");
+        assertThat(ENTRY.view()).doesNotContainKey("leak_url");
+        assertThat(Action.fromWireName("key.leak_flag")).isEqualTo(Action.KEY_LEAK_FLAG);
+    }
+
+    @Test
     void aStreamIdsPredecessorIsTheIdJustBeforeIt() {
         assertThat(AuditStore.predecessor("1700000000000-5")).isEqualTo("1700000000000-4");
         assertThat(AuditStore.predecessor("1700000000000-0")).isEqualTo("1699999999999-18446744073709551615");

@@ -12,6 +12,7 @@ import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.auth.KeyCacheProperties;
 import ai.powerpost.gateway.auth.KeySecretsProperties;
 import ai.powerpost.gateway.http.HttpLimitsProperties;
+import ai.powerpost.gateway.leaks.LeaksProperties;
 import ai.powerpost.gateway.ratelimit.RateLimitProperties;
 import ai.powerpost.gateway.routing.RoutingProperties;
 import ai.powerpost.gateway.support.ExpectedLogs;
@@ -180,6 +181,33 @@ class SettingsValidationTest {
                         "must be a positive duration, but was PT-1S"),
                 arguments(UsageProperties.class, "gateway.usage.max-pending", "0", AT_LEAST_1),
                 arguments(
+                        LeaksProperties.class,
+                        "gateway.leaks.github.keys-url",
+                        "ftp://example.com/keys",
+                        "must be an http:// or https:// URL, but was 'ftp://example.com/keys'"),
+                arguments(
+                        LeaksProperties.class,
+                        "gateway.leaks.github.keys-refetch-interval",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        LeaksProperties.class,
+                        "gateway.leaks.github.keys-timeout",
+                        "-1s",
+                        "must be a positive duration, but was PT-1S"),
+                arguments(LeaksProperties.class, "gateway.leaks.github.concurrency", "0", AT_LEAST_1),
+                arguments(
+                        LeaksProperties.class,
+                        "gateway.leaks.github.concurrency",
+                        "257",
+                        "must be less than or equal to 256"),
+                arguments(LeaksProperties.class, "gateway.leaks.report.max-per-address", "0", AT_LEAST_1),
+                arguments(
+                        LeaksProperties.class,
+                        "gateway.leaks.report.window",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
                         EdgeProperties.class,
                         "gateway.edge.trusted-proxies[0]",
                         "10.0.0.0/33",
@@ -202,16 +230,30 @@ class SettingsValidationTest {
         assertThatThrownBy(() -> start(args)).hasStackTraceContaining(record.getName());
 
         // Boot's report names the record component ("gateway.keys.maxAge") and, but for list
-        // entries, where the value came from, under the name as written ("gateway.keys.max-age")
+        // entries and the components of a nested record (gateway.leaks.github.*: Boot reports no
+        // origin for those), where the value came from, under the name as written ("gateway.keys.max-age")
         String printed = oneReport(output);
         assertThat(printed)
                 .contains(
                         "Binding to target " + record.getName() + " failed:",
                         "Property: " + componentName(property),
                         "Reason: " + rule);
-        if (!property.endsWith("]")) {
+        boolean nested = property.split("\\.").length > 3;
+        if (!property.endsWith("]") && !nested) {
             assertThat(printed).contains("Origin: \"" + property + "\" from property source \"commandLineArgs\"");
         }
+    }
+
+    @Test
+    void anUnknownLeakActionIsOneReport(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--gateway.leaks.action=delete"))
+                .hasStackTraceContaining(LeaksProperties.class.getName());
+
+        assertThat(oneReport(output))
+                .contains(
+                        "Property: gateway.leaks.action",
+                        "Value: \"delete\"",
+                        "Reason: failed to convert java.lang.String to");
     }
 
     @Test

@@ -37,7 +37,15 @@ class NoSecretLeaksIT {
         List<String> bodies = new ArrayList<>();
         ListAppender<ILoggingEvent> captured = new ListAppender<>();
         try (RecordingUpstream upstream = new RecordingUpstream()) {
-            GatewayInstance gateway = GatewayInstance.start(upstream, Map.of("logging.level.ai.powerpost", "DEBUG"));
+            GatewayInstance gateway = GatewayInstance.start(
+                    upstream,
+                    Map.of(
+                            "logging.level.ai.powerpost",
+                            "DEBUG",
+                            "gateway.leaks.report.enabled",
+                            "true",
+                            "gateway.leaks.report.max-per-address",
+                            "1000"));
             GatewayInstance dead = null;
             Logger root =
                     ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -110,6 +118,7 @@ class NoSecretLeaksIT {
                         .get()
                         .uri("/admin/v1/operators")
                         .header("Authorization", "Bearer " + operatorToken)));
+                List<String> presetKeys = new ArrayList<>();
                 for (String preset : List.of("full_access", "draft_only", "read_only")) {
                     Map<String, Object> created = gateway.admin()
                             .post()
@@ -123,6 +132,7 @@ class NoSecretLeaksIT {
                             .returnResult()
                             .getResponseBody();
                     secrets.add((String) created.get("key"));
+                    presetKeys.add((String) created.get("key"));
                 }
                 String unknown = "pp_live_sk_" + UUID.randomUUID().toString().replace("-", "");
                 String malformed = "pp_live_sk_" + UUID.randomUUID() + "!";
@@ -154,6 +164,18 @@ class NoSecretLeaksIT {
                             .header("x-api-key", key)
                             .header("X-Test-Status", "500")));
                 }
+                // reported as leaked: the operator's key (revoked so, audited as public-report),
+                // unknown and malformed keys, operator tokens; the preset keys are revoked below
+                for (String secret : secrets) {
+                    if (!presetKeys.contains(secret)) {
+                        bodies.add(body(client.post()
+                                .uri("/secret-scanning/report")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue(Map.of("key", secret))));
+                    }
+                }
+                awaitRevoked(gateway, account, (String) byOperator.get("id"));
+                bodies.add(body(gateway.admin().get().uri("/admin/v1/audit?account={a}&actor=public-report", account)));
                 bodies.add(body(gateway.admin().get().uri("/admin/v1/accounts/{a}/keys", account)));
                 bodies.add(body(gateway.admin().get().uri("/admin/v1/key-secrets")));
                 Map<String, Object> listed = gateway.admin()
@@ -267,5 +289,24 @@ class NoSecretLeaksIT {
             line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
         }
         return line + " " + event.getMDCPropertyMap();
+    }
+
+    /** Waits (bounded, on the test thread) until the account's key list no longer holds {@code keyId}. */
+    @SuppressWarnings("unchecked")
+    private static void awaitRevoked(GatewayInstance gateway, String account, String keyId) {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (System.currentTimeMillis() < deadline) {
+            Map<String, Object> listed = gateway.admin()
+                    .get()
+                    .uri("/admin/v1/accounts/{a}/keys", account)
+                    .exchange()
+                    .expectBody(Map.class)
+                    .returnResult()
+                    .getResponseBody();
+            if (((List<Map<String, Object>>) listed.get("data")).stream().noneMatch(k -> keyId.equals(k.get("id")))) {
+                return;
+            }
+        }
+        throw new AssertionError("the reported key was never revoked");
     }
 }

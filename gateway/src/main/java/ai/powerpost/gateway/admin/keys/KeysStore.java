@@ -587,4 +587,31 @@ public final class KeysStore {
             return at == null ? null : at.toString();
         }
     }
+
+    /**
+     * Revokes a key reported as leaked (package {@code leaks}, on the public port), exactly as
+     * {@link #revoke} does, invalidation on every replica included. The reporter found the key by its
+     * hash; the id and account come from its record. A record the account's index does not hold (an
+     * untagged key some other writer left without its index entry) still authenticates, so it is
+     * deleted by its hash instead, as long as it is still this key's. False when there is nothing
+     * left to revoke (revoked meanwhile).
+     */
+    public Mono<Boolean> revokeReported(Changes.Permit permit, String accountId, String keyId, String keyHash) {
+        return revoke(permit, accountId, keyId)
+                .flatMap(revoked -> revoked ? Mono.just(true) : revokeUnindexed(keyId, keyHash));
+    }
+
+    private Mono<Boolean> revokeUnindexed(String keyId, String keyHash) {
+        String record = RedisSchema.keyRecord(keyHash);
+        return retried(redis.<String, String>opsForHash().get(record, RedisSchema.ID))
+                .filter(keyId::equals)
+                .flatMap(same -> retried(redis.<String, String>opsForHash().get(record, RedisSchema.KEY_SECRET))
+                        .map(RedisSchema::secretKeys)
+                        .defaultIfEmpty(RedisSchema.UNTAGGED_KEYS)
+                        .flatMap(holder -> retried(redis.delete(record))
+                                .then(retried(redis.opsForSet().remove(holder, keyHash)))
+                                .then(announceKey(keyHash))
+                                .thenReturn(true)))
+                .defaultIfEmpty(false);
+    }
 }
