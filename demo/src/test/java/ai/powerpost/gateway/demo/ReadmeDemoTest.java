@@ -112,6 +112,6 @@ class ReadmeDemoTest {
         assertThat(demo.lines())
                 .as("lines that paste as they are: no <placeholder>")
                 .noneMatch(line -> line.matches(".*<[a-z ]+>.*"));
-        assertThat(demo.lines()).filteredOn(line -> line.contains("=$(")).hasSize(3);
+        assertThat(demo.lines()).filteredOn(line -> line.contains("=$(")).hasSize(4);
     }
 }
