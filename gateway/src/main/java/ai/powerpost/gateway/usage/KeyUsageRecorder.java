@@ -2,7 +2,6 @@ package ai.powerpost.gateway.usage;
 
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.redis.PeriodicFlush;
-import ai.powerpost.gateway.redis.RedisSchema;
 import ai.powerpost.gateway.redis.RedisScripts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,8 +31,8 @@ import reactor.core.publisher.Mono;
  * the network's text is the one allocation). Every flush interval the counters are swapped out and
  * written: one script call per key and hour ({@link UsageScripts#RECORD}: one, two when a flush
  * spans the turn of an hour), whatever the number of requests; the script answers what the rules
- * need from what Redis held, so the rules cost no further command (the roll successor of a key is
- * read once per {@code successor-cache-ttl}). At most {@code max-keys} keys are counted between two
+ * need from what Redis held, so the rules cost no further command (the roll successor of a key comes
+ * from the last-used flush, which reads the key's record anyway). At most {@code max-keys} keys are counted between two
  * flushes; further keys' requests are dropped and counted ({@code gateway.usage.counts.dropped}).
  * Fails open: a write Redis refuses is dropped and counted ({@code gateway.usage.counts.failures}),
  * never retried (a count written twice would be wrong; a lost one only under-counts).
@@ -50,6 +49,7 @@ public final class KeyUsageRecorder implements SmartLifecycle {
     private final UsageProperties properties;
     private final UsageRules rules;
     private final UsageStore store;
+    private final LastUsedRecorder lastUsed;
     private final Clock clock;
     private final Counter dropped;
     private final Counter droppedNetworks;
@@ -65,12 +65,14 @@ public final class KeyUsageRecorder implements SmartLifecycle {
             ReactiveStringRedisTemplate redis,
             UsageProperties properties,
             UsageStore store,
+            LastUsedRecorder lastUsed,
             MeterRegistry meters,
             Clock clock) {
         this.redis = redis;
         this.properties = properties;
         this.rules = new UsageRules(properties);
         this.store = store;
+        this.lastUsed = lastUsed;
         this.clock = clock;
         this.schedule = new PeriodicFlush("usage flush", properties.flushInterval(), FLUSH_TIMEOUT, this::flush);
         this.dropped = Counter.builder("gateway.usage.counts.dropped")
@@ -246,36 +248,33 @@ public final class KeyUsageRecorder implements SmartLifecycle {
     }
 
     /**
-     * The key's roll successor and that successor's first use, cached for {@code successor-cache-ttl}
-     * (a successor, once used, stays used: that part is kept as long as the entry). Bounded like
-     * the counted keys: cleared when it holds more than {@code max-keys} entries.
+     * The key's roll successor (as the last-used flush, which reads the key's record anyway, last
+     * found it) and that successor's first use: read from Redis only for a rolled key, cached
+     * for {@code successor-cache-ttl} until the successor was used (then for good). Bounded like the
+     * counted keys: cleared when it holds more than {@code max-keys} entries.
      */
     private Mono<Successor> successor(KeyCounts key, long now) {
-        Successor cached = successors.get(key.keyHash);
+        String successorId = lastUsed.successorOf(key.keyHash);
+        if (successorId == null) {
+            return Mono.just(NO_SUCCESSOR);
+        }
+        Successor cached = successors.get(successorId);
         if (cached != null
                 && (cached.firstUse > 0
                         || cached.readAt > now - properties.successorCacheTtl().toMillis())) {
             return Mono.just(cached);
         }
-        return RedisScripts.eval(redis, UsageScripts.SUCCESSOR, List.of(RedisSchema.keyRecord(key.keyHash)), List.of())
-                .flatMap(successorId -> successorId.isEmpty()
-                        ? Mono.just(new Successor(null, 0, now))
-                        : RedisScripts.eval(
-                                        redis, UsageScripts.FIRST_USE, List.of(UsageKeys.meta(successorId)), List.of())
-                                .map(first ->
-                                        new Successor(successorId, first.isEmpty() ? 0 : Long.parseLong(first), now)))
+        return RedisScripts.eval(redis, UsageScripts.FIRST_USE, List.of(UsageKeys.meta(successorId)), List.of())
+                .map(first -> new Successor(successorId, first.isEmpty() ? 0 : Long.parseLong(first), now))
                 .timeout(FLUSH_TIMEOUT)
-                // fail open: without its successor a key is checked again at the next flush
-                .onErrorResume(e -> Mono.just(new Successor(null, 0, 0)))
                 .doOnNext(found -> {
-                    if (found.readAt() == 0) {
-                        return;
-                    }
                     if (successors.size() >= properties.maxKeys()) {
                         successors.clear();
                     }
-                    successors.put(key.keyHash, found);
-                });
+                    successors.put(successorId, found);
+                })
+                // fail open: the successor's first use is read again at the next flush
+                .onErrorResume(e -> Mono.just(NO_SUCCESSOR));
     }
 
     @Override
@@ -315,6 +314,8 @@ public final class KeyUsageRecorder implements SmartLifecycle {
     }
 
     private record Successor(@Nullable String successorId, long firstUse, long readAt) {}
+
+    private static final Successor NO_SUCCESSOR = new Successor(null, 0, 0);
 
     /** One flush's counts: swapped out whole. */
     private static final class Batch {

@@ -24,8 +24,12 @@ class UsageConfiguration {
 
     @Bean
     KeyUsageRecorder keyUsageRecorder(
-            ReactiveStringRedisTemplate redis, UsageProperties properties, UsageStore store, MeterRegistry meters) {
-        return new KeyUsageRecorder(redis, properties, store, meters, Clock.systemUTC());
+            ReactiveStringRedisTemplate redis,
+            UsageProperties properties,
+            UsageStore store,
+            LastUsedRecorder lastUsed,
+            MeterRegistry meters) {
+        return new KeyUsageRecorder(redis, properties, store, lastUsed, meters, Clock.systemUTC());
     }
 
     @Bean

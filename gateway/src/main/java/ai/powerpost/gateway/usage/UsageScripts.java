@@ -113,11 +113,6 @@ final class UsageScripts {
               .. '\\n' .. table.concat(olds, ' ') .. '\\n' .. table.concat(history, ' ')
             """, String.class);
 
-    /** The roll successor of a key: KEYS[1] its record; answers {@code rolled_to} or an empty string. */
-    static final RedisScript<String> SUCCESSOR = RedisScript.of("""
-            return redis.call('HGET', KEYS[1], 'rolled_to') or ''
-            """, String.class);
-
     /** A key's first recorded use: KEYS[1] its usage meta; answers epoch ms or an empty string. */
     static final RedisScript<String> FIRST_USE = RedisScript.of("""
             return redis.call('HGET', KEYS[1], 'first') or ''

@@ -23,7 +23,12 @@ class KeyUsageRecorderTest {
         // never connected: these tests never flush
         ReactiveStringRedisTemplate redis = new ReactiveStringRedisTemplate(new LettuceConnectionFactory());
         return new KeyUsageRecorder(
-                redis, properties, new UsageStore(redis, meters, Clock.systemUTC()), meters, Clock.systemUTC());
+                redis,
+                properties,
+                new UsageStore(redis, meters, Clock.systemUTC()),
+                new LastUsedRecorder(redis, properties, meters),
+                meters,
+                Clock.systemUTC());
     }
 
     private static KeyRecord key(int i) {
