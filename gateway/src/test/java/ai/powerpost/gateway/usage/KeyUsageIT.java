@@ -250,10 +250,10 @@ class KeyUsageIT {
     @Test
     void theUsageApiRefusesABadPeriodAndAnswers404ForAKeyTheAccountDoesNotHold() {
         Key key = newKey(a, "read_only");
-        for (String days : List.of("0", "36", "x", "-1")) {
+        for (String query : List.of("days=0", "days=36", "days=x", "days=-1", "days=7&days=8", "day=7")) {
             a.admin()
                     .get()
-                    .uri("/admin/v1/accounts/{a}/keys/{k}/usage?days={d}", key.account(), key.id(), days)
+                    .uri("/admin/v1/accounts/{a}/keys/{k}/usage?" + query, key.account(), key.id())
                     .exchange()
                     .expectStatus()
                     .isBadRequest()

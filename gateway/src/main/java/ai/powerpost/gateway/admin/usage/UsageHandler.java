@@ -16,6 +16,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -61,6 +62,10 @@ final class UsageHandler implements AdminRoutes {
         if (!AdminResponses.isId(accountId) || !AdminResponses.isId(keyId)) {
             return AdminResponses.error(ApiError.NOT_FOUND);
         }
+        String unknown = unknownParameter(request, "days");
+        if (unknown != null) {
+            return AdminResponses.error(ApiError.validation("unknown parameter '" + unknown + "'"));
+        }
         List<String> given = request.queryParams().getOrDefault("days", List.of());
         int days = DEFAULT_DAYS;
         if (!given.isEmpty()) {
@@ -79,6 +84,10 @@ final class UsageHandler implements AdminRoutes {
     }
 
     private Mono<ServerResponse> anomalies(ServerRequest request) {
+        String unknown = unknownParameter(request, "since");
+        if (unknown != null) {
+            return AdminResponses.error(ApiError.validation("unknown parameter '" + unknown + "'"));
+        }
         List<String> given = request.queryParams().getOrDefault("since", List.of());
         Instant since = clock.instant().minus(DEFAULT_SINCE);
         if (!given.isEmpty()) {
@@ -97,6 +106,14 @@ final class UsageHandler implements AdminRoutes {
                 .map(UsageHandler::view)
                 .collectList()
                 .flatMap(data -> AdminResponses.ok(Map.of("data", data)));
+    }
+
+    /** The first query parameter that is not {@code allowed} (a misspelt one is refused, not ignored), or null. */
+    private static @Nullable String unknownParameter(ServerRequest request, String allowed) {
+        return request.queryParams().keySet().stream()
+                .filter(name -> !name.equals(allowed))
+                .findFirst()
+                .orElse(null);
     }
 
     static Map<String, Object> view(KeyUsage usage) {
