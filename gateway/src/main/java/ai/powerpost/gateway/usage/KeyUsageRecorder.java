@@ -27,14 +27,15 @@ import reactor.core.publisher.Mono;
  * off the request path, and evaluates the rules of unexpected activity ({@link UsageRules}) when it
  * writes them.
  *
- * <p>A request only adds to in-memory counters of its key (a map look-up and a few atomic adds;
- * the network's text is the one allocation). Every flush interval the counters are swapped out and
- * written: one script call per key and hour ({@link UsageScripts#RECORD}: one, two when a flush
- * spans the turn of an hour), whatever the number of requests; the script answers what the rules
- * need from what Redis held, so the rules cost no further command (the roll successor of a key comes
- * from the last-used flush, which reads the key's record anyway). At most {@code max-keys} keys are counted between two
- * flushes; further keys' requests are dropped and counted ({@code gateway.usage.counts.dropped}).
- * Fails open: a write Redis refuses is dropped and counted ({@code gateway.usage.counts.failures}),
+ * <p>A request only adds to in-memory counters of its key (a few map look-ups and atomic adds;
+ * no allocation once its key, route and client address were seen in the flush interval). Every
+ * flush interval the counters are swapped out and written: one script call per key and hour
+ * ({@link UsageScripts#RECORD}: one, two when a flush spans the turn of an hour), whatever the
+ * number of requests; the script answers what the rules need from what Redis held, so the rules
+ * cost no further command (the roll successor of a key comes from the last-used flush, which
+ * reads the key's record anyway). At most {@code max-keys} keys are counted between two flushes;
+ * further keys' requests are dropped and counted ({@code gateway.usage.counts.dropped}). Fails
+ * open: a write Redis refuses is dropped and counted ({@code gateway.usage.counts.failures}),
  * never retried (a count written twice would be wrong; a lost one only under-counts).
  */
 public final class KeyUsageRecorder implements SmartLifecycle {
@@ -365,6 +366,9 @@ public final class KeyUsageRecorder implements SmartLifecycle {
         final ConcurrentHashMap<String, LongAdder> routes = new ConcurrentHashMap<>();
         final AtomicLongArray statusClasses = new AtomicLongArray(STATUS_CLASSES.length);
         final ConcurrentHashMap<String, NetworkCounts> networks = new ConcurrentHashMap<>();
+        /** Client address → its network's counts: a known address costs one look-up, no allocation. */
+        final ConcurrentHashMap<String, NetworkCounts> byAddress = new ConcurrentHashMap<>();
+
         final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
         final AtomicLong last = new AtomicLong();
 
@@ -384,14 +388,21 @@ public final class KeyUsageRecorder implements SmartLifecycle {
             }
             first.accumulateAndGet(at, Math::min);
             last.accumulateAndGet(at, Math::max);
-            String cidr = Networks.of(clientAddress);
-            NetworkCounts network = networks.get(cidr);
+            NetworkCounts network = byAddress.get(clientAddress);
             if (network == null) {
-                if (networks.size() >= maxNetworks) {
-                    droppedNetworks.increment();
-                    return;
+                // an address not seen yet this flush: its network's text is worked out once
+                String cidr = Networks.of(clientAddress);
+                network = networks.get(cidr);
+                if (network == null) {
+                    if (networks.size() >= maxNetworks) {
+                        droppedNetworks.increment();
+                        return;
+                    }
+                    network = networks.computeIfAbsent(cidr, c -> new NetworkCounts());
                 }
-                network = networks.computeIfAbsent(cidr, c -> new NetworkCounts());
+                if (byAddress.size() < maxNetworks) {
+                    byAddress.putIfAbsent(clientAddress, network);
+                }
             }
             network.requests.increment();
             network.first.accumulateAndGet(at, Math::min);
