@@ -59,6 +59,39 @@ class KeyUsageRecorderTest {
     }
 
     @Test
+    void aFlushRedisRefusesCompletesDropsItsCountsAndCountsTheFailure() {
+        LettuceConnectionFactory unreachable = new LettuceConnectionFactory(
+                new org.springframework.data.redis.connection.RedisStandaloneConfiguration(
+                        "127.0.0.1", ai.powerpost.gateway.support.FreePorts.unused()),
+                org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration.builder()
+                        .commandTimeout(Duration.ofMillis(500))
+                        .build());
+        unreachable.afterPropertiesSet();
+        unreachable.start();
+        try {
+            ReactiveStringRedisTemplate redis = new ReactiveStringRedisTemplate(unreachable);
+            UsageProperties properties = new UsageProperties(Duration.ofHours(1), 100);
+            KeyUsageRecorder recorder = new KeyUsageRecorder(
+                    redis,
+                    properties,
+                    new UsageStore(redis, meters, Clock.systemUTC()),
+                    new LastUsedRecorder(redis, properties, meters),
+                    meters,
+                    Clock.systemUTC());
+            recorder.record(key(1), "account-credits", 200, "198.51.100.1", 1_000_000L);
+            recorder.record(key(2), "account-credits", 200, "198.51.100.1", 1_000_000L);
+
+            reactor.test.StepVerifier.create(recorder.flush()).expectComplete().verify(Duration.ofSeconds(10));
+
+            // fail open, never written twice: the counts are gone, the failures counted
+            assertThat(recorder.trackedKeys()).isZero();
+            assertThat(meters.counter("gateway.usage.counts.failures").count()).isEqualTo(2);
+        } finally {
+            unreachable.destroy();
+        }
+    }
+
+    @Test
     void networksPerKeyAreBoundedToo() {
         KeyUsageRecorder recorder = recorder(10, 3);
         for (int i = 0; i < 100; i++) {
