@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
@@ -57,7 +58,9 @@ public final class KeyUsageRecorder implements SmartLifecycle {
     private final Counter failures;
     private final Counter writes;
     private final PeriodicFlush schedule;
-    private volatile Batch pending = new Batch();
+    /** What requests add to now; swapped whole by a flush (atomically: two flushes never write one batch). */
+    private final AtomicReference<Batch> pending = new AtomicReference<>(new Batch());
+
     private final Map<String, Successor> successors = new ConcurrentHashMap<>();
     /** Key id → the hour of the last spike this replica found for it (bounded like the counts). */
     private final Map<String, Long> spikes = new ConcurrentHashMap<>();
@@ -101,10 +104,10 @@ public final class KeyUsageRecorder implements SmartLifecycle {
      */
     public void record(KeyRecord key, String routeId, int status, String clientAddress, long epochMillis) {
         while (true) {
-            Batch batch = pending;
+            Batch batch = pending.get();
             batch.writers.increment();
             try {
-                if (batch != pending) {
+                if (batch != pending.get()) {
                     continue; // swapped meanwhile: count in the new one
                 }
                 KeyCounts counts = batch.keys.get(key.id());
@@ -132,11 +135,10 @@ public final class KeyUsageRecorder implements SmartLifecycle {
 
     /** Writes everything counted so far, evaluates the rules on it, stores what they find. */
     public Mono<Void> flush() {
-        Batch batch = pending;
-        if (batch.keys.isEmpty()) {
+        if (pending.get().keys.isEmpty()) {
             return Mono.empty();
         }
-        pending = new Batch();
+        Batch batch = pending.getAndSet(new Batch());
         // Requests that took the old batch before the swap finish their few adds first (no blocking:
         // they hold no lock, and new requests go to the new batch).
         long waitUntil = System.nanoTime() + 100_000_000L;
@@ -306,7 +308,7 @@ public final class KeyUsageRecorder implements SmartLifecycle {
 
     /** Keys counted since the last flush: at most {@code max-keys}. */
     public int trackedKeys() {
-        return pending.keys.size();
+        return pending.get().keys.size();
     }
 
     /** Requests not counted because {@code max-keys} keys were counted already, since start. */
