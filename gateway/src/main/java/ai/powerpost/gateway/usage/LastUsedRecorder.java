@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -40,15 +41,19 @@ public final class LastUsedRecorder implements SmartLifecycle {
     private static final int FLUSH_CONCURRENCY = 16;
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
-    /** Sets each field to the given time if it is newer; does nothing when the key record is gone. */
-    static final RedisScript<Long> TOUCH = RedisScript.of("""
-            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+    /**
+     * Sets each field to the given time if it is newer; does nothing when the key record is gone.
+     * Answers {@code -} when it is gone, else the key's roll successor ({@code rolled_to}, empty
+     * when none), which usage per key needs and so reads at no further command.
+     */
+    static final RedisScript<String> TOUCH = RedisScript.of("""
+            if redis.call('EXISTS', KEYS[1]) == 0 then return '-' end
             for i = 1, #ARGV, 2 do
               local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0') or 0
               if tonumber(ARGV[i + 1]) > current then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
             end
-            return 1
-            """, Long.class);
+            return redis.call('HGET', KEYS[1], 'rolled_to') or ''
+            """, String.class);
 
     private final ReactiveStringRedisTemplate redis;
     private final UsageProperties properties;
@@ -56,6 +61,9 @@ public final class LastUsedRecorder implements SmartLifecycle {
     private final Counter flushFailures;
     private final Counter flushWrites;
     private volatile ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Key hash → its roll successor's id, as the last flush of the key found it (bounded by max-pending). */
+    private final ConcurrentHashMap<String, String> successors = new ConcurrentHashMap<>();
+
     private final PeriodicFlush schedule;
 
     public LastUsedRecorder(ReactiveStringRedisTemplate redis, UsageProperties properties, MeterRegistry meters) {
@@ -111,6 +119,16 @@ public final class LastUsedRecorder implements SmartLifecycle {
     private Mono<Void> write(String keyHash, Pending entry) {
         return RedisScripts.eval(redis, TOUCH, List.of(RedisSchema.keyRecord(keyHash)), entry.arguments())
                 .timeout(FLUSH_TIMEOUT)
+                .doOnNext(successor -> {
+                    if (successor.isEmpty() || successor.equals("-")) {
+                        successors.remove(keyHash);
+                    } else {
+                        if (successors.size() >= properties.maxPending()) {
+                            successors.clear();
+                        }
+                        successors.put(keyHash, successor);
+                    }
+                })
                 .then()
                 .doOnSuccess(done -> flushWrites.increment());
     }
@@ -143,6 +161,12 @@ public final class LastUsedRecorder implements SmartLifecycle {
     @Override
     public int getPhase() {
         return PeriodicFlush.PHASE;
+    }
+
+    /** The id of the key that succeeded this one in a roll, as its last flush found it; null for none (or not yet flushed). */
+    @Nullable
+    String successorOf(String keyHash) {
+        return successors.get(keyHash);
     }
 
     int pendingKeys() {

@@ -1,6 +1,7 @@
 package ai.powerpost.gateway.usage;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -15,8 +16,24 @@ class UsageConfiguration {
         return new LastUsedRecorder(redis, properties, meters);
     }
 
+    /** The reads of usage per key and its findings (the management API's and the console's), and their writer. */
     @Bean
-    UsageRecordingFilter usageRecordingFilter(LastUsedRecorder recorder) {
-        return new UsageRecordingFilter(recorder);
+    UsageStore usageStore(ReactiveStringRedisTemplate redis, MeterRegistry meters) {
+        return new UsageStore(redis, meters, Clock.systemUTC());
+    }
+
+    @Bean
+    KeyUsageRecorder keyUsageRecorder(
+            ReactiveStringRedisTemplate redis,
+            UsageProperties properties,
+            UsageStore store,
+            LastUsedRecorder lastUsed,
+            MeterRegistry meters) {
+        return new KeyUsageRecorder(redis, properties, store, lastUsed, meters, Clock.systemUTC());
+    }
+
+    @Bean
+    UsageRecordingFilter usageRecordingFilter(LastUsedRecorder recorder, KeyUsageRecorder usage) {
+        return new UsageRecordingFilter(recorder, usage);
     }
 }

@@ -159,6 +159,23 @@ class RolesAndAuditIT extends GatewayTestBase {
                                 null,
                                 Map.of("account", f.account(), "workspace", f.workspace()))),
                 new Route(
+                        "key usage",
+                        Role.VIEWER,
+                        null,
+                        200,
+                        f -> new Call(
+                                HttpMethod.GET,
+                                "/admin/v1/accounts/" + f.account() + "/keys/"
+                                        + f.key().id() + "/usage?days=7",
+                                null,
+                                Map.of())),
+                new Route(
+                        "anomalies",
+                        Role.VIEWER,
+                        null,
+                        200,
+                        f -> new Call(HttpMethod.GET, "/admin/v1/anomalies", null, Map.of())),
+                new Route(
                         "key secrets",
                         Role.VIEWER,
                         null,

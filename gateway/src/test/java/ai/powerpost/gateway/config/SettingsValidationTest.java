@@ -180,6 +180,32 @@ class SettingsValidationTest {
                         "-1s",
                         "must be a positive duration, but was PT-1S"),
                 arguments(UsageProperties.class, "gateway.usage.max-pending", "0", AT_LEAST_1),
+                arguments(UsageProperties.class, "gateway.usage.max-keys", "0", AT_LEAST_1),
+                arguments(UsageProperties.class, "gateway.usage.max-networks-per-key", "0", AT_LEAST_1),
+                arguments(
+                        UsageProperties.class,
+                        "gateway.usage.max-networks-per-key",
+                        "100001",
+                        "must be less than or equal to 100000"),
+                arguments(
+                        UsageProperties.class,
+                        "gateway.usage.new-network-lookback",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(
+                        UsageProperties.class, "gateway.usage.spike-factor", "1", "must be greater than or equal to 2"),
+                arguments(UsageProperties.class, "gateway.usage.spike-minimum", "0", AT_LEAST_1),
+                arguments(UsageProperties.class, "gateway.usage.network-record-min-days", "0", AT_LEAST_1),
+                arguments(
+                        UsageProperties.class,
+                        "gateway.usage.network-record-min-days",
+                        "35",
+                        "must be less than or equal to 34"),
+                arguments(
+                        UsageProperties.class,
+                        "gateway.usage.successor-cache-ttl",
+                        "-1s",
+                        "must be a positive duration, but was PT-1S"),
                 arguments(
                         LeaksProperties.class,
                         "gateway.leaks.github.keys-url",

@@ -205,6 +205,33 @@ class DashboardAndAlertsIT {
             neverUsed.add(createKey("acct_dash_" + hex16(), "read_only")); // at most 10 keys per account
         }
 
+        // A key first used days ago (its usage history written as the gateway would have), now used
+        // from a network it never was: a finding of unexpected activity (new_network).
+        Map<?, ?> returning = gateway.admin()
+                .post()
+                .uri("/admin/v1/accounts/{a}/keys", "acct_dash_" + hex16())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "dashboard returning", "preset", "read_only"))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
+        io.lettuce.core.RedisClient history = io.lettuce.core.RedisClient.create(redis.url());
+        try (var connection = history.connect()) {
+            connection
+                    .sync()
+                    .hset(
+                            "ppgw:usage:{" + returning.get("id") + "}:meta",
+                            "first",
+                            Long.toString(System.currentTimeMillis()
+                                    - Duration.ofDays(3).toMillis()));
+        } finally {
+            history.shutdown();
+        }
+        expect(get("/api/v1/account/credits", (String) returning.get("key"), null), 200);
+
         // One of every kind first: denial counters appear with their first increment, and rate()
         // needs a sample before the rest.
         for (int i = 0; i < 5; i++) {

@@ -421,6 +421,36 @@ class RedisClusterIT {
     }
 
     @Test
+    void usagePerKeyIsWrittenInTheKeyIdsSlotAndReadBackThroughTheApi() {
+        Key key = newKey(a, unique("acct"), "read_only");
+        for (int i = 0; i < 3; i++) {
+            assertThat(status(credits(b, key))).isEqualTo(200);
+            assertThat(status(credits(a, key))).isEqualTo(200);
+        }
+        Map<?, ?> usage = await("usage of " + key.id() + " within 10 s")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> a.admin()
+                                .get()
+                                .uri("/admin/v1/accounts/{a}/keys/{k}/usage?days=1", key.account(), key.id())
+                                .exchange()
+                                .expectStatus()
+                                .isOk()
+                                .expectBody(Map.class)
+                                .returnResult()
+                                .getResponseBody(),
+                        body -> ((List<?>) body.get("days"))
+                                .stream()
+                                        .anyMatch(day -> Integer.valueOf(6).equals(((Map<?, ?>) day).get("requests"))));
+        assertThat((List<?>) usage.get("networks")).hasSize(1);
+        String day = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        String dayHash = "ppgw:usage:{" + key.id() + "}:d:" + day;
+        assertThat(cluster.ownerOf(dayHash).commands().hget(dayHash, "r:account-credits"))
+                .isEqualTo("6");
+    }
+
+    @Test
     void aUsageFlushNeverResurrectsARevokedKeyOnItsNode() {
         Key key = newKey(a, unique("acct"), "read_only");
         String record = RedisSchema.keyRecord(key.hash());

@@ -13,10 +13,8 @@ class LastUsedScriptIT {
 
     private final String sha = RedisSupport.redis().commands().scriptLoad(LastUsedRecorder.TOUCH.getScriptAsString());
 
-    private long touch(String key, String... fieldTimePairs) {
-        return RedisSupport.redis()
-                .commands()
-                .evalsha(sha, ScriptOutputType.INTEGER, new String[] {key}, fieldTimePairs);
+    private String touch(String key, String... fieldTimePairs) {
+        return RedisSupport.redis().commands().evalsha(sha, ScriptOutputType.VALUE, new String[] {key}, fieldTimePairs);
     }
 
     @Test
@@ -31,9 +29,18 @@ class LastUsedScriptIT {
     }
 
     @Test
+    void itAnswersTheKeysRollSuccessorForUsagePerKey() {
+        String key = "ppgw:key:{" + java.util.UUID.randomUUID() + "}";
+        RedisSupport.redis().commands().hset(key, Map.of("id", "key_1"));
+        assertThat(touch(key, "last_used_at", "2000")).isEmpty();
+        RedisSupport.redis().commands().hset(key, Map.of("rolled_to", "key_2"));
+        assertThat(touch(key, "last_used_at", "3000")).isEqualTo("key_2");
+    }
+
+    @Test
     void aRevokedKeysRecordIsNeverRecreated() {
         String key = "ppgw:key:{" + java.util.UUID.randomUUID() + "}";
-        assertThat(touch(key, "last_used_at", "2000")).isZero();
+        assertThat(touch(key, "last_used_at", "2000")).isEqualTo("-");
         assertThat(RedisSupport.redis().commands().exists(key)).isZero();
     }
 }

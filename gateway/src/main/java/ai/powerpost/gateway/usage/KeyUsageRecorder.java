@@ -1,0 +1,459 @@
+package ai.powerpost.gateway.usage;
+
+import ai.powerpost.gateway.auth.KeyRecord;
+import ai.powerpost.gateway.redis.PeriodicFlush;
+import ai.powerpost.gateway.redis.RedisScripts;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Counts each key's requests per route and hour, answers per status class and client networks,
+ * off the request path, and evaluates the rules of unexpected activity ({@link UsageRules}) when it
+ * writes them.
+ *
+ * <p>A request only adds to in-memory counters of its key (a few map look-ups and atomic adds;
+ * no allocation once its key, route and client address were seen in the flush interval). Every
+ * flush interval the counters are swapped out and written: one script call per key and hour
+ * ({@link UsageScripts#RECORD}: one, two when a flush spans the turn of an hour), whatever the
+ * number of requests; the script answers what the rules need from what Redis held, so the rules
+ * cost no further command (the roll successor of a key comes from the last-used flush, which
+ * reads the key's record anyway). At most {@code max-keys} keys are counted between two flushes;
+ * further keys' requests are dropped and counted ({@code gateway.usage.counts.dropped}). Fails
+ * open: a write Redis refuses is dropped and counted ({@code gateway.usage.counts.failures}),
+ * never retried (a count written twice would be wrong; a lost one only under-counts).
+ */
+public final class KeyUsageRecorder implements SmartLifecycle {
+
+    private static final int FLUSH_CONCURRENCY = 16;
+    private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+    private static final long HOUR = UsageRules.HOUR;
+    private static final long DAY = UsageRules.DAY;
+    static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final ReactiveStringRedisTemplate redis;
+    private final UsageProperties properties;
+    private final UsageRules rules;
+    private final UsageStore store;
+    private final LastUsedRecorder lastUsed;
+    private final Clock clock;
+    private final Counter dropped;
+    private final Counter droppedNetworks;
+    private final Counter failures;
+    private final Counter writes;
+    private final PeriodicFlush schedule;
+    /** What requests add to now; swapped whole by a flush (atomically: two flushes never write one batch). */
+    private final AtomicReference<Batch> pending = new AtomicReference<>(new Batch());
+
+    private final Map<String, Successor> successors = new ConcurrentHashMap<>();
+    /** Key id → the hour of the last spike this replica found for it (bounded like the counts). */
+    private final Map<String, Long> spikes = new ConcurrentHashMap<>();
+
+    public KeyUsageRecorder(
+            ReactiveStringRedisTemplate redis,
+            UsageProperties properties,
+            UsageStore store,
+            LastUsedRecorder lastUsed,
+            MeterRegistry meters,
+            Clock clock) {
+        this.redis = redis;
+        this.properties = properties;
+        this.rules = new UsageRules(properties);
+        this.store = store;
+        this.lastUsed = lastUsed;
+        this.clock = clock;
+        this.schedule = new PeriodicFlush("usage flush", properties.flushInterval(), FLUSH_TIMEOUT, this::flush);
+        this.dropped = Counter.builder("gateway.usage.counts.dropped")
+                .description("Requests not counted per key because max-keys keys were counted already")
+                .register(meters);
+        this.droppedNetworks = Counter.builder("gateway.usage.counts.networks.dropped")
+                .description("Requests counted per key but not per network: max-networks-per-key reached")
+                .register(meters);
+        this.failures = Counter.builder("gateway.usage.counts.failures")
+                .description("Usage writes Redis refused (their counts are lost, never written twice)")
+                .register(meters);
+        this.writes = Counter.builder("gateway.usage.counts.writes")
+                .description("Usage writes to Redis (one per key and hour per flush)")
+                .register(meters);
+        Gauge.builder("gateway.usage.counts.keys", this, recorder -> recorder.trackedKeys())
+                .description("Keys whose usage counts wait for the next flush")
+                .register(meters);
+    }
+
+    /**
+     * Counts one answered request of {@code key} on {@code routeId}; never blocks, no I/O.
+     *
+     * @param status        the HTTP status answered
+     * @param clientAddress the client's address (already resolved through trusted proxies)
+     */
+    public void record(KeyRecord key, String routeId, int status, String clientAddress, long epochMillis) {
+        while (true) {
+            Batch batch = pending.get();
+            batch.writers.increment();
+            try {
+                if (batch != pending.get()) {
+                    continue; // swapped meanwhile: count in the new one
+                }
+                KeyCounts counts = batch.keys.get(key.id());
+                if (counts == null) {
+                    if (batch.keys.size() >= properties.maxKeys()) {
+                        dropped.increment();
+                        return;
+                    }
+                    counts = batch.keys.computeIfAbsent(key.id(), id -> new KeyCounts(key));
+                }
+                counts.hour(Math.floorDiv(epochMillis, HOUR))
+                        .add(
+                                routeId,
+                                status,
+                                clientAddress,
+                                epochMillis,
+                                properties.maxNetworksPerKey(),
+                                droppedNetworks);
+                return;
+            } finally {
+                batch.writers.decrement();
+            }
+        }
+    }
+
+    /** Writes everything counted so far, evaluates the rules on it, stores what they find. */
+    public Mono<Void> flush() {
+        if (pending.get().keys.isEmpty()) {
+            return Mono.empty();
+        }
+        Batch batch = pending.getAndSet(new Batch());
+        // Requests that took the old batch before the swap finish their few adds first (no blocking:
+        // they hold no lock, and new requests go to the new batch).
+        long waitUntil = System.nanoTime() + 100_000_000L;
+        while (batch.writers.sum() != 0 && System.nanoTime() < waitUntil) {
+            Thread.onSpinWait();
+        }
+        long now = clock.millis();
+        return Flux.fromIterable(batch.keys.values())
+                .flatMap(
+                        counts -> Flux.fromIterable(counts.hours)
+                                .concatMap(hour -> write(counts, hour, now).onErrorResume(e -> {
+                                    failures.increment();
+                                    return Mono.empty();
+                                })),
+                        FLUSH_CONCURRENCY)
+                .then();
+    }
+
+    private Mono<Void> write(KeyCounts key, HourCounts hour, long now) {
+        String keyId = key.keyId;
+        long day = Math.floorDiv(hour.hour * HOUR, DAY);
+        String dayName = UsageRules.day(hour.hour * HOUR);
+        long retention = UsageKeys.RETENTION.toMillis();
+        List<String> keys = List.of(
+                UsageKeys.hour(keyId, UsageRules.hour(hour.hour * HOUR)),
+                UsageKeys.day(keyId, dayName),
+                UsageKeys.dayNetworks(keyId, dayName),
+                UsageKeys.hours(keyId),
+                UsageKeys.networkDays(keyId),
+                UsageKeys.networksSeen(keyId),
+                UsageKeys.meta(keyId));
+        List<String> args = new ArrayList<>(32);
+        args.add(Long.toString(hour.hour));
+        args.add(Long.toString(day));
+        args.add(Long.toString((hour.hour + 1) * HOUR + retention));
+        args.add(Long.toString((day + 1) * DAY + retention));
+        args.add(Long.toString(now + retention));
+        args.add(Long.toString(hour.first.get()));
+        // a spike this replica found in this hour already is not looked for again (the store would refuse it anyway)
+        Long spikeHour = spikes.get(keyId);
+        args.add(Long.toString(spikeHour != null && spikeHour == hour.hour ? 0 : rules.spikeMinimum()));
+        args.add(Long.toString(retention / HOUR));
+        args.add(Long.toString(retention / DAY));
+        args.add(Long.toString(now - retention));
+        List<String> routes = new ArrayList<>(hour.routes.size());
+        hour.routes.forEach((route, count) -> {
+            routes.add(route);
+            routes.add(Long.toString(count.sum()));
+        });
+        args.add(Integer.toString(routes.size() / 2));
+        args.addAll(routes);
+        List<String> classes = new ArrayList<>(10);
+        for (int i = 0; i < STATUS_CLASSES.length; i++) {
+            long answers = hour.statusClasses.get(i);
+            if (answers > 0) {
+                classes.add(STATUS_CLASSES[i]);
+                classes.add(Long.toString(answers));
+            }
+        }
+        args.add(Integer.toString(classes.size() / 2));
+        args.addAll(classes);
+        List<Map.Entry<String, NetworkCounts>> networks = new ArrayList<>(hour.networks.entrySet());
+        args.add(Integer.toString(networks.size()));
+        for (Map.Entry<String, NetworkCounts> network : networks) {
+            args.add(network.getKey());
+            args.add(Long.toString(network.getValue().requests.sum()));
+            args.add(Long.toString(network.getValue().first.get()));
+            args.add(Long.toString(network.getValue().last.get()));
+        }
+        return RedisScripts.eval(redis, UsageScripts.RECORD, keys, args)
+                .timeout(FLUSH_TIMEOUT)
+                .doOnNext(reply -> writes.increment())
+                .zipWith(successor(key, now))
+                .flatMap(replyAndSuccessor -> {
+                    Reply reply = Reply.parse(replyAndSuccessor.getT1(), networks.size());
+                    Successor successor = replyAndSuccessor.getT2();
+                    List<UsageRules.NetworkSeen> seen = new ArrayList<>(networks.size());
+                    for (int i = 0; i < networks.size(); i++) {
+                        seen.add(new UsageRules.NetworkSeen(
+                                networks.get(i).getKey(),
+                                networks.get(i).getValue().first.get(),
+                                reply.lastSeen[i]));
+                    }
+                    List<UsageRules.Candidate> found = rules.evaluate(new UsageRules.Observation(
+                            keyId,
+                            key.accountId,
+                            hour.hour,
+                            reply.hourTotal,
+                            reply.firstUse,
+                            hour.last.get(),
+                            seen,
+                            reply.dayNetworks,
+                            reply.previousMax,
+                            reply.previousDays,
+                            reply.previousHours,
+                            successor.successorId,
+                            successor.firstUse));
+                    for (UsageRules.Candidate candidate : found) {
+                        if (candidate.rule().equals(UsageRules.HOURLY_SPIKE)) {
+                            if (spikes.size() >= properties.maxKeys()) {
+                                spikes.clear();
+                            }
+                            spikes.put(keyId, hour.hour);
+                        }
+                    }
+                    return Flux.fromIterable(found)
+                            .concatMap(candidate -> store.append(keyId, key.accountId, candidate))
+                            .then();
+                });
+    }
+
+    /**
+     * The key's roll successor (as the last-used flush, which reads the key's record anyway, last
+     * found it) and that successor's first use: read from Redis only for a rolled key, cached
+     * for {@code successor-cache-ttl} until the successor was used (then for good). Bounded like the
+     * counted keys: cleared when it holds more than {@code max-keys} entries.
+     */
+    private Mono<Successor> successor(KeyCounts key, long now) {
+        String successorId = lastUsed.successorOf(key.keyHash);
+        if (successorId == null) {
+            return Mono.just(NO_SUCCESSOR);
+        }
+        Successor cached = successors.get(successorId);
+        if (cached != null
+                && (cached.firstUse > 0
+                        || cached.readAt > now - properties.successorCacheTtl().toMillis())) {
+            return Mono.just(cached);
+        }
+        return RedisScripts.eval(redis, UsageScripts.FIRST_USE, List.of(UsageKeys.meta(successorId)), List.of())
+                .map(first -> new Successor(successorId, first.isEmpty() ? 0 : Long.parseLong(first), now))
+                .timeout(FLUSH_TIMEOUT)
+                .doOnNext(found -> {
+                    if (successors.size() >= properties.maxKeys()) {
+                        successors.clear();
+                    }
+                    successors.put(successorId, found);
+                })
+                // fail open: the successor's first use is read again at the next flush
+                .onErrorResume(e -> Mono.just(NO_SUCCESSOR));
+    }
+
+    @Override
+    public void start() {
+        schedule.start();
+    }
+
+    @Override
+    public void stop(Runnable callback) {
+        schedule.stop(callback);
+    }
+
+    @Override
+    public void stop() {
+        stop(() -> {});
+    }
+
+    @Override
+    public boolean isRunning() {
+        return schedule.isRunning();
+    }
+
+    /** Stops after the web server has drained its requests, and before the Redis client closes. */
+    @Override
+    public int getPhase() {
+        return PeriodicFlush.PHASE;
+    }
+
+    /** Keys counted since the last flush: at most {@code max-keys}. */
+    public int trackedKeys() {
+        return pending.get().keys.size();
+    }
+
+    /** Requests not counted because {@code max-keys} keys were counted already, since start. */
+    public long droppedRequests() {
+        return (long) dropped.count();
+    }
+
+    private record Successor(@Nullable String successorId, long firstUse, long readAt) {}
+
+    private static final Successor NO_SUCCESSOR = new Successor(null, 0, 0);
+
+    /** One flush's counts: swapped out whole. */
+    private static final class Batch {
+        final ConcurrentHashMap<String, KeyCounts> keys = new ConcurrentHashMap<>();
+        /** Requests adding to this batch right now. */
+        final LongAdder writers = new LongAdder();
+    }
+
+    /** One key's counts of one flush, per hour (one, two when the flush spans the turn of an hour). */
+    private static final class KeyCounts {
+        final String keyId;
+        final String keyHash;
+        final String accountId;
+        final List<HourCounts> hours = new CopyOnWriteArrayList<>();
+        volatile @Nullable HourCounts latest;
+
+        KeyCounts(KeyRecord key) {
+            this.keyId = key.id();
+            this.keyHash = key.keyHash();
+            this.accountId = key.accountId();
+        }
+
+        HourCounts hour(long hour) {
+            HourCounts current = latest;
+            if (current != null && current.hour == hour) {
+                return current;
+            }
+            synchronized (this) {
+                for (HourCounts counts : hours) {
+                    if (counts.hour == hour) {
+                        return counts;
+                    }
+                }
+                HourCounts created = new HourCounts(hour);
+                hours.add(created);
+                if (current == null || hour > current.hour) {
+                    latest = created;
+                }
+                return created;
+            }
+        }
+    }
+
+    /** One key's counts of one hour. */
+    private static final class HourCounts {
+        final long hour;
+        final ConcurrentHashMap<String, LongAdder> routes = new ConcurrentHashMap<>();
+        final AtomicLongArray statusClasses = new AtomicLongArray(STATUS_CLASSES.length);
+        final ConcurrentHashMap<String, NetworkCounts> networks = new ConcurrentHashMap<>();
+        /** Client address → its network's counts: a known address costs one look-up, no allocation. */
+        final ConcurrentHashMap<String, NetworkCounts> byAddress = new ConcurrentHashMap<>();
+
+        final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+        final AtomicLong last = new AtomicLong();
+
+        HourCounts(long hour) {
+            this.hour = hour;
+        }
+
+        void add(String route, int status, String clientAddress, long at, int maxNetworks, Counter droppedNetworks) {
+            LongAdder requests = routes.get(route);
+            if (requests == null) {
+                requests = routes.computeIfAbsent(route, r -> new LongAdder());
+            }
+            requests.increment();
+            int statusClass = status / 100 - 1;
+            if (statusClass >= 0 && statusClass < STATUS_CLASSES.length) {
+                statusClasses.incrementAndGet(statusClass);
+            }
+            first.accumulateAndGet(at, Math::min);
+            last.accumulateAndGet(at, Math::max);
+            NetworkCounts network = byAddress.get(clientAddress);
+            if (network == null) {
+                // an address not seen yet this flush: its network's text is worked out once
+                String cidr = Networks.of(clientAddress);
+                network = networks.get(cidr);
+                if (network == null) {
+                    if (networks.size() >= maxNetworks) {
+                        droppedNetworks.increment();
+                        return;
+                    }
+                    network = networks.computeIfAbsent(cidr, c -> new NetworkCounts());
+                }
+                if (byAddress.size() < maxNetworks) {
+                    byAddress.putIfAbsent(clientAddress, network);
+                }
+            }
+            network.requests.increment();
+            network.first.accumulateAndGet(at, Math::min);
+            network.last.accumulateAndGet(at, Math::max);
+        }
+    }
+
+    private static final class NetworkCounts {
+        final LongAdder requests = new LongAdder();
+        final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+        final AtomicLong last = new AtomicLong();
+    }
+
+    /** The record script's answer. */
+    private record Reply(
+            long hourTotal,
+            long firstUse,
+            long dayNetworks,
+            long previousMax,
+            long previousDays,
+            long[] lastSeen,
+            long @Nullable [] previousHours) {
+
+        static Reply parse(String reply, int networks) {
+            String[] lines = reply.split("\n", -1);
+            String[] head = lines[0].split(" ");
+            long[] lastSeen = new long[networks];
+            if (networks > 0) {
+                String[] seen = lines[1].split(" ");
+                for (int i = 0; i < networks; i++) {
+                    lastSeen[i] = Long.parseLong(seen[i]);
+                }
+            }
+            long[] history = null;
+            if (lines.length > 2 && !lines[2].isEmpty()) {
+                String[] hours = lines[2].split(" ");
+                history = new long[hours.length];
+                for (int i = 0; i < hours.length; i++) {
+                    history[i] = Long.parseLong(hours[i]);
+                }
+            }
+            return new Reply(
+                    Long.parseLong(head[0]),
+                    Long.parseLong(head[1]),
+                    Long.parseLong(head[2]),
+                    Long.parseLong(head[3]),
+                    Long.parseLong(head[4]),
+                    lastSeen,
+                    history);
+        }
+    }
+}
