@@ -181,7 +181,9 @@ final class ConsoleHandler {
     /**
      * Whether a POST comes from this origin: {@code Sec-Fetch-Site}, when sent, is
      * {@code same-origin} (or {@code none}: typed by the user), and {@code Origin}, when sent, is
-     * this request's own scheme, host and port.
+     * this request's own scheme, host and port. {@code Origin: null} is what a browser sends for a
+     * form of a page served with {@code Referrer-Policy: no-referrer} (ours): it is accepted only
+     * beside {@code Sec-Fetch-Site: same-origin}, which the browser sets itself.
      */
     static boolean sameOrigin(ServerRequest request) {
         HttpHeaders headers = request.headers().asHttpHeaders();
@@ -193,12 +195,14 @@ final class ConsoleHandler {
         if (origin == null) {
             return true;
         }
-        URI uri = request.uri();
+        if (origin.equals("null")) {
+            return "same-origin".equals(site);
+        }
         String host = headers.getFirst(HttpHeaders.HOST);
         if (host == null) {
             return false;
         }
-        return origin.equalsIgnoreCase(uri.getScheme() + "://" + host);
+        return origin.equalsIgnoreCase(request.uri().getScheme() + "://" + host);
     }
 
     // ---- sign-in -------------------------------------------------------------------------------
