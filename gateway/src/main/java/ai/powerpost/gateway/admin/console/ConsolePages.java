@@ -6,6 +6,10 @@ import ai.powerpost.gateway.admin.Actor;
 import ai.powerpost.gateway.admin.AuditEntry;
 import ai.powerpost.gateway.admin.Role;
 import ai.powerpost.gateway.auth.Scope;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -166,9 +170,9 @@ final class ConsolePages {
                         .append("</td><td>")
                         .append(escape(orDash(key.get("created_at"))))
                         .append("</td><td>")
-                        .append(escape(key.get("last_used_at") == null ? "never" : key.get("last_used_at")))
+                        .append(escape(whenOr(key.get("last_used_at"), "never")))
                         .append("</td><td>")
-                        .append(escape(key.get("expires_at") == null ? "never" : key.get("expires_at")))
+                        .append(escape(whenOr(key.get("expires_at"), "never")))
                         .append("</td><td>")
                         .append(escape(status(key)))
                         .append("</td>");
@@ -337,26 +341,16 @@ final class ConsolePages {
                 .append("</dd><dt>Created</dt><dd>")
                 .append(escape(orDash(key.get("created_at"))))
                 .append("</dd><dt>Last used</dt><dd>")
-                .append(escape(key.get("last_used_at") == null ? "never" : key.get("last_used_at")))
+                .append(escape(whenOr(key.get("last_used_at"), "never")))
                 .append("</dd><dt>Expires</dt><dd>")
-                .append(escape(key.get("expires_at") == null ? "never" : key.get("expires_at")))
+                .append(escape(whenOr(key.get("expires_at"), "never")))
                 .append("</dd>");
         if (key.get("rolled_from") != null) {
             body.append("<dt>Rolled from</dt><dd><code>")
                     .append(escape(key.get("rolled_from")))
                     .append("</code></dd>");
         }
-        body.append(
-                "</dl><h2>Scopes: granted and used</h2><table><thead><tr><th>Scope</th><th>Last used</th></tr></thead><tbody>");
-        for (String scope : granted) {
-            Object at = used.get(scope);
-            body.append("<tr><td><code>")
-                    .append(escape(scope))
-                    .append("</code></td><td>")
-                    .append(at == null ? "<span class=\"muted\">never</span>" : escape(at))
-                    .append("</td></tr>");
-        }
-        body.append("</tbody></table>");
+        body.append("</dl><h2>Scopes: granted and used</h2>");
         List<String> unused =
                 granted.stream().filter(scope -> !used.containsKey(scope)).toList();
         if (!unused.isEmpty() && !granted.isEmpty()) {
@@ -375,6 +369,16 @@ final class ConsolePages {
             }
             body.append("</p>");
         }
+        body.append("<table><thead><tr><th>Scope</th><th>Last used</th></tr></thead><tbody>");
+        for (String scope : granted) {
+            Object at = used.get(scope);
+            body.append("<tr><td><code>")
+                    .append(escape(scope))
+                    .append("</code></td><td>")
+                    .append(at == null ? "<span class=\"muted\">never</span>" : escape(when(at)))
+                    .append("</td></tr>");
+        }
+        body.append("</tbody></table>");
         body.append(usage);
         body.append("<p><a href=\"")
                 .append(BASE)
@@ -415,7 +419,7 @@ final class ConsolePages {
                 append(target, "key", entry.target().keyId());
                 append(target, "workspace", entry.target().workspace());
                 append(target, "operator", entry.target().operatorId());
-                body.append("<tr><td>")
+                body.append("<tr><td class=\"at\">")
                         .append(escape(entry.at()))
                         .append("</td><td>")
                         .append(escape(entry.actor().name()))
@@ -450,7 +454,23 @@ final class ConsolePages {
     }
 
     private static String orDash(@Nullable Object value) {
-        return value == null ? "-" : value.toString();
+        return value == null ? "-" : when(value);
+    }
+
+    private static final DateTimeFormatter WHEN =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+    /** An instant as a short UTC time ({@code 2026-12-08 02:48 UTC}); anything else as it is. */
+    static String when(Object value) {
+        try {
+            return WHEN.format(Instant.parse(value.toString()));
+        } catch (DateTimeParseException e) {
+            return value.toString();
+        }
+    }
+
+    private static String whenOr(@Nullable Object value, String none) {
+        return value == null ? none : when(value);
     }
 
     static List<String> strings(@Nullable Object value) {

@@ -25,7 +25,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.http.MediaType;
 
 /**
@@ -94,7 +96,7 @@ class ConsoleBrowserIT extends GatewayTestBase {
         driver.findElement(By.id("account")).sendKeys(account);
         driver.findElement(By.cssSelector("form[action='/console/find'] button"))
                 .click();
-        assertThat(driver.getCurrentUrl()).endsWith("/console/accounts/" + account);
+        awaitUrl("/console/accounts/" + account);
         assertThat(driver.findElement(By.tagName("main")).getText()).contains("This account holds no keys");
 
         // a preset
@@ -135,6 +137,7 @@ class ConsoleBrowserIT extends GatewayTestBase {
 
         // the key page: granted against used, and the usage sections
         driver.findElement(By.linkText(presetId)).click();
+        awaitUrl("/console/keys/" + presetId);
         String keyPage = driver.findElement(By.tagName("main")).getText();
         assertThat(keyPage).contains("Scopes: granted and used").contains("used none of its scopes");
         assertThat(keyPage).containsAnyOf("Usage is not recorded", "Requests per day by route");
@@ -146,6 +149,7 @@ class ConsoleBrowserIT extends GatewayTestBase {
                 By.cssSelector("form[action='/console/accounts/" + account + "/keys/" + presetId + "/roll']"));
         new Select(rollForm.findElement(By.name("grace"))).selectByValue("1h");
         rollForm.findElement(By.tagName("button")).click();
+        awaitUrl("/secret");
         assertThat(driver.findElement(By.tagName("main")).getText())
                 .contains("Rolled key")
                 .contains(presetId);
@@ -164,12 +168,14 @@ class ConsoleBrowserIT extends GatewayTestBase {
         driver.findElement(
                         By.cssSelector("a[href='/console/accounts/" + account + "/keys/" + successorId + "/revoke']"))
                 .click();
+        awaitUrl("/keys/" + successorId + "/revoke");
         assertThat(driver.findElement(By.tagName("main")).getText())
                 .contains("Revoke key")
                 .contains(successorId);
         assertThat(listKeys(account)).extracting(key -> key.get("id")).contains(successorId);
         browser.screenshot("revoke-confirm");
         driver.findElement(By.cssSelector("button.danger")).click();
+        awaitUrl("?done=revoked");
         assertThat(driver.findElement(By.tagName("main")).getText()).contains("The key was revoked.");
         assertThat(listKeys(account)).extracting(key -> key.get("id")).doesNotContain(successorId);
         browser.screenshot("revoked");
@@ -377,11 +383,7 @@ class ConsoleBrowserIT extends GatewayTestBase {
         driver.findElement(By.id("token")).sendKeys(token);
         driver.findElement(By.cssSelector("form[action='/console/sign-in'] button"))
                 .click();
-        assertThat(driver.getCurrentUrl())
-                .as(
-                        "signed in (the page: %s)",
-                        driver.findElement(By.tagName("main")).getText())
-                .endsWith("/console/");
+        awaitUrl("/console/");
         assertThat(driver.getPageSource()).doesNotContain(token);
     }
 
@@ -397,13 +399,22 @@ class ConsoleBrowserIT extends GatewayTestBase {
                     .click();
         }
         form.findElement(By.cssSelector("button[type='submit']")).click();
-        assertThat(driver.getCurrentUrl()).endsWith("/secret");
+        awaitUrl("/secret");
         assertThat(driver.findElement(By.tagName("main")).getText()).contains("shown this once");
         assertThat(driver.findElements(By.cssSelector("button.copy[data-copy='secret']")))
                 .hasSize(1);
         String secret = driver.findElement(By.id("secret")).getText();
         assertThat(secret).startsWith("pp_live_sk_");
         return secret;
+    }
+
+    /** Waits for the browser to land on a page whose address ends with {@code suffix} (a form's answer). */
+    private static void awaitUrl(String suffix) {
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+                .withMessage(() -> "the page ending with " + suffix + " (at "
+                        + browser.driver().getCurrentUrl() + ": "
+                        + browser.driver().findElement(By.tagName("main")).getText() + ")")
+                .until(ExpectedConditions.urlMatches(Pattern.quote(suffix) + "$"));
     }
 
     private static void assertNoAlert(WebDriver driver) {
