@@ -26,6 +26,8 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * README's console screenshots, taken from the demo itself (README's start command) in headless
@@ -90,12 +92,13 @@ class ConsoleScreenshotsIT {
             ChromeDriver driver = new ChromeDriver(service, options);
             try {
                 driver.manage().window().setSize(new Dimension(1280, 900));
+                driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
                 String console = "http://localhost:" + ports.management() + "/console";
                 driver.get(console + "/");
                 driver.findElement(By.id("token")).sendKeys(operator);
                 driver.findElement(By.cssSelector("form[action='/console/sign-in'] button"))
                         .click();
-                assertThat(driver.getCurrentUrl()).endsWith("/console/");
+                new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.urlMatches("/console/$"));
 
                 // the full-access key, by pasting it; its used scopes are written in a batch: wait for them
                 Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
@@ -105,6 +108,8 @@ class ConsoleScreenshotsIT {
                     driver.findElement(By.id("key")).sendKeys(full);
                     driver.findElement(By.cssSelector("form[method='post'][action='/console/find'] button"))
                             .click();
+                    new WebDriverWait(driver, Duration.ofSeconds(10))
+                            .until(ExpectedConditions.urlContains("/console/keys/key_"));
                     keyPage = driver.findElement(By.tagName("main")).getText();
                 } while (!keyPage.contains("a narrower key would do")
                         && Instant.now().isBefore(deadline));

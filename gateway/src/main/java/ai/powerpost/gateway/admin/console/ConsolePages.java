@@ -187,15 +187,15 @@ final class ConsolePages {
                                 .append(escape(id))
                                 .append("/roll\" class=\"inline\">")
                                 .append(csrfField(viewer))
-                                .append("<label>old key ends <select name=\"grace\">");
+                                .append("<select name=\"grace\" aria-label=\"when the old key stops working\">");
                         for (String grace : GRACES) {
                             body.append("<option value=\"")
                                     .append(grace)
                                     .append("\">")
-                                    .append("0".equals(grace) ? "now" : "in " + grace)
+                                    .append("0".equals(grace) ? "old ends now" : "old ends in " + grace)
                                     .append("</option>");
                         }
-                        body.append("</select></label><button type=\"submit\">Roll</button></form>");
+                        body.append("</select><button type=\"submit\">Roll</button></form>");
                     }
                     body.append("<a class=\"danger\" href=\"")
                             .append(BASE)
