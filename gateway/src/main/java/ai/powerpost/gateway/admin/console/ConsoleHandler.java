@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.HttpCookie;
@@ -59,6 +61,8 @@ import reactor.core.publisher.Mono;
  * as the audit entry's actor.
  */
 final class ConsoleHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleHandler.class);
 
     static final String COOKIE = "ppgw_console";
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -122,7 +126,25 @@ final class ConsoleHandler {
                         request -> request.path().startsWith("/console/"),
                         request -> page(
                                 request, HttpStatus.NOT_FOUND, ConsolePages.error(null, "Not found", "No such page."))))
+                .filter(ConsoleHandler::failures)
                 .filter(ConsoleHandler::securityHeaders);
+    }
+
+    /**
+     * A page that cannot be made (Redis unreachable, say) is a 503 page, logged with the failure's
+     * class only; a change that failed part-way was already recorded as {@code failed} by {@link Changes}.
+     */
+    private static Mono<ServerResponse> failures(ServerRequest request, HandlerFunction<ServerResponse> next) {
+        return next.handle(request).onErrorResume(e -> {
+            log.warn("console: a {} failed ({})", request.method(), e.getClass().getSimpleName());
+            return page(
+                    request,
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    ConsolePages.error(
+                            viewerOrNull(request),
+                            "Unavailable",
+                            "The gateway cannot reach its store just now; nothing was changed unless the audit trail says so. Try again."));
+        });
     }
 
     // ---- the filters ---------------------------------------------------------------------------
@@ -439,7 +461,13 @@ final class ConsoleHandler {
         return queries.usage(accountId, keyId, USAGE_DAYS)
                 .zipWith(queries.findingsOfKey(keyId, since).take(100).collectList())
                 .map(both -> UsageView.render(both.getT1(), both.getT2()))
-                .defaultIfEmpty(UsageView.notRecorded());
+                .defaultIfEmpty(UsageView.notRecorded())
+                .onErrorResume(e -> {
+                    log.warn(
+                            "console: the key's usage could not be read ({})",
+                            e.getClass().getSimpleName());
+                    return Mono.just(UsageView.unavailable());
+                });
     }
 
     // ---- the audit trail -----------------------------------------------------------------------

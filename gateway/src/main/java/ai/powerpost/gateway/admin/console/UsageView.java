@@ -38,6 +38,11 @@ final class UsageView {
         return "<section><h2>Usage</h2><p class=\"muted\">Usage is not recorded by this gateway.</p></section>";
     }
 
+    /** The section shown when the usage could not be read just now. */
+    static String unavailable() {
+        return "<section><h2>Usage</h2><p class=\"error\">The key's usage could not be read just now; reload to try again.</p></section>";
+    }
+
     /** The three sections: chart, networks, findings. */
     static String render(KeyUsage usage, List<Finding> findings) {
         return "<section><h2>Requests per day by route (" + usage.days().size() + " days)</h2>"
