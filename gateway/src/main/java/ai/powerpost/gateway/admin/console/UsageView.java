@@ -188,9 +188,9 @@ final class UsageView {
                     .append("</code></td><td class=\"num\">")
                     .append(network.requests())
                     .append("</td><td>")
-                    .append(escape(network.firstSeen()))
+                    .append(escape(ConsolePages.when(network.firstSeen())))
                     .append("</td><td>")
-                    .append(escape(network.lastSeen()))
+                    .append(escape(ConsolePages.when(network.lastSeen())))
                     .append("</td></tr>");
         }
         return html.append("</tbody></table>").toString();
@@ -205,7 +205,7 @@ final class UsageView {
             html.append("<li><strong>")
                     .append(escape(finding.rule()))
                     .append("</strong> <span class=\"muted\">")
-                    .append(escape(finding.at()))
+                    .append(escape(ConsolePages.when(finding.at())))
                     .append("</span><br>")
                     .append(escape(finding.evidence()))
                     .append("</li>");
