@@ -188,6 +188,29 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
+    /**
+     * The console is a second face of the management API, not a second way in: it reads and changes
+     * keys only through the keys capability's own methods (which go through {@code admin.Changes}),
+     * never through a store's writes, and holds no Redis client (the rule above covers that).
+     */
+    @Test
+    void theConsoleChangesKeysOnlyThroughTheManagementApisHandlers() {
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".admin.console..")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(ROOT + ".admin.keys.KeysStore")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(ROOT + ".admin.operators.OperatorStore")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(Changes.Permit.class.getName())
+                .because("a console change is the JSON API's change: same parsing, role check and audit entry")
+                .check(CLASSES);
+    }
+
     @Test
     void onlyTheChangeUnitIssuesPermits() {
         noClasses()

@@ -75,7 +75,16 @@ public final class Changes {
      */
     public Mono<ServerResponse> make(
             ServerRequest request, Role needed, Action action, Target target, Supplier<Mono<Plan>> plan) {
-        Caller caller = Caller.of(request);
+        return makeAs(Caller.of(request), needed, action, target, plan).flatMap(Changes::answer);
+    }
+
+    /**
+     * The same change unit as {@link #make}, for a caller the console authenticated (its session):
+     * the role checked, the entry written first, then the change. The result instead of an answer:
+     * a refusal (role, validation, the store's, or 503 when no entry could be written) is a
+     * {@link Refused}; a change that failed part-way is an error, as for {@link #make}.
+     */
+    public Mono<Result> makeAs(Caller caller, Role needed, Action action, Target target, Supplier<Mono<Plan>> plan) {
         AuditEntry base = new AuditEntry(
                 null,
                 Instant.now(),
@@ -95,19 +104,29 @@ public final class Changes {
                         : refuse(withTarget(base, ((Invalid) decided).target()), ((Invalid) decided).error()));
     }
 
-    /** Records a refusal (one entry, outcome refused), then answers it; 503 when it cannot be recorded. */
-    private Mono<ServerResponse> refuse(AuditEntry base, ApiError error) {
+    private static Mono<ServerResponse> answer(Result result) {
+        if (result instanceof Done done) {
+            Object body = done.body();
+            return body == null
+                    ? ServerResponse.status(done.status()).build()
+                    : AdminResponses.json(done.status(), body);
+        }
+        return AdminResponses.error(((Refused) result).error());
+    }
+
+    /** Records a refusal (one entry, outcome refused), then returns it; 503 when it cannot be recorded. */
+    private Mono<Result> refuse(AuditEntry base, ApiError error) {
         AuditEntry entry = base.withOutcome(AuditEntry.REFUSED, error.code());
         return audit.append(entry)
                 .map(entry::withId)
-                .flatMap(recorded -> {
+                .<Result>map(recorded -> {
                     AuditStore.log(recorded);
-                    return AdminResponses.error(error);
+                    return new Refused(error);
                 })
                 .onErrorResume(e -> unrecorded(entry, e));
     }
 
-    private Mono<ServerResponse> apply(AuditEntry intent, Function<Permit, Mono<Result>> change) {
+    private Mono<Result> apply(AuditEntry intent, Function<Permit, Mono<Result>> change) {
         return audit.append(intent)
                 .map(intent::withId)
                 .onErrorResume(e -> Mono.error(new Unrecorded(e)))
@@ -173,21 +192,15 @@ public final class Changes {
                 });
     }
 
-    private Mono<ServerResponse> finish(AuditEntry recorded, Result result) {
-        if (result instanceof Done done) {
-            Object body = done.body();
-            return complete(recorded.withOutcome(AuditEntry.DONE, null))
-                    .then(
-                            body == null
-                                    ? ServerResponse.status(done.status()).build()
-                                    : AdminResponses.json(done.status(), body));
-        }
-        ApiError error = ((Refused) result).error();
-        return complete(recorded.withOutcome(AuditEntry.REFUSED, error.code())).then(AdminResponses.error(error));
+    private Mono<Result> finish(AuditEntry recorded, Result result) {
+        AuditEntry ended = result instanceof Refused refused
+                ? recorded.withOutcome(AuditEntry.REFUSED, refused.error().code())
+                : recorded.withOutcome(AuditEntry.DONE, null);
+        return complete(ended).thenReturn(result);
     }
 
     /** The change failed part-way (an outage): recorded as failed if Redis takes it, then 503 (or 500). */
-    private Mono<ServerResponse> failed(AuditEntry recorded, Throwable failure) {
+    private Mono<Result> failed(AuditEntry recorded, Throwable failure) {
         return complete(recorded.withOutcome(AuditEntry.FAILED, ApiError.AUTH_UNAVAILABLE.code()))
                 .then(Mono.error(failure));
     }
@@ -212,9 +225,9 @@ public final class Changes {
     }
 
     /** No entry could be written: nothing was changed, and the caller is told to retry. */
-    private Mono<ServerResponse> unrecorded(AuditEntry entry, Throwable failure) {
+    private Mono<Result> unrecorded(AuditEntry entry, Throwable failure) {
         logUnrecorded(entry, failure);
-        return AdminResponses.error(ApiError.AUTH_UNAVAILABLE);
+        return Mono.just(new Refused(ApiError.AUTH_UNAVAILABLE));
     }
 
     private static void logUnrecorded(AuditEntry entry, Throwable failure) {

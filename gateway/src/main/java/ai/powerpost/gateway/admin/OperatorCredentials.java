@@ -11,4 +11,11 @@ public interface OperatorCredentials {
      * at once. Records the use (off the call, in a batch).
      */
     Mono<Actor> authenticate(String token);
+
+    /**
+     * The live operator with this id (not revoked, not expired), read from Redis on every call as
+     * {@link #authenticate} is; empty otherwise. The console's sessions hold an operator's id, never
+     * its token, and ask this on every page.
+     */
+    Mono<Actor> current(String operatorId);
 }

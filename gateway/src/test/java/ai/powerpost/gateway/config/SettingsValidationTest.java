@@ -8,6 +8,7 @@ import ai.powerpost.gateway.GatewayApplication;
 import ai.powerpost.gateway.access.WorkspaceProperties;
 import ai.powerpost.gateway.admin.AdminProperties;
 import ai.powerpost.gateway.admin.AuditProperties;
+import ai.powerpost.gateway.admin.console.ConsoleProperties;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.auth.KeyCacheProperties;
 import ai.powerpost.gateway.auth.KeySecretsProperties;
@@ -93,6 +94,12 @@ class SettingsValidationTest {
                         "0d",
                         "must be a positive duration, but was PT0S"),
                 arguments(AuthProperties.class, "gateway.auth.max-failures", "0", AT_LEAST_1),
+                arguments(
+                        ConsoleProperties.class,
+                        "gateway.console.session-idle-timeout",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
+                arguments(ConsoleProperties.class, "gateway.console.max-sessions", "0", AT_LEAST_1),
                 arguments(
                         AuthProperties.class,
                         "gateway.auth.failure-window",

@@ -4,6 +4,7 @@ import ai.powerpost.gateway.admin.Action;
 import ai.powerpost.gateway.admin.AdminResponses;
 import ai.powerpost.gateway.admin.AdminRoutes;
 import ai.powerpost.gateway.admin.ApiDurations;
+import ai.powerpost.gateway.admin.Caller;
 import ai.powerpost.gateway.admin.Changes;
 import ai.powerpost.gateway.admin.Role;
 import ai.powerpost.gateway.admin.Target;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
@@ -30,6 +32,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -53,7 +56,7 @@ import reactor.core.publisher.Mono;
  * that is set (a key given no end then ends that long after its creation). A roll's
  * {@code expire_previous_in} is {@code 0} (now) or a duration of at most 7 days.
  */
-final class KeysHandler implements AdminRoutes {
+public final class KeysHandler implements AdminRoutes {
 
     private static final String BASE = "/admin/v1/accounts/{accountId}";
     private static final ApiError KEY_LIMIT = ApiError.of(
@@ -103,13 +106,80 @@ final class KeysHandler implements AdminRoutes {
         String accountId = request.pathVariable("accountId");
         String keyId = store.newKeyId();
         Target account = Target.account(safe(accountId));
+        return changes.make(
+                request, Role.OPERATOR, Action.KEY_CREATE, account, createPlan(accountId, keyId, body(request)));
+    }
+
+    /**
+     * Creates a key as the console's signed-in operator: {@code body} holds what the JSON body
+     * would ({@code name}, {@code preset} or {@code scopes}, {@code mode}, {@code expires_in}), parsed
+     * and checked the same way, through the same change unit. A {@link Changes.Done}'s body is the
+     * created key's view, its secret under {@code key} (shown once).
+     */
+    public Mono<Changes.Result> create(Caller caller, String accountId, Map<String, Object> body) {
+        String keyId = store.newKeyId();
+        return changes.makeAs(
+                caller,
+                Role.OPERATOR,
+                Action.KEY_CREATE,
+                Target.account(safe(accountId)),
+                createPlan(accountId, keyId, Mono.just(body)));
+    }
+
+    /** Rolls a key as the console's operator; {@code body} as the JSON call's ({@code expire_previous_in}). */
+    public Mono<Changes.Result> roll(Caller caller, String accountId, String keyId, Map<String, Object> body) {
+        String successorId = store.newKeyId();
+        return changes.makeAs(
+                caller,
+                Role.OPERATOR,
+                Action.KEY_ROLL,
+                Target.key(safe(accountId), safe(keyId)),
+                rollPlan(accountId, keyId, successorId, Mono.just(body)));
+    }
+
+    /** Revokes a key as the console's operator. */
+    public Mono<Changes.Result> revoke(Caller caller, String accountId, String keyId) {
+        return changes.makeAs(
+                caller,
+                Role.OPERATOR,
+                Action.KEY_REVOKE,
+                Target.key(safe(accountId), safe(keyId)),
+                revokePlan(accountId, keyId));
+    }
+
+    /** The account's keys as the list call shows them (empty for a malformed id). */
+    public Flux<Map<String, Object>> keys(String accountId) {
+        return AdminResponses.isId(accountId) ? store.list(accountId) : Flux.empty();
+    }
+
+    /** The key's record with its account, as {@code GET /admin/v1/keys/{keyId}} shows it. */
+    public Mono<Map<String, Object>> key(String keyId) {
+        return AdminResponses.isId(keyId) ? store.find(keyId) : Mono.empty();
+    }
+
+    /** The account's workspaces. */
+    public Flux<String> workspaces(String accountId) {
+        return AdminResponses.isId(accountId) ? store.workspaces(accountId) : Flux.empty();
+    }
+
+    /** The id and account of the key with this hash ({@code id}, {@code account_id}); empty when none. */
+    public Mono<Map<String, String>> keyOfHash(String hash) {
+        return store.idOfHash(hash);
+    }
+
+    private static Mono<Map<String, Object>> body(ServerRequest request) {
+        return request.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {});
+    }
+
+    private Supplier<Mono<Changes.Plan>> createPlan(String accountId, String keyId, Mono<Map<String, Object>> body) {
+        Target account = Target.account(safe(accountId));
         Target target = Target.key(accountId, keyId);
-        return changes.make(request, Role.OPERATOR, Action.KEY_CREATE, account, () -> {
+        return () -> {
             if (!AdminResponses.isId(accountId)) {
                 return Mono.just(new Changes.Invalid(BAD_ACCOUNT, account));
             }
             return plan(
-                    request,
+                    body,
                     this::parseCreate,
                     account,
                     parsed -> new Changes.Apply(
@@ -118,7 +188,7 @@ final class KeysHandler implements AdminRoutes {
                                     .<Changes.Result>map(
                                             created -> new Changes.Done(HttpStatus.CREATED, createdView(created, null)))
                                     .defaultIfEmpty(new Changes.Refused(KEY_LIMIT))));
-        });
+        };
     }
 
     private Mono<ServerResponse> list(ServerRequest request) {
@@ -161,19 +231,30 @@ final class KeysHandler implements AdminRoutes {
         String keyId = request.pathVariable("keyId");
         String successorId = store.newKeyId();
         Target target = Target.key(safe(accountId), safe(keyId));
-        return changes.make(request, Role.OPERATOR, Action.KEY_ROLL, target, () -> {
+        return changes.make(
+                request,
+                Role.OPERATOR,
+                Action.KEY_ROLL,
+                target,
+                rollPlan(accountId, keyId, successorId, body(request)));
+    }
+
+    private Supplier<Mono<Changes.Plan>> rollPlan(
+            String accountId, String keyId, String successorId, Mono<Map<String, Object>> body) {
+        Target target = Target.key(safe(accountId), safe(keyId));
+        return () -> {
             if (!AdminResponses.isId(accountId) || !AdminResponses.isId(keyId)) {
                 return Mono.just(new Changes.Invalid(ApiError.NOT_FOUND, target));
             }
             return plan(
-                    request,
+                    body,
                     this::parseRoll,
                     target,
                     parsed -> new Changes.Apply(
                             target,
                             permit -> store.roll(permit, accountId, keyId, successorId, parsed.grace(), parsed.end())
                                     .map(KeysHandler::rolled)));
-        });
+        };
     }
 
     /**
@@ -181,12 +262,11 @@ final class KeysHandler implements AdminRoutes {
      * {@link InvalidRequest} with its reason), or refused as invalid, audited against {@code invalidTarget}.
      */
     private static <T> Mono<Changes.Plan> plan(
-            ServerRequest request,
+            Mono<Map<String, Object>> body,
             Function<Map<String, Object>, T> parse,
             Target invalidTarget,
             Function<T, Changes.Plan> apply) {
-        return request.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
-                .map(parse)
+        return body.map(parse)
                 .onErrorResume(
                         e -> !(e instanceof InvalidRequest),
                         e -> Mono.error(new InvalidRequest("the body must be a JSON object")))
@@ -215,7 +295,12 @@ final class KeysHandler implements AdminRoutes {
         String accountId = request.pathVariable("accountId");
         String keyId = request.pathVariable("keyId");
         Target target = Target.key(safe(accountId), safe(keyId));
-        return changes.make(request, Role.OPERATOR, Action.KEY_REVOKE, target, () -> {
+        return changes.make(request, Role.OPERATOR, Action.KEY_REVOKE, target, revokePlan(accountId, keyId));
+    }
+
+    private Supplier<Mono<Changes.Plan>> revokePlan(String accountId, String keyId) {
+        Target target = Target.key(safe(accountId), safe(keyId));
+        return () -> {
             if (!AdminResponses.isId(accountId) || !AdminResponses.isId(keyId)) {
                 return Mono.just(new Changes.Invalid(ApiError.NOT_FOUND, target));
             }
@@ -225,7 +310,7 @@ final class KeysHandler implements AdminRoutes {
                             .map(revoked -> revoked
                                     ? new Changes.Done(HttpStatus.NO_CONTENT, null)
                                     : new Changes.Refused(ApiError.NOT_FOUND))));
-        });
+        };
     }
 
     private Mono<ServerResponse> workspaceCall(ServerRequest request, boolean add) {

@@ -494,6 +494,24 @@ public final class KeysStore {
                         }));
     }
 
+    /** The account's workspaces, sorted. */
+    Flux<String> workspaces(String accountId) {
+        return redis.opsForSet()
+                .members(RedisSchema.accountWorkspaces(accountId))
+                .sort();
+    }
+
+    /**
+     * The id of the key whose hash this is, when its record exists ({@code account_id} and
+     * {@code id} fields); empty otherwise. The console's "paste a key" looks a key up this way.
+     */
+    Mono<Map<String, String>> idOfHash(String hash) {
+        return redis.<String, String>opsForHash()
+                .multiGet(RedisSchema.keyRecord(hash), List.of(RedisSchema.ID, RedisSchema.ACCOUNT_ID))
+                .filter(values -> values.size() == 2 && values.get(0) != null && values.get(1) != null)
+                .map(values -> Map.of("id", values.get(0), "account_id", values.get(1)));
+    }
+
     /**
      * Indexes by id the keys created before the key-id index existed, once (a marker says it was
      * done): every account's key index is scanned and each key id without an entry gets one

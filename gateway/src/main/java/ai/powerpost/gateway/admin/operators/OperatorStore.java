@@ -79,6 +79,18 @@ public final class OperatorStore implements OperatorCredentials {
                 .map(Operator::actor);
     }
 
+    @Override
+    public Mono<Actor> current(String operatorId) {
+        return redis.<String, String>opsForHash()
+                .get(RedisSchema.OPERATORS, operatorId)
+                .flatMap(hash -> redis.<String, String>opsForHash()
+                        .entries(RedisSchema.operatorRecord(hash))
+                        .collectMap(Map.Entry::getKey, Map.Entry::getValue))
+                .flatMap(fields -> Mono.justOrEmpty(OperatorRecords.decode(fields)))
+                .filter(operator -> operator.id().equals(operatorId) && !operator.expiredAt(Instant.now()))
+                .map(Operator::actor);
+    }
+
     private void used(String hash) {
         long now = System.currentTimeMillis();
         if (lastUsed.size() >= MAX_PENDING && !lastUsed.containsKey(hash)) {
