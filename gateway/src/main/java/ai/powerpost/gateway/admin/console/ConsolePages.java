@@ -189,9 +189,11 @@ final class ConsolePages {
                                 .append(csrfField(viewer))
                                 .append("<select name=\"grace\" aria-label=\"when the old key stops working\">");
                         for (String grace : GRACES) {
+                            // 24h preselected: a roll that ends the old key at once breaks every
+                            // client still using it, so that takes a deliberate choice
                             body.append("<option value=\"")
                                     .append(grace)
-                                    .append("\">")
+                                    .append("24h".equals(grace) ? "\" selected>" : "\">")
                                     .append("0".equals(grace) ? "old ends now" : "old ends in " + grace)
                                     .append("</option>");
                         }

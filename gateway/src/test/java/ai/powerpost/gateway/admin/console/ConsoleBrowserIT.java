@@ -192,6 +192,47 @@ class ConsoleBrowserIT extends GatewayTestBase {
     }
 
     @Test
+    void theKeyPageShowsWhatTheKeyWasUsedForFromTheRecordedUsage() throws InterruptedException {
+        Tenant tenant = tenant("read_only");
+        for (int i = 0; i < 3; i++) {
+            client.get()
+                    .uri("/api/v1/account/credits")
+                    .header("x-api-key", tenant.key().key())
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(Void.class);
+        }
+        // the usage store, not a stand-in: wait for the batched flush to write the three requests
+        long deadline = System.currentTimeMillis() + 20_000;
+        String usage = "";
+        while (!usage.contains("\"account-credits\":3") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            usage = admin.get()
+                    .uri(
+                            "/admin/v1/accounts/{a}/keys/{k}/usage?days=30",
+                            tenant.accountId(),
+                            tenant.key().id())
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody();
+        }
+        assertThat(usage).contains("\"account-credits\":3");
+        WebDriver driver = browser.driver();
+        signIn(operatorToken);
+        driver.get(base() + "/keys/" + tenant.key().id());
+        WebElement main = driver.findElement(By.tagName("main"));
+        assertThat(main.findElements(By.cssSelector("svg.chart"))).hasSize(1);
+        assertThat(main.findElement(By.cssSelector("ul.legend")).getText()).contains("account-credits");
+        assertThat(main.getText()).contains("127.0.0.0/24").contains("No unexpected activity found");
+        assertNoAlert(driver);
+        browser.screenshot("key-recorded-usage");
+    }
+
+    @Test
     void aHostileKeyNameIsShownAsTextAndRunsNothing() {
         String account = unique("acct_console");
         createKey(account, Map.of("name", HOSTILE, "preset", "read_only"));
