@@ -117,7 +117,7 @@ final class GithubPublicKeys {
                 .doOnNext(set -> {
                     keys = set;
                     meters.keyListFetched(true);
-                    log.info("GitHub secret-scanning keys: {} fetched", set.size());
+                    log.info("GitHub's public signature-verification keys for leak reports: {} fetched", set.size());
                 })
                 .onErrorResume(e -> {
                     meters.keyListFetched(false);

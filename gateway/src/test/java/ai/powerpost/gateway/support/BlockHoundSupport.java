@@ -45,6 +45,15 @@ final class BlockHoundSupport {
                     // the process; Netty 4.2.21's own BlockHound integration allows exactly this
                     // method (this build is on Boot's Netty, whose integration predates it).
                     .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                    // Lettuce's cluster connection provider: when a node connection's handshake
+                    // succeeds (on Lettuce's event loop) it takes the provider's state lock to
+                    // apply the auto-flush setting and add a push listener; the lock guards only
+                    // in-memory state (partitions, auto-flush, read selection), never I/O, and
+                    // parks only when another thread holds it for those few instructions (seen
+                    // once, while a third gateway connected to every node of the test cluster).
+                    .allowBlockingCallsInside(
+                            "io.lettuce.core.cluster.PooledClusterConnectionProvider$NodeConnectionPostProcessor",
+                            "lambda$apply$4")
                     .blockingMethodCallback(BlockHoundSupport::record));
             installed = true;
         }
