@@ -230,6 +230,29 @@ class UpstreamFailuresIT {
         assertThat(status)
                 .as("half-open trial call succeeds and the breaker closes")
                 .isEqualTo(200);
+        // Half-open lets three trial calls through and closes once their outcomes are recorded,
+        // each a moment after its client holds the last byte: a fourth call sent before that
+        // finds no permission left (503). So the trials go one by one, each once the one before
+        // it was recorded.
+        CircuitBreaker flaky = gateway.bean(CircuitBreakerRegistry.class).getAllCircuitBreakers().stream()
+                .filter(b -> b.getName().contains("flaky") && !b.getName().contains("@"))
+                .findFirst()
+                .orElseThrow();
+        for (int trial = 1; trial < 3 && flaky.getState() == CircuitBreaker.State.HALF_OPEN; trial++) {
+            Instant recorded = Instant.now().plusSeconds(2);
+            while (flaky.getMetrics().getNumberOfBufferedCalls() < trial
+                    && flaky.getState() == CircuitBreaker.State.HALF_OPEN
+                    && Instant.now().isBefore(recorded)) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+            get("/api/v1/calendar/entries/ok-" + UUID.randomUUID())
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .returnResult();
+        }
+        awaitBreaker("flaky", CircuitBreaker.State.CLOSED, Duration.ofSeconds(2));
+        assertThat(flaky.getState()).as("closed after its trial calls").isEqualTo(CircuitBreaker.State.CLOSED);
         for (int i = 0; i < 5; i++) {
             get("/api/v1/calendar/entries/ok-" + UUID.randomUUID())
                     .expectStatus()
