@@ -6,11 +6,13 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 import ai.powerpost.gateway.admin.AdminRoutes;
 import ai.powerpost.gateway.admin.Changes;
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.pipeline.StageFilter;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
@@ -120,6 +122,37 @@ class ArchitectureTest {
                 .beAssignableTo(StageFilter.class)
                 .andShould()
                 .notBeAnnotatedWith(Component.class)
+                .check(CLASSES);
+    }
+
+    /**
+     * A check is a plain method run by the one pass: never a global filter of its own (which would
+     * run it a second time, outside the pass's order), never a {@code @Component} (declared as a bean
+     * in its package's configuration, like a stage), and never handed the chain: what comes after it
+     * is the pass's business, not the check's.
+     */
+    @Test
+    void everyCheckIsAPlainBeanRunByThePass() {
+        classes()
+                .that()
+                .resideInAPackage(ROOT + "..")
+                .and()
+                .areAssignableTo(Check.class)
+                .and()
+                .areNotInterfaces()
+                .should()
+                .notBeAssignableTo(GlobalFilter.class)
+                .andShould()
+                .notBeAnnotatedWith(Component.class)
+                .check(CLASSES);
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + "..")
+                .and()
+                .areAssignableTo(Check.class)
+                .should()
+                .dependOnClassesThat()
+                .areAssignableTo(GatewayFilterChain.class)
                 .check(CLASSES);
     }
 

@@ -20,13 +20,13 @@ import reactor.core.publisher.Flux;
 
 /**
  * Who may call what: the route table handed to Spring Cloud Gateway, and the stages that resolve
- * the route ({@link RouteResolutionFilter}), authenticate the key ({@link ApiKeyAuthFilter}) and
- * authorise it for the route ({@link ScopeAuthorizationFilter}, {@link KeyModeFilter}, {@link WorkspaceFilter}).
+ * the route ({@link RouteResolutionCheck}), authenticate the key ({@link ApiKeyCheck}) and
+ * authorise it for the route ({@link ScopeCheck}, {@link KeyModeCheck}, {@link WorkspaceCheck}).
  *
  * <p>The route table is the only matcher: each upstream's SCG route matches the requests that the
  * table resolves to one of that upstream's routes (the match is computed once per request and kept
  * in the request state), and a last catch-all route catches everything else, which
- * {@link RouteResolutionFilter} answers with 404, 405 or 400. SCG's own predicates and its route
+ * {@link RouteResolutionCheck} answers with 404, 405 or 400. SCG's own predicates and its route
  * DSL are not used.
  */
 @Configuration(proxyBeanMethods = false)
@@ -48,8 +48,8 @@ class AccessConfiguration {
                     .id("upstream-" + upstream.name())
                     .uri(upstream.uri())
                     .order(order++)
-                    .predicate(exchange ->
-                            RouteResolutionFilter.resolve(exchange, holder) instanceof RouteMatch.Found found
+                    .predicate(
+                            exchange -> RouteResolutionCheck.resolve(exchange, holder) instanceof RouteMatch.Found found
                                     && found.route().upstream().name().equals(upstream.name()))
                     .build());
         }
@@ -63,23 +63,23 @@ class AccessConfiguration {
     }
 
     @Bean
-    RouteResolutionFilter routeResolutionFilter(RouteTableHolder holder) {
-        return new RouteResolutionFilter(holder);
+    RouteResolutionCheck routeResolutionFilter(RouteTableHolder holder) {
+        return new RouteResolutionCheck(holder);
     }
 
     @Bean
-    ScopeAuthorizationFilter scopeAuthorizationFilter() {
-        return new ScopeAuthorizationFilter();
+    ScopeCheck scopeAuthorizationFilter() {
+        return new ScopeCheck();
     }
 
     @Bean
-    KeyModeFilter keyModeFilter() {
-        return new KeyModeFilter();
+    KeyModeCheck keyModeFilter() {
+        return new KeyModeCheck();
     }
 
     @Bean
-    WorkspaceFilter workspaceFilter(ApiKeyStore store, WorkspaceProperties properties) {
-        return new WorkspaceFilter(store, properties);
+    WorkspaceCheck workspaceFilter(ApiKeyStore store, WorkspaceProperties properties) {
+        return new WorkspaceCheck(store, properties);
     }
 
     @Bean
@@ -94,8 +94,8 @@ class AccessConfiguration {
     }
 
     @Bean
-    ApiKeyAuthFilter apiKeyAuthFilter(
+    ApiKeyCheck apiKeyAuthFilter(
             ApiKeyStore store, KeyTags tags, UntaggedKeys untagged, BruteForceGuard guard, AuthProperties properties) {
-        return new ApiKeyAuthFilter(store, tags, untagged, guard, properties);
+        return new ApiKeyCheck(store, tags, untagged, guard, properties);
     }
 }

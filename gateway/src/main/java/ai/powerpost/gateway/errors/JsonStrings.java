@@ -2,7 +2,7 @@ package ai.powerpost.gateway.errors;
 
 /**
  * The one JSON string writer of the gateway: its error bodies ({@link ErrorResponseWriter}) and
- * its access-log lines ({@code metrics.AccessLogFilter}) both quote text with it.
+ * its access-log lines ({@code metrics.AccessLogCheck}) both quote text with it.
  *
  * <p>The rule, RFC 8259 section 7, and two choices beyond it:
  * <ul>

@@ -46,7 +46,7 @@ import org.jspecify.annotations.Nullable;
  *     {@code body-min-rate}) reaches the request as an error, never as its end. Reactor Netty ends
  *     the body normally on a decoding failure or a premature close, and the proxied request would
  *     then be completed upstream; as an error, the upstream exchange is aborted before its last
- *     byte (see {@code proxy.RequestBodyFilter}). Reactor Netty's own {@code readTimeout} is not used
+ *     byte (see {@code proxy.BodyLimitCheck}). Reactor Netty's own {@code readTimeout} is not used
  *     for the body: it adds and removes a pipeline handler on every request, bodiless ones too, and
  *     its {@code ReadTimeoutException} cannot be told from the upstream client's.</li>
  * <li><b>Closing after an early answer</b>: a response that ends before its request body did (a 408,

@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
  * What a reported token is, and what is done about it: the one decision both endpoints share.
  * <ol>
  * <li>Not of a key's form, or forged (its tag does not verify with any of our secrets and the
- *     untagged-key filter does not hold it, exactly as {@code access.ApiKeyAuthFilter} decides):
+ *     untagged-key filter does not hold it, exactly as {@code access.ApiKeyCheck} decides):
  *     {@link Label#FALSE_POSITIVE}, with no Redis command.</li>
  * <li>Otherwise looked up through the key store (its cache, then Redis): no such key:
  *     {@link Label#FALSE_POSITIVE}.</li>

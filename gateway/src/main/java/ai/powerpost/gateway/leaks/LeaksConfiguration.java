@@ -23,7 +23,7 @@ import reactor.netty.resources.ConnectionProvider;
 class LeaksConfiguration {
 
     @Bean
-    SecretScanningFilter secretScanningFilter(
+    SecretScanningCheck secretScanningFilter(
             LeaksProperties properties,
             ApiKeyStore store,
             KeyTags tags,
@@ -35,7 +35,7 @@ class LeaksConfiguration {
         LeaksProperties.Github github = properties.github();
         LeaksProperties.Report report = properties.report();
         if (!github.enabled() && !report.enabled()) {
-            return new SecretScanningFilter(null, null);
+            return new SecretScanningCheck(null, null);
         }
         LeakMeters meters = new LeakMeters(registry);
         LeakedKeys leaked = new LeakedKeys(store, tags, untagged, changes, keys, properties.action());
@@ -55,7 +55,7 @@ class LeaksConfiguration {
                         new ReportThrottle(report.maxPerAddress(), report.window(), Ticker.systemTicker()),
                         meters)
                 : null;
-        return new SecretScanningFilter(githubEndpoint, reportEndpoint);
+        return new SecretScanningCheck(githubEndpoint, reportEndpoint);
     }
 
     /**

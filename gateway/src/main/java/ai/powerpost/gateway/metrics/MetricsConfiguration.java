@@ -35,7 +35,7 @@ class MetricsConfiguration {
     }
 
     @Bean
-    AccessLogFilter accessLogFilter(GatewayMeters meters) {
-        return new AccessLogFilter(meters);
+    AccessLogCheck accessLogFilter(GatewayMeters meters) {
+        return new AccessLogCheck(meters);
     }
 }

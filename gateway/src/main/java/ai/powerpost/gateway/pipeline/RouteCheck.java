@@ -5,35 +5,32 @@ import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.routing.RouteSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
 
 /**
- * The shape of every stage after authentication: it is handed the matched route and the key that
- * authenticated, and either passes the exchange on ({@code chain.filter(exchange)}) or ends it
- * through {@link ErrorResponseWriter}. What a request without a route or a key gets is decided
- * here, once: 500 {@code INTERNAL_ERROR}, never a pass (fail closed). Such a request cannot occur
- * (route resolution and authentication answer every request that lacks them); reaching here
- * without them means a stage was put in the wrong place, which the log says.
+ * The shape of every check after authentication: it is handed the matched route and the key that
+ * authenticated, and decides. What a request without a route or a key gets is decided here, once:
+ * 500 {@code INTERNAL_ERROR}, never a pass (fail closed). Such a request cannot occur (route
+ * resolution and authentication answer every request that lacks them); reaching here without them
+ * means a check was put in the wrong place, which the log says.
  */
-public abstract class RouteCheck implements StageFilter {
+public abstract class RouteCheck implements Check {
 
     private static final Logger log = LoggerFactory.getLogger(RouteCheck.class);
 
+    private static final Verdict NO_ROUTE_OR_KEY = Verdict.refuse(ApiError.INTERNAL_ERROR);
+
     @Override
-    public final Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        RequestState state = RequestState.of(exchange);
+    public final Verdict check(ServerWebExchange exchange, RequestState state) {
         RouteSpec route = state.route();
         KeyRecord key = state.key();
         if (route == null || key == null) {
             log.error("{} reached without a {}: refused", stage(), route == null ? "route" : "key");
-            return ErrorResponseWriter.write(exchange, ApiError.INTERNAL_ERROR);
+            return NO_ROUTE_OR_KEY;
         }
-        return check(exchange, route, key, chain);
+        return check(exchange, state, route, key);
     }
 
     /** The check itself, for a request with its route and its key. */
-    protected abstract Mono<Void> check(
-            ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain);
+    protected abstract Verdict check(ServerWebExchange exchange, RequestState state, RouteSpec route, KeyRecord key);
 }

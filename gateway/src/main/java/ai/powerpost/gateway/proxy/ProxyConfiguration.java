@@ -35,7 +35,7 @@ class ProxyConfiguration {
     }
 
     @Bean
-    RequestBodyFilter requestBodyFilter() {
-        return new RequestBodyFilter();
+    BodyLimitCheck requestBodyFilter() {
+        return new BodyLimitCheck();
     }
 }

@@ -7,8 +7,8 @@ import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RequestTrace;
-import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.StageFilter;
 import ai.powerpost.gateway.routing.RouteSpec;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.tracing.Span;
@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
@@ -44,7 +46,7 @@ import reactor.netty.http.client.PrematureCloseException;
  *     per-route {@link Route} is prepared once per routes.yml route and key mode by
  *     {@link UpstreamCalls}): a live key's call goes to the upstream's {@code uri}, a test key's to
  *     its {@code sandbox-uri} and never to the live URI (a test key on an upstream without a
- *     sandbox is refused with 403, as {@code access.KeyModeFilter} refuses it first);</li>
+ *     sandbox is refused with 403, as {@code access.KeyModeCheck} refuses it first);</li>
  * <li>goes through the route's circuit breaker (the sandbox's own, for a test key): when it is open the answer is 503
  *     {@code SERVICE_UNAVAILABLE} with {@code Retry-After}, at once, without contacting the
  *     upstream; connection failures, timeouts, upstream 5xx and answers the gateway cannot take
@@ -64,7 +66,9 @@ import reactor.netty.http.client.PrematureCloseException;
  * There is no Spring Cloud CircuitBreaker time limiter here (its 1 s default would cut requests
  * shorter than the route's response timeout): the response timeout is the only clock.
  */
-public final class UpstreamCallFilter extends RouteCheck {
+public final class UpstreamCallFilter implements StageFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamCallFilter.class);
 
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
     private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
@@ -76,10 +80,18 @@ public final class UpstreamCallFilter extends RouteCheck {
     }
 
     @Override
-    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec spec, KeyRecord key, GatewayFilterChain chain) {
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        RequestState state = RequestState.of(exchange);
+        RouteSpec spec = state.route();
+        KeyRecord key = state.key();
+        if (spec == null || key == null) {
+            // cannot occur: the checks answer every request without them; fail closed if it does
+            log.error("{} reached without a {}: refused", stage(), spec == null ? "route" : "key");
+            return ErrorResponseWriter.write(exchange, ApiError.INTERNAL_ERROR);
+        }
         UpstreamCalls.Call call = calls.call(spec, key.mode());
         if (call == null) {
-            // a test key on a route without a sandbox, past KeyModeFilter (a reload removed the
+            // a test key on a route without a sandbox, past KeyModeCheck (a reload removed the
             // sandbox meanwhile, or a stage was misplaced): refused, never sent to the live URI
             return ErrorResponseWriter.write(exchange, ApiError.TEST_KEY_NO_SANDBOX);
         }
@@ -142,7 +154,7 @@ public final class UpstreamCallFilter extends RouteCheck {
                 })
                 .doOnError(e -> {
                     if (isTheClients(e) || clientGone(exchange)) {
-                        // the client's body ended badly (RequestBodyFilter), or the client hung up
+                        // the client's body ended badly (BodyLimitCheck), or the client hung up
                         // mid-call: says nothing about the upstream
                         breaker.releasePermission();
                     } else {

@@ -26,8 +26,8 @@ class RateLimitConfiguration {
     }
 
     @Bean
-    RateLimitFilter rateLimitFilter(
+    RateLimitCheck rateLimitFilter(
             LocalRateLimiter limiter, RouteTable routes, RateLimitProperties properties, MeterRegistry meters) {
-        return new RateLimitFilter(limiter, routes.rateLimits().values(), properties, meters);
+        return new RateLimitCheck(limiter, routes.rateLimits().values(), properties, meters);
     }
 }

@@ -33,7 +33,7 @@ class UsageConfiguration {
     }
 
     @Bean
-    UsageRecordingFilter usageRecordingFilter(LastUsedRecorder recorder, KeyUsageRecorder usage) {
-        return new UsageRecordingFilter(recorder, usage);
+    UsageRecordingCheck usageRecordingFilter(LastUsedRecorder recorder, KeyUsageRecorder usage) {
+        return new UsageRecordingCheck(recorder, usage);
     }
 }

@@ -7,6 +7,7 @@ import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RequestTrace;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.Verdict;
 import ai.powerpost.gateway.routing.RouteSpec;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.headers.GRPCRequestHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.RemoveForwardedHeadersFilter;
@@ -34,7 +34,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.util.StringUtils;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.UriComponentsBuilder;
-import reactor.core.publisher.Mono;
 
 /**
  * What the upstream receives, decided and written in this one unit: the request target
@@ -336,10 +335,9 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
     static final class Target extends RouteCheck {
 
         @Override
-        protected Mono<Void> check(
-                ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+        protected Verdict check(ServerWebExchange exchange, RequestState state, RouteSpec route, KeyRecord key) {
             ServerHttpRequest original = exchange.getRequest();
-            RequestState.of(exchange).checked(original);
+            state.checked(original);
             URI uri = original.getURI();
             Set<String> nominated = nominated(original.getHeaders().get(HttpHeaders.CONNECTION));
             String rawQuery = uri.getRawQuery();
@@ -349,9 +347,9 @@ final class UpstreamRequestHeaders implements HttpHeadersFilter {
             // client declared hop-by-hop, as the upstream request does not carry it either.
             boolean hideContentType = nominated.contains("content-type");
             if (!rewriteQuery && !hideContentType) {
-                return chain.filter(exchange);
+                return Verdict.PASS;
             }
-            return chain.filter(exchange.mutate()
+            return Verdict.continueWith(exchange.mutate()
                     .request(request -> {
                         if (rewriteQuery) {
                             request.uri(UriComponentsBuilder.fromUri(uri)

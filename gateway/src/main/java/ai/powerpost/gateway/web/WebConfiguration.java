@@ -40,8 +40,8 @@ class WebConfiguration {
     }
 
     @Bean
-    RequestIdFilter requestIdFilter(TrustedProxies proxies) {
-        return new RequestIdFilter(proxies);
+    RequestIdCheck requestIdFilter(TrustedProxies proxies) {
+        return new RequestIdCheck(proxies);
     }
 
     /**
@@ -51,13 +51,13 @@ class WebConfiguration {
      */
     @Bean
     @ConditionalOnBooleanProperty(TRACING_ENABLED)
-    TraceFilter traceFilter(Tracer tracer, Propagator propagator, TrustedProxies proxies) {
-        return new TraceFilter(tracer, propagator, proxies);
+    TraceCheck traceFilter(Tracer tracer, Propagator propagator, TrustedProxies proxies) {
+        return new TraceCheck(tracer, propagator, proxies);
     }
 
     @Bean
-    RequestHygieneFilter requestHygieneFilter() {
-        return new RequestHygieneFilter();
+    RequestHygieneCheck requestHygieneFilter() {
+        return new RequestHygieneCheck();
     }
 
     @Bean

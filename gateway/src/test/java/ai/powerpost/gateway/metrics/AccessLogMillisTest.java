@@ -32,7 +32,7 @@ class AccessLogMillisTest {
             3_600_000_000_000L
         };
         for (long nanos : edges) {
-            assertThat(AccessLogFilter.millis(new StringBuilder(), nanos).toString())
+            assertThat(AccessLogCheck.millis(new StringBuilder(), nanos).toString())
                     .as("%d ns", nanos)
                     .isEqualTo(String.format(Locale.ROOT, "%.3f", nanos / 1e6));
         }
@@ -42,7 +42,7 @@ class AccessLogMillisTest {
             if (nanos % 1000 == 500) {
                 continue; // a tie: rounded half-up here, by the double's binary value in String.format
             }
-            assertThat(AccessLogFilter.millis(new StringBuilder(), nanos).toString())
+            assertThat(AccessLogCheck.millis(new StringBuilder(), nanos).toString())
                     .as("%d ns", nanos)
                     .isEqualTo(String.format(Locale.ROOT, "%.3f", nanos / 1e6));
         }
@@ -50,6 +50,6 @@ class AccessLogMillisTest {
 
     @Test
     void negativeDurationsAreZero() {
-        assertThat(AccessLogFilter.millis(new StringBuilder(), -5).toString()).isEqualTo("0.000");
+        assertThat(AccessLogCheck.millis(new StringBuilder(), -5).toString()).isEqualTo("0.000");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.powerpost.gateway.support.GatewayIntegrationTest;
 import ai.powerpost.gateway.support.GatewayTestBase;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -17,7 +18,8 @@ import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 
 /**
  * The started gateway's global filters, sorted as Spring Cloud Gateway sorts them, are exactly
- * {@link Stage}'s declaration, in its order, and then Spring Cloud Gateway's own.
+ * {@link Stage}'s filters, in its order, and then Spring Cloud Gateway's own two that this gateway
+ * needs; its one {@link CheckPass} runs exactly {@link Stage}'s checks, in its order.
  */
 @GatewayIntegrationTest
 class PipelineOrderIT extends GatewayTestBase {
@@ -33,16 +35,32 @@ class PipelineOrderIT extends GatewayTestBase {
     }
 
     @Test
-    void theStagesRunInTheOrderDeclared() {
+    void theFiltersRunInTheOrderDeclared() {
         List<Stage> running = sorted().stream()
                 .filter(StageFilter.class::isInstance)
                 .map(f -> ((StageFilter) f).stage())
                 .toList();
-        assertThat(running).containsExactly(expected());
+        assertThat(running).containsExactly(expected(Stage.Kind.FILTER));
     }
 
     @Test
-    void everyStageRunsBeforeTheUpstreamUrlIsBuiltAndNothingElseRunsBetweenThem() {
+    void theChecksRunInOnePassInTheOrderDeclared() {
+        assertThat(context.getBean(CheckPass.class).stages()).containsExactly(expected(Stage.Kind.CHECK));
+        assertThat(context.getBeansOfType(Check.class).values())
+                .as("no check is a global filter of its own")
+                .noneMatch(GlobalFilter.class::isInstance)
+                .hasSize(expected(Stage.Kind.CHECK).length);
+    }
+
+    /**
+     * Before the upstream URL is built: the gateway's three filters and nothing else; after it, Spring
+     * Cloud Gateway's {@link RouteToRequestUrlFilter} and the gateway's Netty routing filter, and
+     * nothing else: every other global filter of the framework (forwarding, websockets, load
+     * balancing, cached bodies, the response cache, the metrics filter) is switched off, because its
+     * case cannot occur here ({@code FrameworkFiltersIT} shows each).
+     */
+    @Test
+    void everyStageRunsBeforeTheUpstreamUrlIsBuiltAndOnlyTheRoutingFollows() {
         List<String> before = new ArrayList<>();
         List<String> after = new ArrayList<>();
         for (GlobalFilter filter : sorted()) {
@@ -50,16 +68,18 @@ class PipelineOrderIT extends GatewayTestBase {
             (order < RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER ? before : after).add(name(filter));
         }
         assertThat(before)
+                .containsExactly(Arrays.stream(expected(Stage.Kind.FILTER))
+                        .map(Stage::name)
+                        .toArray(String[]::new));
+        assertThat(after)
                 .containsExactly(
-                        java.util.Arrays.stream(expected()).map(Stage::name).toArray(String[]::new));
-        assertThat(after).first().isEqualTo(RouteToRequestUrlFilter.class.getSimpleName());
-        assertThat(after).contains(NettyRoutingFilter.class.getSimpleName());
+                        RouteToRequestUrlFilter.class.getSimpleName(), NettyRoutingFilter.class.getSimpleName());
     }
 
-    /** Every stage, but tracing's: this gateway runs with tracing off, as by default (TracingIT has it on). */
-    private static Stage[] expected() {
-        return java.util.Arrays.stream(Stage.values())
-                .filter(stage -> !stage.optional())
+    /** Every stage of the kind, but tracing's: this gateway runs with tracing off, as by default (TracingIT has it on). */
+    private static Stage[] expected(Stage.Kind kind) {
+        return Arrays.stream(Stage.values())
+                .filter(stage -> !stage.optional() && (stage.isCheck() == (kind == Stage.Kind.CHECK)))
                 .toArray(Stage[]::new);
     }
 
@@ -71,6 +91,7 @@ class PipelineOrderIT extends GatewayTestBase {
                     .as("%s after %s", stages[i], stages[i - 1])
                     .isGreaterThan(stages[i - 1].order());
         }
+        assertThat(stages[0]).isEqualTo(Stage.CHECKS);
         assertThat(stages[stages.length - 1].order()).isLessThan(RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER);
     }
 

@@ -890,7 +890,7 @@ class AdversarialIT extends GatewayTestBase {
 
         /**
          * Regression (found by this suite, now fixed): IdentityHeadersFilter.removeConnectionNominated removes the client's
-         * X-Workspace-Id after WorkspaceFilter checked it and never sets it again: the upstream
+         * X-Workspace-Id after WorkspaceCheck checked it and never sets it again: the upstream
          * gets the request without the workspace the gateway verified.
          */
         @Test

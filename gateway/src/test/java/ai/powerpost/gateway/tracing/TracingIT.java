@@ -3,8 +3,8 @@ package ai.powerpost.gateway.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.auth.ApiKeys;
+import ai.powerpost.gateway.pipeline.CheckPass;
 import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.pipeline.StageFilter;
 import ai.powerpost.gateway.support.GatewayIntegrationTest;
 import ai.powerpost.gateway.support.GatewayTestBase;
 import ai.powerpost.gateway.support.OtlpReceiver;
@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -169,7 +170,7 @@ class TracingIT extends GatewayTestBase {
 
         // The look-up that went to Redis, when its span has arrived: under load it was seen to be
         // missing from the export now and then (not understood yet; docs/tracing.md), so its shape
-        // is checked whenever it is there, and TraceHeadersTest/ApiKeyAuthFilter keep the rest.
+        // is checked whenever it is there, and TraceHeadersTest/ApiKeyCheck keep the rest.
         List<OtlpReceiver.Received> lookups =
                 trace.stream().filter(span -> span.name().equals("key lookup")).toList();
         assertThat(lookups).hasSizeLessThanOrEqualTo(1);
@@ -289,11 +290,10 @@ class TracingIT extends GatewayTestBase {
 
     @Test
     void theTraceStageRunsRightAfterTheRequestIsIdentified() {
-        List<Stage> stages = context.getBeansOfType(StageFilter.class).values().stream()
-                .map(StageFilter::stage)
-                .sorted()
-                .toList();
-        assertThat(stages).containsExactly(Stage.values());
+        List<Stage> stages = context.getBean(CheckPass.class).stages();
+        assertThat(stages)
+                .containsExactly(
+                        Arrays.stream(Stage.values()).filter(Stage::isCheck).toArray(Stage[]::new));
         assertThat(stages.indexOf(Stage.TRACE)).isEqualTo(stages.indexOf(Stage.IDENTIFY) + 1);
     }
 

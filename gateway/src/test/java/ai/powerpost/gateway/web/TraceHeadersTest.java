@@ -3,7 +3,7 @@ package ai.powerpost.gateway.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.powerpost.gateway.pipeline.RequestTrace;
-import ai.powerpost.gateway.web.TraceFilter.TraceParent;
+import ai.powerpost.gateway.web.TraceCheck.TraceParent;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.powerpost.gateway.pipeline.RequestState;
+import ai.powerpost.gateway.support.OneCheck;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -118,7 +119,7 @@ class UpstreamRequestHeadersTest {
             return (flags & 1) != 0;
         }
 
-        /** The request reaches the filters already copied once (as after RequestHygieneFilter declines h2c). */
+        /** The request reaches the filters already copied once (as after RequestHygieneCheck declines h2c). */
         boolean preMutated() {
             return (flags & 2) != 0;
         }
@@ -194,7 +195,9 @@ class UpstreamRequestHeadersTest {
         return run(
                 c,
                 filters,
-                exchange -> RequestState.of(exchange).key() == null ? exchange : passed(exchange, target::filter));
+                exchange -> RequestState.of(exchange).key() == null
+                        ? exchange
+                        : passed(exchange, (e, chain) -> OneCheck.run(target, e, chain)));
     }
 
     private interface Filter {

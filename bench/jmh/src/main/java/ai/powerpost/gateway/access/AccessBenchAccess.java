@@ -3,10 +3,10 @@ package ai.powerpost.gateway.access;
 import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.AuthBenchAccess;
 import ai.powerpost.gateway.auth.AuthProperties;
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.routing.RouteTableHolder;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 
 /**
  * For the JMH benchmarks only (bench/jmh): the access package's package-private pieces, built the
@@ -20,9 +20,9 @@ public final class AccessBenchAccess {
 
     private AccessBenchAccess() {}
 
-    /** {@link ApiKeyAuthFilter} as {@link AccessConfiguration} builds it. */
-    public static GlobalFilter authFilter(ApiKeyStore store) {
-        return new ApiKeyAuthFilter(
+    /** {@link ApiKeyCheck} as {@link AccessConfiguration} builds it. */
+    public static Check authFilter(ApiKeyStore store) {
+        return new ApiKeyCheck(
                 store,
                 AuthBenchAccess.keyTags(),
                 AuthBenchAccess.untaggedKeysNotReady(),
@@ -30,21 +30,21 @@ public final class AccessBenchAccess {
                 AUTH);
     }
 
-    /** {@link WorkspaceFilter}'s check of the {@code X-Workspace-Id} form. */
+    /** {@link WorkspaceCheck}'s check of the {@code X-Workspace-Id} form. */
     public static boolean workspaceWellFormed(String workspaceId) {
-        return WorkspaceFilter.isWellFormed(workspaceId);
+        return WorkspaceCheck.isWellFormed(workspaceId);
     }
 
-    public static GlobalFilter routeResolutionFilter(RouteTableHolder holder) {
-        return new RouteResolutionFilter(holder);
+    public static Check routeResolutionFilter(RouteTableHolder holder) {
+        return new RouteResolutionCheck(holder);
     }
 
-    public static GlobalFilter scopeAuthorizationFilter() {
-        return new ScopeAuthorizationFilter();
+    public static Check scopeAuthorizationFilter() {
+        return new ScopeCheck();
     }
 
     /** With ownership verified, the default ({@code gateway.workspaces.verify-ownership: true}). */
-    public static GlobalFilter workspaceFilter(ApiKeyStore store) {
-        return new WorkspaceFilter(store, new WorkspaceProperties(true));
+    public static Check workspaceFilter(ApiKeyStore store) {
+        return new WorkspaceCheck(store, new WorkspaceProperties(true));
     }
 }

@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** A denial's body: what {@code ScopeAuthorizationFilter} builds and {@code ErrorResponseWriter} renders. */
+/** A denial's body: what {@code ScopeCheck} builds and {@code ErrorResponseWriter} renders. */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)

@@ -1,5 +1,7 @@
 package ai.powerpost.gateway.bench;
 
+import ai.powerpost.gateway.pipeline.Check;
+import ai.powerpost.gateway.pipeline.CheckPass;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -79,6 +81,12 @@ final class Exchanges {
      * once, so the chain itself costs nothing per request (Spring Cloud Gateway's own chain, which
      * allocates a link and a {@code Mono.defer} per filter, is not this project's cost).
      */
+    /** The checks as the gateway runs them: one {@link CheckPass}, then {@code terminal}. */
+    static GatewayFilterChain pass(List<Check> checks, GatewayFilterChain terminal) {
+        CheckPass pass = new CheckPass(checks);
+        return exchange -> pass.filter(exchange, terminal);
+    }
+
     static GatewayFilterChain chain(List<GlobalFilter> filters, GatewayFilterChain terminal) {
         List<GlobalFilter> ordered = filters.stream()
                 .sorted((a, b) -> Integer.compare(((Ordered) a).getOrder(), ((Ordered) b).getOrder()))

@@ -2,8 +2,9 @@ package ai.powerpost.gateway.bench;
 
 import ai.powerpost.gateway.access.AccessBenchAccess;
 import ai.powerpost.gateway.auth.KeyRecord;
-import ai.powerpost.gateway.metrics.AccessLogFilter;
+import ai.powerpost.gateway.metrics.AccessLogCheck;
 import ai.powerpost.gateway.metrics.GatewayMeters;
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.pipeline.PipelineBenchAccess;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.proxy.ProxyBenchAccess;
@@ -12,7 +13,7 @@ import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteTable;
 import ai.powerpost.gateway.routing.RouteTableHolder;
 import ai.powerpost.gateway.usage.UsageBenchAccess;
-import ai.powerpost.gateway.web.RequestHygieneFilter;
+import ai.powerpost.gateway.web.RequestHygieneCheck;
 import ai.powerpost.gateway.web.TrustedProxies;
 import ai.powerpost.gateway.web.WebBenchAccess;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +33,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -84,18 +84,18 @@ public class FilterChainBenchmark {
             MeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             TrustedProxies proxies = new TrustedProxies(List.of());
             headers = f.nettyHeaders;
-            GlobalFilter route = AccessBenchAccess.routeResolutionFilter(holder);
-            GlobalFilter auth = AccessBenchAccess.authFilter(f.store);
-            GlobalFilter scope = AccessBenchAccess.scopeAuthorizationFilter();
-            GlobalFilter workspace = AccessBenchAccess.workspaceFilter(f.store);
-            AccessLogFilter accessLog = new AccessLogFilter(new GatewayMeters(meters));
+            Check route = AccessBenchAccess.routeResolutionFilter(holder);
+            Check auth = AccessBenchAccess.authFilter(f.store);
+            Check scope = AccessBenchAccess.scopeAuthorizationFilter();
+            Check workspace = AccessBenchAccess.workspaceFilter(f.store);
+            AccessLogCheck accessLog = new AccessLogCheck(new GatewayMeters(meters));
 
-            checks = Exchanges.chain(List.of(route, auth, scope, workspace), exchange -> Mono.empty());
-            all = Exchanges.chain(
+            checks = Exchanges.pass(List.of(route, auth, scope, workspace), exchange -> Mono.empty());
+            all = Exchanges.pass(
                     List.of(
                             accessLog,
                             WebBenchAccess.requestIdFilter(proxies),
-                            new RequestHygieneFilter(),
+                            new RequestHygieneCheck(),
                             route,
                             auth,
                             scope,
@@ -106,8 +106,8 @@ public class FilterChainBenchmark {
                             UsageBenchAccess.usageRecordingFilter(meters),
                             WebBenchAccess.upstreamRequestTarget()),
                     UPSTREAM);
-            accessLogOnly = Exchanges.chain(List.of(accessLog), UPSTREAM);
-            upstreamOnly = Exchanges.chain(List.of(), UPSTREAM);
+            accessLogOnly = Exchanges.pass(List.of(accessLog), UPSTREAM);
+            upstreamOnly = Exchanges.pass(List.of(), UPSTREAM);
             reused = Exchanges.exchange(METHOD, GET_URI, headers, Fixture.CLIENT);
 
             // The request must pass every check, or the benchmarks would measure a denial.
@@ -132,7 +132,7 @@ public class FilterChainBenchmark {
         return PipelineBenchAccess.forget(exchange);
     }
 
-    /** RouteResolutionFilter → ApiKeyAuthFilter → ScopeAuthorizationFilter → WorkspaceFilter, on one exchange. */
+    /** RouteResolutionCheck → ApiKeyCheck → ScopeCheck → WorkspaceCheck, on one exchange. */
     @Benchmark
     public Object checks(Chains c) {
         Sync.value(c.checks.filter(c.reused));
@@ -147,7 +147,7 @@ public class FilterChainBenchmark {
         return exchange;
     }
 
-    /** The baseline through AccessLogFilter: the request metrics and the JSON access-log line, at commit. */
+    /** The baseline through AccessLogCheck: the request metrics and the JSON access-log line, at commit. */
     @Benchmark
     public ServerWebExchange accessLog(Chains c) {
         ServerWebExchange exchange = passed(c);

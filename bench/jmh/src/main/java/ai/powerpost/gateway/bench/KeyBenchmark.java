@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Authentication, step by step, as {@code ApiKeyAuthFilter} does it for a well-formed, warm key. */
+/** Authentication, step by step, as {@code ApiKeyCheck} does it for a well-formed, warm key. */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)

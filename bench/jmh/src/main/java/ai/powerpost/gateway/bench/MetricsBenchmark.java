@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The request metrics {@code AccessLogFilter} records for a proxied request ({@code GatewayMeters}:
+ * The request metrics {@code AccessLogCheck} records for a proxied request ({@code GatewayMeters}:
  * request, upstream and overhead timers), on the Prometheus registry the gateway scrapes.
  */
 @BenchmarkMode(Mode.AverageTime)

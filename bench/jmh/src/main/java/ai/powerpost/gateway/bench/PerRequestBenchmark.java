@@ -34,12 +34,12 @@ public class PerRequestBenchmark {
 
     @Benchmark
     public RouteSpec perRequest(Fixture f) {
-        // RouteResolutionFilter
+        // RouteResolutionCheck
         if (!(f.routes.match(f.getMethod, f.getPath) instanceof RouteMatch.Found match)) {
             throw new IllegalStateException("no route");
         }
         RouteSpec route = match.route();
-        // ApiKeyAuthFilter
+        // ApiKeyCheck
         if (!(ApiKeyExtractor.extract(f.headers) instanceof ApiKeyExtractor.Found found)) {
             throw new IllegalStateException("no key");
         }
@@ -47,11 +47,11 @@ public class PerRequestBenchmark {
         if (key == null) {
             throw new IllegalStateException("unknown key");
         }
-        // ScopeAuthorizationFilter
+        // ScopeCheck
         if (!key.allows(route.scope())) {
             throw new IllegalStateException("insufficient scope");
         }
-        // WorkspaceFilter
+        // WorkspaceCheck
         if (route.workspaceRequired()) {
             List<String> values = f.headers.get(GatewayHeaders.WORKSPACE_ID);
             if (values == null

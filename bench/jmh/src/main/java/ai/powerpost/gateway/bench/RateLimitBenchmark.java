@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.http.HttpHeaders;
 
-/** The per-key rate limit of an admitted request, as {@code RateLimitFilter} applies it. */
+/** The per-key rate limit of an admitted request, as {@code RateLimitCheck} applies it. */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)

@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Routing and authorisation, as {@code RouteResolutionFilter}, {@code ScopeAuthorizationFilter} and
- * {@code WorkspaceFilter} do them for an allowed request, against the repository's routes.yml.
+ * Routing and authorisation, as {@code RouteResolutionCheck}, {@code ScopeCheck} and
+ * {@code WorkspaceCheck} do them for an allowed request, against the repository's routes.yml.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -69,7 +69,7 @@ public class RoutingBenchmark {
     }
 
     /**
-     * The workspace rule as {@code WorkspaceFilter} applies it: exactly one well-formed
+     * The workspace rule as {@code WorkspaceCheck} applies it: exactly one well-formed
      * {@code X-Workspace-Id}, owned by the key's account (a warm cache answer).
      */
     @Benchmark

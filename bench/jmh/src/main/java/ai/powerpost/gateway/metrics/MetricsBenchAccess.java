@@ -8,7 +8,7 @@ public final class MetricsBenchAccess {
 
     private MetricsBenchAccess() {}
 
-    /** What {@link AccessLogFilter} records for one request when its response is committed. */
+    /** What {@link AccessLogCheck} records for one request when its response is committed. */
     public static void request(
             GatewayMeters meters,
             String route,

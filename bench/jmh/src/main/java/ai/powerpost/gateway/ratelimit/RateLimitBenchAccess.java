@@ -1,11 +1,11 @@
 package ai.powerpost.gateway.ratelimit;
 
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.routing.RateLimitClass;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -24,7 +24,7 @@ public final class RateLimitBenchAccess {
     }
 
     /**
-     * What {@link RateLimitFilter} does for a request of a limited route, minus registering the
+     * What {@link RateLimitCheck} does for a request of a limited route, minus registering the
      * same header write again before commit: decide, then set the {@code X-RateLimit-*} headers.
      */
     public boolean acquire(String keyId, RateLimitClass limit, HttpHeaders responseHeaders) {
@@ -33,8 +33,8 @@ public final class RateLimitBenchAccess {
         return decision.allowed();
     }
 
-    /** {@link RateLimitFilter} over this limiter. */
-    public GlobalFilter filter(Collection<RateLimitClass> classes, MeterRegistry meters) {
-        return new RateLimitFilter(limiter, classes, PROPERTIES, meters);
+    /** {@link RateLimitCheck} over this limiter. */
+    public Check filter(Collection<RateLimitClass> classes, MeterRegistry meters) {
+        return new RateLimitCheck(limiter, classes, PROPERTIES, meters);
     }
 }

@@ -1,17 +1,17 @@
 package ai.powerpost.gateway.web;
 
-import org.springframework.cloud.gateway.filter.GlobalFilter;
+import ai.powerpost.gateway.pipeline.Check;
 
 /** For the JMH benchmarks only (bench/jmh): the web package's stages, built the way {@link WebConfiguration} builds them. */
 public final class WebBenchAccess {
 
     private WebBenchAccess() {}
 
-    public static GlobalFilter requestIdFilter(TrustedProxies proxies) {
-        return new RequestIdFilter(proxies);
+    public static Check requestIdFilter(TrustedProxies proxies) {
+        return new RequestIdCheck(proxies);
     }
 
-    public static GlobalFilter upstreamRequestTarget() {
+    public static Check upstreamRequestTarget() {
         return new UpstreamRequestHeaders.Target();
     }
 }

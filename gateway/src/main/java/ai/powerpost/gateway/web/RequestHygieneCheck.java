@@ -1,14 +1,13 @@
 package ai.powerpost.gateway.web;
 
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.Check;
+import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.pipeline.StageFilter;
+import ai.powerpost.gateway.pipeline.Verdict;
 import java.util.List;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
 
 /**
  * Refuses what a backend could read differently: more than one {@code Host} header (RFC 9112:
@@ -18,25 +17,27 @@ import reactor.core.publisher.Mono;
  * without the offer (Java's own HTTP client makes that offer on every cleartext request, so a
  * 400 would break ordinary clients).
  */
-public final class RequestHygieneFilter implements StageFilter {
+public final class RequestHygieneCheck implements Check {
 
     private static final String HTTP2_SETTINGS = "HTTP2-Settings";
+    private static final Verdict ONE_HOST = Verdict.refuse(ApiError.validation("Exactly one Host header is allowed"));
+    private static final Verdict UPGRADE_REFUSED = Verdict.refuse(ApiError.UPGRADE_REFUSED);
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    public Verdict check(ServerWebExchange exchange, RequestState state) {
         HttpHeaders headers = exchange.getRequest().getHeaders();
         List<String> hosts = headers.get(HttpHeaders.HOST);
         if (hosts != null && hosts.size() > 1) {
-            return ErrorResponseWriter.write(exchange, ApiError.validation("Exactly one Host header is allowed"));
+            return ONE_HOST;
         }
         List<String> upgrade = headers.get(HttpHeaders.UPGRADE);
         if (upgrade == null && !headers.containsHeader(HTTP2_SETTINGS)) {
-            return chain.filter(exchange);
+            return Verdict.PASS;
         }
         if (upgrade != null
                 && !(upgrade.size() == 1
                         && "h2c".equalsIgnoreCase(upgrade.get(0).trim()))) {
-            return ErrorResponseWriter.write(exchange, ApiError.UPGRADE_REFUSED);
+            return UPGRADE_REFUSED;
         }
         ServerWebExchange declined = exchange.mutate()
                 .request(request -> request.headers(h -> {
@@ -45,7 +46,7 @@ public final class RequestHygieneFilter implements StageFilter {
                     h.remove(HttpHeaders.CONNECTION);
                 }))
                 .build();
-        return chain.filter(declined);
+        return Verdict.continueWith(declined);
     }
 
     @Override
@@ -55,6 +56,6 @@ public final class RequestHygieneFilter implements StageFilter {
 
     @Override
     public String toString() {
-        return "RequestHygieneFilter";
+        return "RequestHygieneCheck";
     }
 }

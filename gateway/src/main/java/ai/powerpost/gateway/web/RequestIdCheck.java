@@ -1,14 +1,13 @@
 package ai.powerpost.gateway.web;
 
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.pipeline.StageFilter;
+import ai.powerpost.gateway.pipeline.Verdict;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
 
 /**
  * Identifies every request: its client address ({@link TrustedProxies}) and an {@code X-Request-Id},
@@ -16,23 +15,23 @@ import reactor.core.publisher.Mono;
  * 128 characters of {@code [A-Za-z0-9._:-]}, else a new random one. It is returned on every
  * response, errors included, and sent to the upstream by {@link UpstreamRequestHeaders}.
  */
-public final class RequestIdFilter implements StageFilter {
+public final class RequestIdCheck implements Check {
     private static final int MAX_LENGTH = 128;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final TrustedProxies proxies;
 
-    RequestIdFilter(TrustedProxies proxies) {
+    RequestIdCheck(TrustedProxies proxies) {
         this.proxies = proxies;
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    public Verdict check(ServerWebExchange exchange, RequestState state) {
         List<String> sent = exchange.getRequest().getHeaders().get(GatewayHeaders.REQUEST_ID);
         String id = sent != null && sent.size() == 1 && isSane(sent.get(0)) ? sent.get(0) : generate();
-        RequestState.of(exchange).identify(id, proxies.clientAddress(exchange.getRequest()));
+        state.identify(id, proxies.clientAddress(exchange.getRequest()));
         exchange.getResponse().getHeaders().set(GatewayHeaders.REQUEST_ID, id);
-        return chain.filter(exchange);
+        return Verdict.PASS;
     }
 
     static boolean isSane(String id) {
@@ -74,6 +73,6 @@ public final class RequestIdFilter implements StageFilter {
 
     @Override
     public String toString() {
-        return "RequestIdFilter";
+        return "RequestIdCheck";
     }
 }

@@ -9,17 +9,16 @@ import ai.powerpost.gateway.auth.KeyTags;
 import ai.powerpost.gateway.auth.Lookup;
 import ai.powerpost.gateway.auth.UntaggedKeys;
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RequestTrace;
 import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.pipeline.StageFilter;
+import ai.powerpost.gateway.pipeline.Verdict;
 import io.micrometer.tracing.Span;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -47,11 +46,14 @@ import reactor.core.publisher.Mono;
  *     a pass and never a 401 (an outage must not tell a client its key is invalid).</li>
  * </ul>
  */
-final class ApiKeyAuthFilter implements StageFilter {
+final class ApiKeyCheck implements Check {
 
-    private static final Logger log = LoggerFactory.getLogger(ApiKeyAuthFilter.class);
+    private static final Logger log = LoggerFactory.getLogger(ApiKeyCheck.class);
     private static final Outcome UNKNOWN = new Outcome(null, ApiError.INVALID_API_KEY);
     private static final Outcome UNAVAILABLE = new Outcome(null, ApiError.AUTH_UNAVAILABLE);
+    private static final Verdict MISSING = Verdict.refuse(ApiError.MISSING_API_KEY);
+    private static final Verdict INVALID = Verdict.refuse(ApiError.INVALID_API_KEY);
+    private static final Verdict EXPIRED = Verdict.refuse(ApiError.KEY_EXPIRED);
 
     private final ApiKeyStore store;
     private final KeyTags tags;
@@ -59,7 +61,7 @@ final class ApiKeyAuthFilter implements StageFilter {
     private final BruteForceGuard guard;
     private final long failureMinLatencyNanos;
 
-    ApiKeyAuthFilter(
+    ApiKeyCheck(
             ApiKeyStore store, KeyTags tags, UntaggedKeys untagged, BruteForceGuard guard, AuthProperties properties) {
         this.store = store;
         this.tags = tags;
@@ -69,42 +71,40 @@ final class ApiKeyAuthFilter implements StageFilter {
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    public Verdict check(ServerWebExchange exchange, RequestState state) {
         long started = System.nanoTime();
         ApiKeyExtractor.Result result =
                 ApiKeyExtractor.extract(exchange.getRequest().getHeaders());
         if (result instanceof ApiKeyExtractor.Missing) {
-            return ErrorResponseWriter.write(exchange, ApiError.MISSING_API_KEY);
+            return MISSING;
         }
-        String address = RequestState.of(exchange).clientAddress();
+        String address = state.clientAddress();
         boolean throttled = guard.throttled(address);
         if (!(result instanceof ApiKeyExtractor.Found found)) {
-            return throttled ? tooManyFailures(exchange, address) : invalid(exchange, address, started);
+            return throttled ? tooManyFailures(address) : invalid(address, started);
         }
         String hash = ApiKeys.hash(found.key());
         if (throttled) {
             KeyRecord known = store.cached(hash);
-            return known == null ? tooManyFailures(exchange, address) : authenticated(exchange, chain, known, found);
+            return known == null ? tooManyFailures(address) : authenticated(state, known, found);
         }
         KeyRecord warm = store.cached(hash);
         if (warm != null) {
-            return authenticated(exchange, chain, warm, found); // no MAC work for a key already known
+            return authenticated(state, warm, found); // no MAC work for a key already known
         }
         if (tags.verify(found.key()) == null && !untagged.mightContain(hash)) {
             // Not made with any of our secrets and not an untagged key: forged. Same answer as
             // any unknown key (body, failure count, minimum latency), no Redis command.
-            return invalid(exchange, address, started);
+            return invalid(address, started);
         }
         Lookup<KeyRecord> lookup = store.lookup(hash);
         if (lookup instanceof Lookup.Now<KeyRecord> now) {
-            // the cache's answer (a warm key, or a key known to be unknown): no pipeline to build
-            return now.value() != null
-                    ? authenticated(exchange, chain, now.value(), found)
-                    : invalid(exchange, address, started);
+            // the cache's answer (a warm key, or a key known to be unknown): nothing to wait for
+            return now.value() != null ? authenticated(state, now.value(), found) : invalid(address, started);
         }
-        RequestTrace trace = RequestState.of(exchange).trace();
+        RequestTrace trace = state.trace();
         Mono<KeyRecord> fromRedis = trace == null ? lookup.toMono() : traced(lookup.toMono(), trace);
-        return fromRedis
+        return Verdict.waitFor(fromRedis
                 .map(Outcome::known)
                 .defaultIfEmpty(UNKNOWN)
                 .onErrorResume(e -> {
@@ -113,14 +113,12 @@ final class ApiKeyAuthFilter implements StageFilter {
                             e.getClass().getSimpleName());
                     return Mono.just(UNAVAILABLE);
                 })
-                .flatMap(outcome -> {
+                .map(outcome -> {
                     if (outcome.key != null) {
-                        return authenticated(exchange, chain, outcome.key, found);
+                        return authenticated(state, outcome.key, found);
                     }
-                    return outcome == UNKNOWN
-                            ? invalid(exchange, address, started)
-                            : ErrorResponseWriter.write(exchange, outcome.error);
-                });
+                    return outcome == UNKNOWN ? invalid(address, started) : Verdict.refuse(outcome.error);
+                }));
     }
 
     /**
@@ -152,36 +150,35 @@ final class ApiKeyAuthFilter implements StageFilter {
      * same instant, cached or not, with no message), and refused as unknown when its prefix is not
      * its record's mode (only a wrongly written record could do that: fail closed).
      */
-    private Mono<Void> authenticated(
-            ServerWebExchange exchange, GatewayFilterChain chain, KeyRecord key, ApiKeyExtractor.Found found) {
+    private static Verdict authenticated(RequestState state, KeyRecord key, ApiKeyExtractor.Found found) {
         if (key.expiredAt(System.currentTimeMillis())) {
             // recorded, so the access log names the key and its account (the owner can be told);
-            // the chain stops here, so nothing else acts on it
-            RequestState.of(exchange).authenticated(key);
-            return ErrorResponseWriter.write(exchange, ApiError.KEY_EXPIRED);
+            // the pass stops here, so nothing else acts on it
+            state.authenticated(key);
+            return EXPIRED;
         }
         if (!found.key().startsWith(key.mode().prefix())) {
             log.warn(
                     "key {} is recorded as {} but carries the other prefix; refused",
                     key.id(),
                     key.mode().wireName());
-            return ErrorResponseWriter.write(exchange, ApiError.INVALID_API_KEY);
+            return INVALID;
         }
-        RequestState.of(exchange).authenticated(key);
-        return chain.filter(exchange);
+        state.authenticated(key);
+        return Verdict.PASS;
     }
 
     /** Counts the failure, then answers 401 no sooner than the minimum failure latency. */
-    private Mono<Void> invalid(ServerWebExchange exchange, String address, long started) {
+    private Verdict invalid(String address, long started) {
         guard.recordFailure(address);
         long remaining = failureMinLatencyNanos - (System.nanoTime() - started);
-        Mono<Void> answer = ErrorResponseWriter.write(exchange, ApiError.INVALID_API_KEY);
-        return remaining <= 0 ? answer : Mono.delay(Duration.ofNanos(remaining)).then(answer);
+        return remaining <= 0
+                ? INVALID
+                : Verdict.waitFor(Mono.delay(Duration.ofNanos(remaining)).thenReturn(INVALID));
     }
 
-    private Mono<Void> tooManyFailures(ServerWebExchange exchange, String address) {
-        return ErrorResponseWriter.write(
-                exchange, ApiError.TOO_MANY_FAILURES.withRetryAfter(guard.retryAfterSeconds(address)));
+    private Verdict tooManyFailures(String address) {
+        return Verdict.refuse(ApiError.TOO_MANY_FAILURES.withRetryAfter(guard.retryAfterSeconds(address)));
     }
 
     @Override
@@ -191,7 +188,7 @@ final class ApiKeyAuthFilter implements StageFilter {
 
     @Override
     public String toString() {
-        return "ApiKeyAuthFilter[store=" + store.getClass().getSimpleName() + ", tags=" + tags + ", failureMinLatency="
+        return "ApiKeyCheck[store=" + store.getClass().getSimpleName() + ", tags=" + tags + ", failureMinLatency="
                 + Duration.ofNanos(failureMinLatencyNanos) + "]";
     }
 

@@ -1,10 +1,11 @@
 package ai.powerpost.gateway.web;
 
 import ai.powerpost.gateway.errors.ApiError;
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RequestTrace;
 import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.pipeline.StageFilter;
+import ai.powerpost.gateway.pipeline.Verdict;
 import ai.powerpost.gateway.routing.RouteSpec;
 import io.micrometer.tracing.Link;
 import io.micrometer.tracing.Span;
@@ -13,7 +14,6 @@ import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -37,7 +37,7 @@ import reactor.core.publisher.Mono;
  *     hold anything a client put there) or a query string.</li>
  * </ul>
  */
-final class TraceFilter implements StageFilter {
+final class TraceCheck implements Check {
 
     static final String TRACEPARENT = "traceparent";
 
@@ -47,16 +47,15 @@ final class TraceFilter implements StageFilter {
     private final Propagator propagator;
     private final TrustedProxies proxies;
 
-    TraceFilter(Tracer tracer, Propagator propagator, TrustedProxies proxies) {
+    TraceCheck(Tracer tracer, Propagator propagator, TrustedProxies proxies) {
         this.tracer = tracer;
         this.propagator = propagator;
         this.proxies = proxies;
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    public Verdict check(ServerWebExchange exchange, RequestState state) {
         ServerHttpRequest request = exchange.getRequest();
-        RequestState state = RequestState.of(exchange);
         String method = request.getMethod().name();
         Span span = builder(request)
                 .name(method)
@@ -76,7 +75,7 @@ final class TraceFilter implements StageFilter {
                 return Mono.empty();
             });
         }
-        return chain.filter(exchange).doFinally(signal -> span.end());
+        return Verdict.PASS; // the pass ends the span when the exchange ends
     }
 
     private Span.Builder builder(ServerHttpRequest request) {
@@ -130,7 +129,7 @@ final class TraceFilter implements StageFilter {
 
     @Override
     public String toString() {
-        return "TraceFilter[trustedProxies=" + !proxies.isEmpty() + "]";
+        return "TraceCheck[trustedProxies=" + !proxies.isEmpty() + "]";
     }
 
     /** A 5xx answer, for the span's error status: no stack trace (it would only show this filter). */

@@ -3,13 +3,12 @@ package ai.powerpost.gateway.access;
 import ai.powerpost.gateway.auth.KeyMode;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.Verdict;
 import ai.powerpost.gateway.routing.RouteSpec;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
 
 /**
  * A test key ({@code pp_test_sk_}) may only call routes whose upstream declares a sandbox
@@ -19,14 +18,16 @@ import reactor.core.publisher.Mono;
  * decided by the upstream call itself ({@code proxy.UpstreamCallFilter}), which refuses a test key
  * without a sandbox again rather than ever sending it to the live URI.
  */
-final class KeyModeFilter extends RouteCheck {
+final class KeyModeCheck extends RouteCheck {
+
+    private static final Verdict NO_SANDBOX = Verdict.refuse(ApiError.TEST_KEY_NO_SANDBOX);
 
     @Override
-    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+    protected Verdict check(ServerWebExchange exchange, RequestState state, RouteSpec route, KeyRecord key) {
         if (key.mode() == KeyMode.TEST && !route.upstream().hasSandbox()) {
-            return ErrorResponseWriter.write(exchange, ApiError.TEST_KEY_NO_SANDBOX);
+            return NO_SANDBOX;
         }
-        return chain.filter(exchange);
+        return Verdict.PASS;
     }
 
     @Override
@@ -36,6 +37,6 @@ final class KeyModeFilter extends RouteCheck {
 
     @Override
     public String toString() {
-        return "KeyModeFilter";
+        return "KeyModeCheck";
     }
 }

@@ -4,15 +4,15 @@ import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.auth.Lookup;
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
+import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.Verdict;
 import ai.powerpost.gateway.routing.RouteSpec;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -23,63 +23,54 @@ import reactor.core.publisher.Mono;
  * workspace the key's account owns, else 403 {@code FORBIDDEN}. Ownership is read through the
  * key store's cache; if Redis cannot be asked the answer is 503 (fail closed).
  */
-final class WorkspaceFilter extends RouteCheck {
+final class WorkspaceCheck extends RouteCheck {
 
-    private static final Logger log = LoggerFactory.getLogger(WorkspaceFilter.class);
+    private static final Logger log = LoggerFactory.getLogger(WorkspaceCheck.class);
     static final int MAX_LENGTH = 64;
+    private static final Verdict MISSING = Verdict.refuse(ApiError.WORKSPACE_MISSING);
+    private static final Verdict MALFORMED = Verdict.refuse(ApiError.WORKSPACE_MALFORMED);
+    private static final Verdict FORBIDDEN = Verdict.refuse(ApiError.WORKSPACE_FORBIDDEN);
+    private static final Verdict UNAVAILABLE = Verdict.refuse(ApiError.AUTH_UNAVAILABLE);
 
     private final ApiKeyStore store;
     private final WorkspaceProperties properties;
 
-    WorkspaceFilter(ApiKeyStore store, WorkspaceProperties properties) {
+    WorkspaceCheck(ApiKeyStore store, WorkspaceProperties properties) {
         this.store = store;
         this.properties = properties;
     }
 
     @Override
-    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+    protected Verdict check(ServerWebExchange exchange, RequestState state, RouteSpec route, KeyRecord key) {
         if (!route.workspaceRequired()) {
-            return chain.filter(exchange);
+            return Verdict.PASS;
         }
         List<String> values = exchange.getRequest().getHeaders().get(GatewayHeaders.WORKSPACE_ID);
         if (values == null
                 || values.isEmpty()
                 || (values.size() == 1 && values.get(0).isBlank())) {
-            return ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_MISSING);
+            return MISSING;
         }
         String workspaceId = values.get(0);
         if (values.size() > 1 || !isWellFormed(workspaceId)) {
-            return ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_MALFORMED);
+            return MALFORMED;
         }
         if (!properties.verifyOwnership()) {
-            return chain.filter(exchange);
+            return Verdict.PASS;
         }
         Lookup<Boolean> ownership = store.ownership(key.accountId(), workspaceId);
         if (ownership instanceof Lookup.Now<Boolean> now) {
-            return Boolean.TRUE.equals(now.value())
-                    ? chain.filter(exchange)
-                    : ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_FORBIDDEN);
+            return Boolean.TRUE.equals(now.value()) ? Verdict.PASS : FORBIDDEN;
         }
-        return ownership
+        return Verdict.waitFor(ownership
                 .toMono()
-                .map(owned -> owned ? Verdict.OWNED : Verdict.NOT_OWNED)
+                .map(owned -> owned ? Verdict.PASS : FORBIDDEN)
                 .onErrorResume(e -> {
                     log.warn(
                             "workspace look-up failed, answering 503: {}",
                             e.getClass().getSimpleName());
-                    return Mono.just(Verdict.UNAVAILABLE);
-                })
-                .flatMap(verdict -> switch (verdict) {
-                    case OWNED -> chain.filter(exchange);
-                    case NOT_OWNED -> ErrorResponseWriter.write(exchange, ApiError.WORKSPACE_FORBIDDEN);
-                    case UNAVAILABLE -> ErrorResponseWriter.write(exchange, ApiError.AUTH_UNAVAILABLE);
-                });
-    }
-
-    private enum Verdict {
-        OWNED,
-        NOT_OWNED,
-        UNAVAILABLE
+                    return Mono.just(UNAVAILABLE);
+                }));
     }
 
     static boolean isWellFormed(String workspaceId) {
@@ -103,6 +94,6 @@ final class WorkspaceFilter extends RouteCheck {
 
     @Override
     public String toString() {
-        return "WorkspaceFilter[verifyOwnership=" + properties.verifyOwnership() + "]";
+        return "WorkspaceCheck[verifyOwnership=" + properties.verifyOwnership() + "]";
     }
 }

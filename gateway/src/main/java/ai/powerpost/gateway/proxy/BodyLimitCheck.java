@@ -4,12 +4,12 @@ import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.ApiErrorException;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.Verdict;
 import ai.powerpost.gateway.routing.RouteSpec;
 import java.util.concurrent.atomic.AtomicLong;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
@@ -17,7 +17,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * The request body, as the upstream is sent it:
@@ -36,22 +35,22 @@ import reactor.core.publisher.Mono;
  * Bodies are never buffered here: they stream to the upstream chunk by chunk. Requests without a
  * body pass undecorated.
  */
-final class RequestBodyFilter extends RouteCheck {
+final class BodyLimitCheck extends RouteCheck {
 
     @Override
-    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+    protected Verdict check(ServerWebExchange exchange, RequestState state, RouteSpec route, KeyRecord key) {
         ApiError tooLarge = route.scope() == Scope.MEDIA_WRITE ? ApiError.FILE_TOO_LARGE : ApiError.PAYLOAD_TOO_LARGE;
         ServerHttpRequest request = exchange.getRequest();
         long declared = request.getHeaders().getContentLength();
         if (declared > route.maxBodyBytes()) {
-            return ErrorResponseWriter.write(exchange, tooLarge);
+            return Verdict.refuse(tooLarge);
         }
         boolean chunked = declared < 0 && request.getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING);
         if (declared <= 0 && !chunked) {
-            return chain.filter(exchange);
+            return Verdict.PASS;
         }
         ServerHttpRequest guarded = new GuardedBody(request, chunked ? route.maxBodyBytes() : Long.MAX_VALUE, tooLarge);
-        return chain.filter(exchange.mutate().request(guarded).build());
+        return Verdict.continueWith(exchange.mutate().request(guarded).build());
     }
 
     @Override
@@ -61,7 +60,7 @@ final class RequestBodyFilter extends RouteCheck {
 
     @Override
     public String toString() {
-        return "RequestBodyFilter";
+        return "BodyLimitCheck";
     }
 
     /** A body that failed on the client's side (most often: the client went away mid-body). */
@@ -92,7 +91,7 @@ final class RequestBodyFilter extends RouteCheck {
                             sink.next(buffer);
                         }
                     })
-                    .onErrorMap(e -> !(e instanceof ApiErrorException), RequestBodyFilter::clientsError);
+                    .onErrorMap(e -> !(e instanceof ApiErrorException), BodyLimitCheck::clientsError);
         }
     }
 }

@@ -3,21 +3,21 @@ package ai.powerpost.gateway.metrics;
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.errors.JsonStrings;
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.pipeline.GatewayHeaders;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RequestTrace;
 import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.pipeline.StageFilter;
+import ai.powerpost.gateway.pipeline.Verdict;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Outermost filter: when the response is committed (its status known, whoever wrote it: the
+ * The first check: when the response is committed (its status known, whoever wrote it: the
  * upstream, a filter's error, or the exception handler), records the request in
  * {@link GatewayMeters} and writes one JSON access-log line: request id, trace id (null when
  * tracing is off), route, method, status,
@@ -26,24 +26,23 @@ import reactor.core.publisher.Mono;
  * The line goes to the {@code access} logger, which logback writes through {@link BatchingStdoutAppender}
  * (a lock-free queue flushed in batches: the request thread never waits or wakes anyone).
  */
-public final class AccessLogFilter implements StageFilter {
+public final class AccessLogCheck implements Check {
 
     static final Logger ACCESS = LoggerFactory.getLogger("access");
 
     private final GatewayMeters meters;
 
-    public AccessLogFilter(GatewayMeters meters) {
+    public AccessLogCheck(GatewayMeters meters) {
         this.meters = meters;
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        RequestState state = RequestState.of(exchange);
+    public Verdict check(ServerWebExchange exchange, RequestState state) {
         exchange.getResponse().beforeCommit(() -> {
             record(exchange, state, System.nanoTime());
             return Mono.empty();
         });
-        return chain.filter(exchange);
+        return Verdict.PASS;
     }
 
     private void record(ServerWebExchange exchange, RequestState state, long end) {
@@ -121,6 +120,6 @@ public final class AccessLogFilter implements StageFilter {
 
     @Override
     public String toString() {
-        return "AccessLogFilter";
+        return "AccessLogCheck";
     }
 }

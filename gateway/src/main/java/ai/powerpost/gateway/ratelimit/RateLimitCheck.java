@@ -2,9 +2,10 @@ package ai.powerpost.gateway.ratelimit;
 
 import ai.powerpost.gateway.auth.KeyRecord;
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.RouteCheck;
 import ai.powerpost.gateway.pipeline.Stage;
+import ai.powerpost.gateway.pipeline.Verdict;
 import ai.powerpost.gateway.routing.RateLimitClass;
 import ai.powerpost.gateway.routing.RouteSpec;
 import io.micrometer.core.instrument.Counter;
@@ -13,7 +14,6 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -26,14 +26,14 @@ import reactor.core.publisher.Mono;
  * limited route carries {@code X-RateLimit-Limit}, {@code -Remaining} and {@code -Reset}: set now,
  * and set again just before the response is committed, over whatever the upstream sent.
  */
-final class RateLimitFilter extends RouteCheck {
+final class RateLimitCheck extends RouteCheck {
 
     private final LocalRateLimiter limiter;
     private final MeterRegistry meters;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final String description;
 
-    RateLimitFilter(
+    RateLimitCheck(
             LocalRateLimiter limiter,
             Collection<RateLimitClass> classes,
             RateLimitProperties properties,
@@ -41,7 +41,7 @@ final class RateLimitFilter extends RouteCheck {
         this.limiter = limiter;
         this.meters = meters;
         classes.forEach(c -> rejected(c.name()));
-        this.description = "RateLimitFilter[classes="
+        this.description = "RateLimitCheck[classes="
                 + classes.stream()
                         .map(c -> c.name() + " " + c.requests() + "/"
                                 + duration(c.per().toMillis()))
@@ -51,10 +51,10 @@ final class RateLimitFilter extends RouteCheck {
     }
 
     @Override
-    protected Mono<Void> check(ServerWebExchange exchange, RouteSpec route, KeyRecord key, GatewayFilterChain chain) {
+    protected Verdict check(ServerWebExchange exchange, RequestState state, RouteSpec route, KeyRecord key) {
         RateLimitClass limit = route.rateLimit();
         if (limit == null) {
-            return chain.filter(exchange);
+            return Verdict.PASS;
         }
         Decision decision = limiter.tryAcquire(key.rateLimitId(), limit);
         // Written when the response commits, whoever writes it (the upstream's answer, a 429 here,
@@ -66,10 +66,9 @@ final class RateLimitFilter extends RouteCheck {
         });
         if (!decision.allowed()) {
             rejected(limit.name()).increment();
-            return ErrorResponseWriter.write(
-                    exchange, ApiError.RATE_LIMITED.withRetryAfter(decision.retryAfterSeconds()));
+            return Verdict.refuse(ApiError.RATE_LIMITED.withRetryAfter(decision.retryAfterSeconds()));
         }
-        return chain.filter(exchange);
+        return Verdict.PASS;
     }
 
     /** The rejection counter of a class: classes are the bounded set of routes.yml. */

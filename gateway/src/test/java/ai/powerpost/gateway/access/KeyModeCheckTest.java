@@ -9,6 +9,7 @@ import ai.powerpost.gateway.errors.ApiError;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.routing.RouteTable;
 import ai.powerpost.gateway.routing.RouteTableParser;
+import ai.powerpost.gateway.support.OneCheck;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +20,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import reactor.test.StepVerifier;
 
-class KeyModeFilterTest {
+class KeyModeCheckTest {
 
     private static final RouteTable TABLE = new RouteTableParser("test routes", name -> null)
             .parse(new ByteArrayInputStream("""
@@ -34,7 +35,7 @@ class KeyModeFilterTest {
                       - { id: live-only, method: GET, path: /l, scope: account:read, workspace: false, upstream: without-sandbox }
                     """.getBytes(StandardCharsets.UTF_8)));
 
-    private final KeyModeFilter filter = new KeyModeFilter();
+    private final KeyModeCheck filter = new KeyModeCheck();
     private final AtomicInteger passed = new AtomicInteger();
     private final GatewayFilterChain chain = exchange -> {
         passed.incrementAndGet();
@@ -47,7 +48,7 @@ class KeyModeFilterTest {
         RequestState.of(exchange)
                 .authenticated(new KeyRecord(
                         "0".repeat(64), "key_1", "acct_1", Scope.READ_ONLY, mode, KeyRecord.NEVER, "key_1"));
-        StepVerifier.create(filter.filter(exchange, chain)).verifyComplete();
+        StepVerifier.create(OneCheck.run(filter, exchange, chain)).verifyComplete();
         return exchange;
     }
 

@@ -10,6 +10,7 @@ import ai.powerpost.gateway.pipeline.Stage;
 import ai.powerpost.gateway.routing.RouteTable;
 import ai.powerpost.gateway.routing.RouteTableParser;
 import ai.powerpost.gateway.support.ExpectedLogs;
+import ai.powerpost.gateway.support.OneCheck;
 import ch.qos.logback.classic.Level;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
@@ -24,7 +25,7 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 import reactor.test.StepVerifier;
 
 /** The filter alone, on mock exchanges: headers, the 429, and routes without a class. */
-class RateLimitFilterTest {
+class RateLimitCheckTest {
 
     private static final long T0 = 1_699_999_980_000L;
     private static final String ROUTES = """
@@ -54,7 +55,7 @@ class RateLimitFilterTest {
     private final FakeClock clock = new FakeClock(T0 + 15_000);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final RateLimitProperties properties = new RateLimitProperties(Duration.ofMillis(100), 16, 500, 1000);
-    private final RateLimitFilter filter = new RateLimitFilter(
+    private final RateLimitCheck filter = new RateLimitCheck(
             new LocalRateLimiter(properties, clock, clock, meters),
             table.rateLimits().values(),
             properties,
@@ -80,7 +81,7 @@ class RateLimitFilterTest {
 
     private MockServerWebExchange run(String path) {
         MockServerWebExchange exchange = exchange(path);
-        StepVerifier.create(filter.filter(exchange, upstream)).verifyComplete();
+        StepVerifier.create(OneCheck.run(filter, exchange, upstream)).verifyComplete();
         return exchange;
     }
 
@@ -123,7 +124,8 @@ class RateLimitFilterTest {
             RequestState.of(exchange).route(table.match("GET", "/api/v1/posts/p1"));
             RequestState.of(exchange)
                     .authenticated(new KeyRecord("0".repeat(64), "key_test", "acct_test", Scope.READ_ONLY));
-            StepVerifier.create(filter.filter(exchange, ex -> ex.getResponse().setComplete()))
+            StepVerifier.create(OneCheck.run(
+                            filter, exchange, ex -> ex.getResponse().setComplete()))
                     .verifyComplete();
             assertThat(exchange.getResponse().getStatusCode()).isNotEqualTo(HttpStatus.TOO_MANY_REQUESTS);
             assertThat(exchange.getResponse().getHeaders().containsHeader("X-RateLimit-Limit"))
@@ -137,7 +139,7 @@ class RateLimitFilterTest {
                 MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/account/credits"));
         RequestState.of(exchange).route(table.match("GET", "/api/v1/account/credits"));
         try (ExpectedLogs logged = ExpectedLogs.expect(RouteCheck.class, Level.ERROR)) {
-            StepVerifier.create(filter.filter(exchange, upstream)).verifyComplete();
+            StepVerifier.create(OneCheck.run(filter, exchange, upstream)).verifyComplete();
             assertThat(logged.messages()).containsExactly("RATE_LIMIT reached without a key: refused");
         }
         assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
@@ -147,11 +149,10 @@ class RateLimitFilterTest {
     @Test
     void runsAfterTheChecksAndBeforeUsageAndNamesItsConfig() {
         assertThat(filter.stage()).isEqualTo(Stage.RATE_LIMIT);
-        assertThat(filter.getOrder())
-                .isEqualTo(Stage.RATE_LIMIT.order())
+        assertThat(filter.stage().order())
                 .isGreaterThan(Stage.WORKSPACE.order())
                 .isLessThan(Stage.RECORD_USAGE.order());
         assertThat(filter.toString())
-                .isEqualTo("RateLimitFilter[classes={default 2/60s}, syncInterval=100ms, shards=16, maxKeys=1000]");
+                .isEqualTo("RateLimitCheck[classes={default 2/60s}, syncInterval=100ms, shards=16, maxKeys=1000]");
     }
 }

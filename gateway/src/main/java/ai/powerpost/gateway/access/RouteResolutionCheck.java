@@ -1,35 +1,33 @@
 package ai.powerpost.gateway.access;
 
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.pipeline.StageFilter;
+import ai.powerpost.gateway.pipeline.Verdict;
 import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteTableHolder;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
 
 /**
  * Deny by default: a request the route table does not resolve to a route (unknown path: 404,
  * undeclared method: 405 with {@code Allow}, non-canonical path: 400) is answered here and never
  * reaches an upstream.
  */
-final class RouteResolutionFilter implements StageFilter {
+final class RouteResolutionCheck implements Check {
 
     private final RouteTableHolder table;
 
-    RouteResolutionFilter(RouteTableHolder table) {
+    RouteResolutionCheck(RouteTableHolder table) {
         this.table = table;
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    public Verdict check(ServerWebExchange exchange, RequestState state) {
         RouteMatch match = resolve(exchange, table);
         if (match instanceof RouteMatch.Rejected rejected) {
-            return ErrorResponseWriter.write(exchange, rejected.error());
+            return Verdict.refuse(rejected.error());
         }
-        return chain.filter(exchange);
+        return Verdict.PASS;
     }
 
     /**
@@ -57,6 +55,6 @@ final class RouteResolutionFilter implements StageFilter {
 
     @Override
     public String toString() {
-        return "RouteResolutionFilter[" + table.current() + "]";
+        return "RouteResolutionCheck[" + table.current() + "]";
     }
 }

@@ -1,13 +1,12 @@
 package ai.powerpost.gateway.leaks;
 
 import ai.powerpost.gateway.errors.ApiError;
-import ai.powerpost.gateway.pipeline.ErrorResponseWriter;
+import ai.powerpost.gateway.pipeline.Check;
 import ai.powerpost.gateway.pipeline.RequestState;
 import ai.powerpost.gateway.pipeline.Stage;
-import ai.powerpost.gateway.pipeline.StageFilter;
+import ai.powerpost.gateway.pipeline.Verdict;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -18,40 +17,43 @@ import reactor.core.publisher.Mono;
  * id, the access log and the HTTP hygiene, before route resolution; every other request, and a
  * request to an endpoint that is off, goes on (to be 404 like any path no route declares).
  */
-final class SecretScanningFilter implements StageFilter {
+final class SecretScanningCheck implements Check {
 
-    private static final ApiError POST_ONLY = ApiError.methodNotAllowed("POST");
+    private static final Verdict POST_ONLY = Verdict.refuse(ApiError.methodNotAllowed("POST"));
 
     private final @Nullable GithubEndpoint github;
     private final @Nullable ReportEndpoint report;
 
-    SecretScanningFilter(@Nullable GithubEndpoint github, @Nullable ReportEndpoint report) {
+    SecretScanningCheck(@Nullable GithubEndpoint github, @Nullable ReportEndpoint report) {
         this.github = github;
         this.report = report;
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    public Verdict check(ServerWebExchange exchange, RequestState state) {
         if (github == null && report == null) {
-            return chain.filter(exchange);
+            return Verdict.PASS;
         }
         String path = exchange.getRequest().getURI().getRawPath();
         if (github != null && GithubEndpoint.PATH.equals(path)) {
-            return serve(exchange, GithubEndpoint.ENDPOINT_ID, github::handle);
+            return serve(exchange, state, GithubEndpoint.ENDPOINT_ID, github::handle);
         }
         if (report != null && ReportEndpoint.PATH.equals(path)) {
-            return serve(exchange, ReportEndpoint.ENDPOINT_ID, report::handle);
+            return serve(exchange, state, ReportEndpoint.ENDPOINT_ID, report::handle);
         }
-        return chain.filter(exchange);
+        return Verdict.PASS;
     }
 
-    private static Mono<Void> serve(
-            ServerWebExchange exchange, String endpointId, Function<ServerWebExchange, Mono<Void>> handler) {
-        RequestState.of(exchange).servedBy(endpointId);
+    private static Verdict serve(
+            ServerWebExchange exchange,
+            RequestState state,
+            String endpointId,
+            Function<ServerWebExchange, Mono<Void>> handler) {
+        state.servedBy(endpointId);
         if (exchange.getRequest().getMethod() != HttpMethod.POST) {
-            return ErrorResponseWriter.write(exchange, POST_ONLY);
+            return POST_ONLY;
         }
-        return handler.apply(exchange);
+        return Verdict.answered(handler.apply(exchange));
     }
 
     @Override
@@ -61,7 +63,7 @@ final class SecretScanningFilter implements StageFilter {
 
     @Override
     public String toString() {
-        return "SecretScanningFilter[github=" + (github == null ? "off" : github) + ", report="
+        return "SecretScanningCheck[github=" + (github == null ? "off" : github) + ", report="
                 + (report == null ? "off" : report) + "]";
     }
 }
