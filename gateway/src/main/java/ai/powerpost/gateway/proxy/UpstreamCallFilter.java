@@ -95,7 +95,11 @@ public final class UpstreamCallFilter implements StageFilter {
             // sandbox meanwhile, or a stage was misplaced): refused, never sent to the live URI
             return ErrorResponseWriter.write(exchange, ApiError.TEST_KEY_NO_SANDBOX);
         }
-        exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, call.route());
+        Map<String, Object> attributes = exchange.getAttributes();
+        attributes.put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, call.route());
+        attributes.put(
+                ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR,
+                call.url(exchange.getRequest().getURI()));
         CircuitBreaker breaker = call.breaker();
         HttpMethod method = exchange.getRequest().getMethod();
         int retries = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)

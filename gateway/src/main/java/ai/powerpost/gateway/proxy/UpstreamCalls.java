@@ -34,8 +34,32 @@ final class UpstreamCalls {
      */
     static final String SANDBOX_SUFFIX = "@sandbox";
 
-    /** Where one call goes and the breaker it goes through. */
-    record Call(Route route, CircuitBreaker breaker) {}
+    /**
+     * Where one call goes and the breaker it goes through.
+     *
+     * @param origin the target's {@code scheme://host[:port]}, to which a request's path and query
+     *               are appended ({@link #url})
+     */
+    record Call(Route route, CircuitBreaker breaker, String origin) {
+
+        /**
+         * The upstream URL of a request: the target's scheme, host and port, the request's raw path
+         * and raw query, byte for byte (the path is canonical, the query as the client sent it, less
+         * any {@code _method}). What Spring Cloud Gateway's {@code RouteToRequestUrlFilter} computes,
+         * without its URI builder per request: it is switched off (application.yml), so this is the
+         * one place the upstream URL is made.
+         */
+        URI url(URI request) {
+            String path = request.getRawPath();
+            String query = request.getRawQuery();
+            int length = origin.length() + path.length() + (query == null ? 0 : query.length() + 1);
+            StringBuilder url = new StringBuilder(length).append(origin).append(path);
+            if (query != null) {
+                url.append('?').append(query);
+            }
+            return URI.create(url.toString());
+        }
+    }
 
     private final RouteTableHolder holder;
     private final CircuitBreakerRegistry breakers;
@@ -105,7 +129,13 @@ final class UpstreamCalls {
         return new Call(
                 route,
                 breakers.circuitBreaker(
-                        breakerName, () -> config(spec.resilience().breaker())));
+                        breakerName, () -> config(spec.resilience().breaker())),
+                origin(target));
+    }
+
+    /** {@code scheme://host[:port]} of {@code target} (its path, if any, is not the upstream's: as Spring Cloud Gateway did). */
+    static String origin(URI target) {
+        return target.getScheme() + "://" + target.getRawAuthority();
     }
 
     Set<String> breakerNames() {

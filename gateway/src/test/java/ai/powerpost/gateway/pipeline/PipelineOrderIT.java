@@ -18,8 +18,7 @@ import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 
 /**
  * The started gateway's global filters, sorted as Spring Cloud Gateway sorts them, are exactly
- * {@link Stage}'s filters, in its order, and then Spring Cloud Gateway's own two that this gateway
- * needs; its one {@link CheckPass} runs exactly {@link Stage}'s checks, in its order.
+ * {@link Stage}'s filters, in its order, and then the Netty routing filter; its one {@link CheckPass} runs exactly {@link Stage}'s checks, in its order.
  */
 @GatewayIntegrationTest
 class PipelineOrderIT extends GatewayTestBase {
@@ -53,14 +52,14 @@ class PipelineOrderIT extends GatewayTestBase {
     }
 
     /**
-     * Before the upstream URL is built: the gateway's three filters and nothing else; after it, Spring
-     * Cloud Gateway's {@link RouteToRequestUrlFilter} and the gateway's Netty routing filter, and
-     * nothing else: every other global filter of the framework (forwarding, websockets, load
-     * balancing, cached bodies, the response cache, the metrics filter) is switched off, because its
-     * case cannot occur here ({@code FrameworkFiltersIT} shows each).
+     * Before the order at which Spring Cloud Gateway would build the upstream URL: the gateway's
+     * three filters; after it, only the gateway's Netty routing filter. Every other global filter of
+     * the framework is switched off: forwarding, websockets, load balancing, cached bodies and the
+     * response cache because their case cannot occur here ({@code FrameworkFiltersIT} shows each),
+     * and {@link RouteToRequestUrlFilter} because the upstream call makes the URL itself.
      */
     @Test
-    void everyStageRunsBeforeTheUpstreamUrlIsBuiltAndOnlyTheRoutingFollows() {
+    void theGatewaysFiltersRunFirstAndOnlyTheRoutingFollows() {
         List<String> before = new ArrayList<>();
         List<String> after = new ArrayList<>();
         for (GlobalFilter filter : sorted()) {
@@ -71,9 +70,7 @@ class PipelineOrderIT extends GatewayTestBase {
                 .containsExactly(Arrays.stream(expected(Stage.Kind.FILTER))
                         .map(Stage::name)
                         .toArray(String[]::new));
-        assertThat(after)
-                .containsExactly(
-                        RouteToRequestUrlFilter.class.getSimpleName(), NettyRoutingFilter.class.getSimpleName());
+        assertThat(after).containsExactly(NettyRoutingFilter.class.getSimpleName());
     }
 
     /** Every stage of the kind, but tracing's: this gateway runs with tracing off, as by default (TracingIT has it on). */
