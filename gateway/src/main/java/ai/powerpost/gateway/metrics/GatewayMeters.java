@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,21 +48,70 @@ public final class GatewayMeters {
     private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx"
     };
     /**
-     * Meters are looked up once per tag combination, then taken from these maps: building a meter
-     * id and finding it in the registry on every request cost more than recording into it. The
-     * maps hold what the registry holds (tags from bounded sets), and stop growing at this size,
-     * past which the registry is asked as before.
+     * A route's meters are made once, then found with one look-up by the route's id (its hash is
+     * cached in the String): the request timer by method, status class and outcome in an array
+     * filled on first use, the upstream and overhead timers beside it. Building a meter id and
+     * finding it in the registry on every request cost more than recording into it, and so did a
+     * map keyed by a new tag object per request. The map holds what the registry holds (route ids
+     * from routes.yml and the gateway's own endpoints, a bounded set) and stops growing at this
+     * size, past which a route's meters are made for the request and the registry finds them.
      */
-    private static final int MAX_CACHED = 4096;
+    private static final int MAX_ROUTES = 4096;
+
+    /** The methods a request timer can be tagged with without an allocation; any other is looked up. */
+    private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"};
+
+    private static final String[] OUTCOMES = {"proxied", "denied", "upstream_error"};
 
     private final MeterRegistry registry;
-    private final ConcurrentHashMap<RequestTags, Timer> requestTimers = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Timer[]> upstreamTimers = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<DenialTags, Counter> denialCounters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ApiError, Counter> denialCounters = new ConcurrentHashMap<>();
 
-    private record RequestTags(String route, String method, String statusClass, String outcome) {}
+    /** One route's meters: request timers by [method][status class][outcome], made on first use. */
+    private final class RouteMeters {
+        final String route;
+        final AtomicReferenceArray<Timer> requests =
+                new AtomicReferenceArray<>((METHODS.length + 1) * STATUS_CLASSES.length * OUTCOMES.length);
+        final Timer upstream;
+        final Timer overhead;
 
-    private record DenialTags(String reason, String scope) {}
+        RouteMeters(String route) {
+            this.route = route;
+            this.upstream = Timer.builder(UPSTREAM)
+                    .description("Upstream time to response headers")
+                    .tags("route", route)
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry);
+            this.overhead = Timer.builder(OVERHEAD)
+                    .description("Time the gateway added to proxied requests")
+                    .tags("route", route)
+                    .serviceLevelObjectives(OVERHEAD_BUCKETS)
+                    .register(registry);
+        }
+
+        Timer request(String method, int statusClass, int outcome) {
+            int m = methodIndex(method);
+            if (m < 0) {
+                return requestTimer(route, method, STATUS_CLASSES[statusClass], OUTCOMES[outcome]);
+            }
+            int slot = (m * STATUS_CLASSES.length + statusClass) * OUTCOMES.length + outcome;
+            Timer timer = requests.get(slot);
+            if (timer == null) {
+                timer = requestTimer(route, method, STATUS_CLASSES[statusClass], OUTCOMES[outcome]);
+                requests.set(slot, timer); // the registry returns the same timer to a racing caller
+            }
+            return timer;
+        }
+    }
+
+    private static int methodIndex(String method) {
+        for (int i = 0; i < METHODS.length; i++) {
+            if (METHODS[i].equals(method)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     private static Duration[] durations(long... millis) {
         Duration[] out = new Duration[millis.length];
@@ -84,69 +133,50 @@ public final class GatewayMeters {
 
     void request(
             String route, String method, int status, @Nullable ApiError denial, long totalNanos, long upstreamNanos) {
-        String statusClass = status >= 0 && status < 1000 ? STATUS_CLASSES[status / 100] : "unknown";
-        String outcome = denial != null ? "denied" : status >= 500 ? "upstream_error" : "proxied";
-        cached(requestTimers, new RequestTags(route, method, statusClass, outcome), this::requestTimer)
-                .record(totalNanos, TimeUnit.NANOSECONDS);
+        RouteMeters meters = routes.get(route);
+        if (meters == null) {
+            meters = routes.size() < MAX_ROUTES
+                    ? routes.computeIfAbsent(route, RouteMeters::new)
+                    : new RouteMeters(route);
+        }
+        if (status >= 0 && status < 1000) {
+            int outcome = denial != null ? 1 : status >= 500 ? 2 : 0;
+            meters.request(method, status / 100, outcome).record(totalNanos, TimeUnit.NANOSECONDS);
+        } else {
+            requestTimer(route, method, "unknown", denial != null ? "denied" : "proxied")
+                    .record(totalNanos, TimeUnit.NANOSECONDS);
+        }
         if (upstreamNanos >= 0) {
-            Timer[] timers = cached(upstreamTimers, route, this::upstreamTimers);
-            timers[0].record(upstreamNanos, TimeUnit.NANOSECONDS);
-            timers[1].record(Math.max(0, totalNanos - upstreamNanos), TimeUnit.NANOSECONDS);
+            meters.upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
+            meters.overhead.record(Math.max(0, totalNanos - upstreamNanos), TimeUnit.NANOSECONDS);
         }
         if (denial != null) {
-            cached(
-                            denialCounters,
-                            new DenialTags(
-                                    DenialReasons.of(denial),
-                                    denial.requiredScope() == null ? "none" : denial.requiredScope()),
-                            this::denialCounter)
-                    .increment();
+            Counter denied = denialCounters.get(denial);
+            if (denied == null) {
+                denied = denialCounters.size() < MAX_ROUTES
+                        ? denialCounters.computeIfAbsent(denial, this::denialCounter)
+                        : denialCounter(denial);
+            }
+            denied.increment();
         }
     }
 
-    private <K, M> M cached(ConcurrentHashMap<K, M> cache, K key, Function<K, M> create) {
-        M meter = cache.get(key);
-        if (meter != null) {
-            return meter;
-        }
-        return cache.size() < MAX_CACHED ? cache.computeIfAbsent(key, create) : create.apply(key);
-    }
-
-    private Timer requestTimer(RequestTags tags) {
+    private Timer requestTimer(String route, String method, String statusClass, String outcome) {
         return Timer.builder(REQUESTS)
                 .description("Requests, arrival to response headers")
-                .tags(
-                        "route",
-                        tags.route(),
-                        "method",
-                        tags.method(),
-                        "status",
-                        tags.statusClass(),
-                        "outcome",
-                        tags.outcome())
+                .tags("route", route, "method", method, "status", statusClass, "outcome", outcome)
                 .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);
     }
 
-    private Timer[] upstreamTimers(String route) {
-        return new Timer[] {
-            Timer.builder(UPSTREAM)
-                    .description("Upstream time to response headers")
-                    .tags("route", route)
-                    .serviceLevelObjectives(LATENCY_BUCKETS)
-                    .register(registry),
-            Timer.builder(OVERHEAD)
-                    .description("Time the gateway added to proxied requests")
-                    .tags("route", route)
-                    .serviceLevelObjectives(OVERHEAD_BUCKETS)
-                    .register(registry)
-        };
-    }
-
-    private Counter denialCounter(DenialTags tags) {
+    private Counter denialCounter(ApiError denial) {
         return Counter.builder(DENIALS)
                 .description("Requests refused by the gateway")
-                .tags("reason", tags.reason(), "scope", tags.scope())
+                .tags(
+                        "reason",
+                        DenialReasons.of(denial),
+                        "scope",
+                        denial.requiredScope() == null ? "none" : denial.requiredScope())
                 .register(registry);
     }
 }
