@@ -332,7 +332,7 @@ def key_tag(secret, signed):
 
 
 def random_base62(rng, length):
-    return "".join(rng.choice(BASE62) for _ in range(length))
+    return "".join(rng.choices(BASE62, k=length))
 
 
 def resp(*args):
@@ -369,7 +369,7 @@ def write_keys(port, count, template, secret_id, secret, work):
     the create script's (CLAIM) and is not applied: no request reads the index. Each key carries
     the tag of `secret`, the gateway's configured secret `secret_id`. Returns the keys (also
     written one a line to <work>/keys.txt for the wrk script)."""
-    rng = random.SystemRandom()
+    rng = random.Random(os.urandom(32))   # bench keys in a throw-away Redis: fast, not for real keys
     account = template["account_id"]
     now = str(int(time.time() * 1000))
     keys, commands = [], []
@@ -835,16 +835,22 @@ def many_keys(gw, ports, args, connection_counts, work, api_keys, warm_rps):
 
     # warm-up: runs of 64 connections in a row, each going on where the one before stopped in
     # each thread's slice, until every thread went once over its own (every key seen, so cached);
-    # a thread's last requests (one per connection) may be cut off by wrk's end: not counted
+    # a thread's last requests (one per connection) may be cut off by wrk's end: not counted. A
+    # first pass slower than the cache's re-read age (cold keys are looked up) lets the first keys
+    # expire again: then on, while a run still misses the cache, up to three passes in all.
     chunk = min(10, max(1, int(n / max(1000.0, warm_rps)) + 1))
     warm, offset, started = [], 0, time.time()
     while True:
+        misses_before = key_cache(management).get("misses")
         run = measured(gw, 64, chunk, script="keys.lua", env={**env, "BENCH_KEYS_OFFSET": str(offset)})
+        misses = key_cache(management).get("misses")
+        run["key_cache_misses"] = misses - misses_before if misses is not None and misses_before is not None else None
         warm.append(run)
         offset += max(0, run["sent_min"] - 32)
         log(f"keys: warm-up {chunk}s: {run['rps']:.0f} req/s, {offset} of {run['slice_max']} keys per thread seen, "
-            f"non-2xx {run['errors_status']}")
-        if offset >= run["slice_max"]:
+            f"key-cache misses {run['key_cache_misses']}, non-2xx {run['errors_status']}")
+        cold = run["key_cache_misses"] is not None and run["key_cache_misses"] > 0.001 * run["requests"]
+        if offset >= run["slice_max"] and (not cold or offset >= 3 * run["slice_max"]):
             offset += 32   # the measured runs go on from there: one cycle over the keys, never restarted
             break
         if time.time() - started > 900:
@@ -892,20 +898,28 @@ def many_keys(gw, ports, args, connection_counts, work, api_keys, warm_rps):
         f"commands per request (commandstats: {trace['commandstats_per_request']:.3f}); sent {client}, in scripts {script}")
 
     revalidations = (gateway_metric(management, "gateway_keys_invalidations_total", type="all") or 0) - revalidations_before
+    cache_after = key_cache(management)
     histogram_after = class_histogram(pid, os.path.join(work, "keys-histogram-after.txt"))
     full_gc(pid)
     heap_after = heap_used_mb(pid)
     mb = 1024 * 1024
+
+    def cached(cache):
+        """Keys the scenario added to the key cache (its size from the gateway's metrics); n without them."""
+        grown = (cache.get("size") or 0) - (cache_before.get("size") or 0)
+        return grown if cache.get("size") is not None and grown > 0 else n
+    cached_warm, cached_after = cached(cache_warm), cached(cache_after)
     result = {"keys": n, "write_seconds": write_s, "warm_up": warm, "runs": runs, "trace": trace,
               "heap_before_mb": heap_before, "heap_warm_mb": heap_warm, "heap_after_mb": heap_after,
               # live objects (the histograms' totals, each right after a full GC): exact, whereas the
               # heap jstat reports used also holds what was allocated after the GC (kept as a cross-check)
               "live_before_mb": live(histogram_before) / mb, "live_warm_mb": live(histogram_warm) / mb,
               "live_after_mb": live(histogram_after) / mb,
-              "heap_per_key_warm_b": (live(histogram_warm) - live(histogram_before)) / n,
-              "heap_per_key_after_b": (live(histogram_after) - live(histogram_before)) / n,
-              "jstat_per_key_warm_b": (heap_warm - heap_before) * mb / n,
-              "jstat_per_key_after_b": (heap_after - heap_before) * mb / n,
+              "cached_warm": cached_warm, "cached_after": cached_after, "key_cache_after": cache_after,
+              "heap_per_key_warm_b": (live(histogram_warm) - live(histogram_before)) / cached_warm,
+              "heap_per_key_after_b": (live(histogram_after) - live(histogram_before)) / cached_after,
+              "jstat_per_key_warm_b": (heap_warm - heap_before) * mb / cached_warm,
+              "jstat_per_key_after_b": (heap_after - heap_before) * mb / cached_after,
               "invalidations_seconds": invalidations_s, "full_revalidations": revalidations,
               "heap_growth_warm": histogram_growth(histogram_before, histogram_warm),
               "heap_growth_after": histogram_growth(histogram_before, histogram_after),
@@ -1104,8 +1118,10 @@ def render_keys(results):
              f"minted) in {k['write_seconds']:.1f} s, pipelined; the gateway had applied the {n:,} invalidation "
              f"messages {k['invalidations_seconds']:.1f} s later (full revalidations of its cache, after a "
              f"re-subscription, during the scenario: {fmt(k.get('full_revalidations'))}); a few of the keys answered 200 before anything else. "
-             f"Warm-up: {len(warm)} run(s) of 64 connections, {warm_s:.0f} s, until every key had been seen "
-             f"(non-2xx {warm_bad}); the key cache then held {fmt(cache.get('size'))} entries "
+             f"Warm-up: {len(warm)} run(s) of 64 connections, {warm_s:.0f} s, until every key had been seen and "
+             f"a run missed the key cache no more than once per 1,000 requests, or three passes (non-2xx {warm_bad}; "
+             f"key-cache misses in its last run {fmt(warm[-1].get('key_cache_misses'))} of "
+             f"{warm[-1]['requests']:,} requests); the key cache then held {fmt(cache.get('size'))} entries "
              f"(`gateway.keys.max-size`, 100,000 by default), evictions so far {fmt(cache.get('evictions'))}. "
              f"The measured runs go on over the keys from where the run before stopped (each starts where its "
              f"slowest wrk thread stopped), so the cycle over the keys is not restarted (passes: the fewest full "
@@ -1115,7 +1131,7 @@ def render_keys(results):
              f"(15 s by default) keep that error small.", "",
              "| conns | req/s | p50 ms | p99 ms | p99.9 ms | req per proxy CPU-s | ÷ warm key, req per proxy CPU-s | "
              "÷ warm key, req/s | p99 ÷ warm key | passes over the keys | non-2xx | Redis commands/req | "
-             "script calls/req | key look-ups/req | key-cache misses | evictions |",
+             "script calls/req | `HGETALL`/req (key look-ups; any in scripts too) | key-cache misses | evictions |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in k["runs"]:
         c = r["connections"]
@@ -1130,6 +1146,16 @@ def render_keys(results):
                      f"{ratio(r['rps'], w_rps)} | {ratio(r['p99_us'], w_p99)} | {r['passes_min']} | {bad} | "
                      f"{r['commands_per_request']:.3f} | {r['script_calls_per_request']:.3f} | "
                      f"{r['lookups_per_request']:.4f} | {fmt(kc.get('misses'))} | {fmt(kc.get('evictions'))} |")
+    fastest = max((r["rps"] for r in k["runs"]), default=0)
+    if fastest:
+        cycle = n / fastest
+        slow = cycle > 60 or warm_s > 60
+        lines += ["", f"At the fastest of these rates a key came round every {cycle:.0f} s, and the warm-up took "
+                  f"{warm_s:.0f} s" + (f": longer than the key cache's re-read age (`gateway.keys.max-age`, 60 s by "
+                  f"default), so keys expired before their next use and were looked up again: **the figures above are "
+                  f"then not all those of cached keys** (the key-cache misses say how many were not; a faster "
+                  f"machine, or fewer keys with `--keys`)." if slow else
+                  " (the key cache re-reads an entry after `gateway.keys.max-age`, 60 s by default).")]
     sent, inner = t["client_commands"], t["script_commands"]
     listing = lambda d: ", ".join(f"{name} {count:,}" for name, count in sorted(d.items(), key=lambda i: -i[1])) or "none"
     lines += ["", "Redis work per request once every key was seen:", "",
@@ -1150,10 +1176,12 @@ def render_keys(results):
                                                          for r in k["runs"]) + " | commandstats of the measured runs |",
               "", f"Sent in that pass: {listing(sent)}. Run by scripts: {listing(inner)}.",
               "", "Heap: the live objects counted by `jcmd GC.class_histogram` (which runs a full GC first), before "
-              "the keys were written, once every key was cached, and after the measured runs; the difference over the "
-              "keys is the heap per cached key (the key cache, the last-good copy kept for Redis outages, usage per "
-              "key and whatever else the gateway keeps per active key). Beside it, G1's used heap (`jstat -gc`, "
-              "S0U+S1U+EU+OU) after a further `jcmd GC.run`, which also holds what was allocated after that GC:", "",
+              "the keys were written, once every key was seen, and after the measured runs; the difference divided by "
+              "the keys the key cache then held more than before (its size from the gateway's metrics: "
+              f"{k.get('cached_warm', n):,.0f} and {k.get('cached_after', n):,.0f}) is the heap per cached key (the key "
+              "cache, the last-good copy kept for Redis outages, usage per key and whatever else the gateway keeps per "
+              "active key). Beside it, G1's used heap (`jstat -gc`, S0U+S1U+EU+OU) after a further `jcmd GC.run`, "
+              "which also holds what was allocated after that GC:", "",
               "| | before the keys | every key cached (after the warm-up) | after the measured runs | "
               "per key, cached | per key, after the runs |", "|---|---|---|---|---|---|",
               f"| live objects (class histogram) | {k['live_before_mb']:.1f} MB | {k['live_warm_mb']:.1f} MB | "
