@@ -273,7 +273,11 @@ class RedisMonitor:
     pipelined batch is still one command each) or `[0 lua]` for one a script ran. Costs Redis a
     formatted line per command, so it runs only in a pass of its own, never in a measured run."""
 
+    MARK = b"bench-monitor-end"
+
     def __init__(self, port):
+        self.port = port
+        self.drained = threading.Event()
         self.sock = socket.create_connection(("127.0.0.1", port))
         self.sock.sendall(b"MONITOR\r\n")
         self.client = collections.Counter()
@@ -295,12 +299,19 @@ class RedisMonitor:
             lines = (self.buffer + chunk).split(b"\r\n")
             self.buffer = lines.pop()
             for text in lines:
+                if self.MARK in text:   # our own ECHO: every line before it was counted
+                    self.drained.set()
+                    return
                 m = line.match(text)
                 if m:
                     name = m.group(2).decode().lower()
                     (self.script if m.group(1) == b"lua" else self.client)[name] += 1
 
     def stop(self):
+        # MONITOR's lines may still be on their way: an ECHO of a mark, then read up to it
+        subprocess.run(["redis-cli", "-p", str(self.port), "echo", self.MARK.decode()], capture_output=True)
+        if not self.drained.wait(60):
+            log("MONITOR: the end mark did not come back within 60 s; counts may be short")
         self.stopped = True
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
