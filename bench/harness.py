@@ -1181,7 +1181,8 @@ def render_keys(results):
               f"sum of every row's calls but `info` (the harness's own readings). Redis 7 counts each command a script "
               f"runs in its own row beside the EVAL/EVALSHA (checked on redis-server 7.0.15: an EVAL of three calls "
               f"moves `eval` by 1 and `total_commands_processed` by 4); in the same pass commandstats gave "
-              f"{t['commandstats_per_request']:.3f} |",
+              f"{t['commandstats_per_request']:.3f} (its window is a little wider: read before MONITOR connects and "
+              f"after MONITOR's last line, so a usage flush at either edge moves it alone) |",
               f"| of which run by scripts | {sum(inner.values()) / max(1, t['requests']):.3f} | the pass above |",
               f"| script calls (EVAL/EVALSHA) | " + ", ".join(f"{r['script_calls_per_request']:.3f} at {r['connections']}"
                                                          for r in k["runs"]) + " | commandstats of the measured runs |",
