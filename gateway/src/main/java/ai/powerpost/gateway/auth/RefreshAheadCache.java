@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -49,7 +50,8 @@ final class RefreshAheadCache<V> {
     /** The last reconnect while entries written before it may still be held; null otherwise (the usual case). */
     private final AtomicReference<@Nullable Revalidation> revalidation = new AtomicReference<>();
 
-    private volatile int generation;
+    /** How many reconnects so far: a read started under an older number is not trusted after one. */
+    private final AtomicInteger generation = new AtomicInteger();
 
     /**
      * @param read             the Redis read of one entry: never empty, an error when Redis cannot be asked
@@ -117,10 +119,7 @@ final class RefreshAheadCache<V> {
      * and background re-reads started before now are not written back.
      */
     void revalidateAll() {
-        int next;
-        synchronized (this) {
-            next = ++generation;
-        }
+        int next = generation.incrementAndGet();
         revalidation.set(new Revalidation(ticker.read(), next, ConcurrentHashMap.newKeySet()));
         rereads.clear();
         cache.asMap().forEach((key, future) -> {
@@ -151,7 +150,7 @@ final class RefreshAheadCache<V> {
 
     /** Notes that Redis answered for the key in a read started in {@code generation}; false if a reconnect came meanwhile. */
     private boolean confirm(String key, int startedIn) {
-        if (generation != startedIn) {
+        if (generation.get() != startedIn) {
             return false;
         }
         Revalidation last = revalidation.get();
@@ -172,7 +171,7 @@ final class RefreshAheadCache<V> {
         if (running != null) {
             return running;
         }
-        int startedIn = generation;
+        int startedIn = generation.get();
         read.apply(key).toFuture().whenComplete((fresh, error) -> {
             rereads.remove(key, mine);
             if (error == null && fresh != null) {
@@ -200,7 +199,7 @@ final class RefreshAheadCache<V> {
 
         @Override
         public CompletableFuture<? extends V> asyncLoad(String key, Executor executor) {
-            int startedIn = generation;
+            int startedIn = generation.get();
             return read.apply(key).doOnNext(found -> confirm(key, startedIn)).toFuture();
         }
 
@@ -215,7 +214,7 @@ final class RefreshAheadCache<V> {
             if (revalidation.get() != null && suspect(key)) {
                 return CompletableFuture.failedFuture(NotRereadNow.INSTANCE);
             }
-            int startedIn = generation;
+            int startedIn = generation.get();
             return read.apply(key)
                     .onErrorMap(e -> NotRereadNow.INSTANCE)
                     .<V>handle((fresh, sink) -> {
