@@ -36,6 +36,7 @@ final class CachingKeyStore implements ApiKeyStore {
         long longest = Math.max(grace.toNanos(), negative.toNanos());
         this.keys = new RefreshAheadCache<>(
                 hash -> reader.readKey(hash).map(found -> found.orElse(UNKNOWN)),
+                key -> key != UNKNOWN, // "unknown" lives out its short negative age, never extended
                 properties.maxAge(),
                 Expiry.writing((hash, key) -> key == UNKNOWN ? negative : grace),
                 longest,
@@ -43,6 +44,7 @@ final class CachingKeyStore implements ApiKeyStore {
                 ticker);
         this.workspaces = new RefreshAheadCache<>(
                 reader::readWorkspaces,
+                owned -> true,
                 properties.maxAge(),
                 Expiry.writing((account, owned) -> grace),
                 grace.toNanos(),

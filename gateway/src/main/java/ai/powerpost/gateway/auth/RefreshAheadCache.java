@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -42,6 +43,7 @@ final class RefreshAheadCache<V> {
     private record Revalidation(long atNanos, int generation, Set<String> confirmed) {}
 
     private final Function<String, Mono<V>> read;
+    private final Predicate<V> rereadAhead;
     private final Ticker ticker;
     private final long longestLifeNanos;
     private final AsyncLoadingCache<String, V> cache;
@@ -55,18 +57,21 @@ final class RefreshAheadCache<V> {
 
     /**
      * @param read             the Redis read of one entry: never empty, an error when Redis cannot be asked
+     * @param rereadAhead       which values are re-read ahead (the others just live out their expiry)
      * @param rereadAfter      an entry older than this is re-read in the background on its next use
      * @param expiry           each entry's life from Redis's last answer about it
      * @param longestLifeNanos the longest life {@code expiry} gives
      */
     RefreshAheadCache(
             Function<String, Mono<V>> read,
+            Predicate<V> rereadAhead,
             Duration rereadAfter,
             Expiry<String, V> expiry,
             long longestLifeNanos,
             long maxSize,
             Ticker ticker) {
         this.read = read;
+        this.rereadAhead = rereadAhead;
         this.ticker = ticker;
         this.longestLifeNanos = longestLifeNanos;
         this.cache = Caffeine.newBuilder()
@@ -211,7 +216,7 @@ final class RefreshAheadCache<V> {
          */
         @Override
         public CompletableFuture<? extends V> asyncReload(String key, V oldValue, Executor executor) {
-            if (revalidation.get() != null && suspect(key)) {
+            if (!rereadAhead.test(oldValue) || (revalidation.get() != null && suspect(key))) {
                 return CompletableFuture.failedFuture(NotRereadNow.INSTANCE);
             }
             int startedIn = generation.get();

@@ -230,6 +230,22 @@ class CachingKeyStoreTest {
     }
 
     @Test
+    void anUnknownKeyIsNeverReReadAheadEvenWhenItsNegativeAgeIsTheLonger() {
+        KeyCacheProperties longNegative = new KeyCacheProperties(
+                1000, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
+        CachingKeyStore negative = new CachingKeyStore(reader, longNegative, ticker);
+        Mono<KeyRecord> first = negative.find("nope");
+        reader.answer(0, Optional.empty());
+        StepVerifier.create(first).verifyComplete();
+        ticker.advance(Duration.ofSeconds(20)); // past the re-read age, within the negative age
+        assertThat(negative.lookup("nope")).isEqualTo(new Lookup.Now<KeyRecord>(null));
+        assertThat(reader.reads("nope")).isEqualTo(1);
+        ticker.advance(Duration.ofSeconds(11)); // its negative age is not extended
+        assertThat(negative.lookup("nope")).isInstanceOf(Lookup.Later.class);
+        assertThat(reader.reads("nope")).isEqualTo(2);
+    }
+
+    @Test
     void workspacesAreReReadAheadToo() {
         AtomicInteger workspaceReads = new AtomicInteger();
         List<Sinks.One<Set<String>>> answers = new CopyOnWriteArrayList<>();
