@@ -37,10 +37,10 @@ import reactor.core.publisher.Mono;
 final class RefreshAheadCache<V> {
 
     /**
-     * A reconnect: the time of it on the cache's ticker, its number, and the keys Redis answered
-     * for since (the others are suspect).
+     * A reconnect: the time of it on the cache's ticker, its number, and the keys whose entries
+     * were cached then and that Redis has not answered for since (the suspects).
      */
-    private record Revalidation(long atNanos, int generation, Set<String> confirmed) {}
+    private record Revalidation(long atNanos, int generation, Set<String> suspects) {}
 
     private final Function<String, Mono<V>> read;
     private final Predicate<V> rereadAhead;
@@ -116,6 +116,10 @@ final class RefreshAheadCache<V> {
     void invalidate(String key) {
         cache.synchronous().invalidate(key);
         rereads.remove(key);
+        Revalidation last = revalidation.get();
+        if (last != null) {
+            last.suspects().remove(key); // the entry is gone; whatever comes next is read after this
+        }
     }
 
     /**
@@ -125,20 +129,28 @@ final class RefreshAheadCache<V> {
      */
     void revalidateAll() {
         int next = generation.incrementAndGet();
-        revalidation.set(new Revalidation(ticker.read(), next, ConcurrentHashMap.newKeySet()));
+        long at = ticker.read();
         rereads.clear();
+        Set<String> suspects = ConcurrentHashMap.newKeySet();
         cache.asMap().forEach((key, future) -> {
-            if (!future.isDone()) {
+            if (future.isDone()) {
+                suspects.add(key);
+            } else {
                 cache.asMap().remove(key, future);
             }
         });
+        // Nothing cached (a start): nothing to suspect, and no cost on any request.
+        revalidation.set(suspects.isEmpty() ? null : new Revalidation(at, next, suspects));
     }
 
     AsyncLoadingCache<String, V> caffeine() {
         return cache;
     }
 
-    /** Whether the entry predates the last reconnect (so an invalidation may have been missed): Redis has not answered for it since. */
+    /**
+     * Whether the entry predates the last reconnect (so an invalidation may have been missed) and
+     * Redis has not answered for it since.
+     */
     private boolean suspect(String key) {
         Revalidation last = revalidation.get();
         if (last == null) {
@@ -150,7 +162,7 @@ final class RefreshAheadCache<V> {
             revalidation.compareAndSet(last, null);
             return false;
         }
-        return !last.confirmed().contains(key);
+        return last.suspects().contains(key);
     }
 
     /** Notes that Redis answered for the key in a read started in {@code generation}; false if a reconnect came meanwhile. */
@@ -159,8 +171,11 @@ final class RefreshAheadCache<V> {
             return false;
         }
         Revalidation last = revalidation.get();
-        if (last != null && last.generation() == startedIn) {
-            last.confirmed().add(key);
+        if (last != null
+                && last.generation() == startedIn
+                && last.suspects().remove(key)
+                && last.suspects().isEmpty()) {
+            revalidation.compareAndSet(last, null); // every suspect answered for: back to the one-read path
         }
         return true;
     }

@@ -309,6 +309,17 @@ class CachingKeyStoreTest {
     }
 
     @Test
+    void aKeyFirstReadAfterAReconnectIsTrustedOnceRead() {
+        store.revalidateAll(); // the first subscription, on an empty cache
+        Lookup<KeyRecord> first = store.lookup("h1");
+        reader.answer(0, Optional.of(KEY));
+        StepVerifier.create(first.toMono()).expectNext(KEY).verifyComplete();
+        assertThat(store.cached("h1")).isEqualTo(KEY);
+        assertThat(store.lookup("h1")).isEqualTo(new Lookup.Now<>(KEY));
+        assertThat(reader.reads("h1")).isEqualTo(1);
+    }
+
+    @Test
     void aBackgroundReReadStartedBeforeAReconnectIsNotTrustedAfterIt() {
         Mono<KeyRecord> first = store.find("h1");
         reader.answer(0, Optional.of(KEY));
