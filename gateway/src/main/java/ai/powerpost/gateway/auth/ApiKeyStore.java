@@ -5,9 +5,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * The only read path for keys and workspace ownership: a local cache in front of Redis.
- * A warm key costs no Redis command; concurrent look-ups of one uncached key share one Redis
- * call; unknown keys are cached too (briefly), so a flood of random keys costs one look-up per
- * distinct key. A Redis failure is an error signal, never an empty answer: authentication fails
+ * A warm key costs no Redis command and a known key is never waited on (past its re-read age it
+ * is re-read in the background); concurrent look-ups of one uncached key share one Redis call;
+ * unknown keys are cached too (briefly), so a flood of random keys costs one look-up per distinct
+ * key. A Redis failure is an error signal, never an empty answer: authentication fails
  * closed.
  */
 public interface ApiKeyStore {
@@ -18,7 +19,10 @@ public interface ApiKeyStore {
     /** As {@link #find}, answered without a Mono when the cache holds the answer (one cache look-up either way). */
     Lookup<KeyRecord> lookup(String keyHash);
 
-    /** The key if this replica holds it, known and valid, in its cache right now; never asks Redis. */
+    /**
+     * The key if this replica holds it, known, valid and trusted, in its cache right now; never waits
+     * for Redis (past its re-read age it is still answered, and re-read in the background).
+     */
     @Nullable
     KeyRecord cached(String keyHash);
 

@@ -1,66 +1,55 @@
 package ai.powerpost.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
-import java.util.Optional;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
- * {@link ApiKeyStore} on Caffeine async caches in front of Redis.
+ * {@link ApiKeyStore} on two {@link RefreshAheadCache}s in front of Redis: keys, and accounts'
+ * workspaces (docs/key-cache.md).
  *
- * <p>The caches hold futures: concurrent misses on one key join the one look-up already in flight
- * (single flight). An invalidation removes the entry, in flight or not, and Caffeine never puts a
- * removed in-flight future back when it completes, so a look-up that started before a revocation
- * cannot re-insert the revoked key as valid. Failed look-ups are not cached.
- *
- * <p>Beside the caches, the last answer Redis gave for each known key and account is kept for the
- * outage grace: when Redis cannot be asked, a key validated within it keeps working. Every
- * invalidation evicts it too, so a revoked key never survives there.
+ * <p>One entry per key and per account, holding what Redis last said: the caches hold futures, so
+ * concurrent misses on one key join the one look-up in flight (single flight). A known entry past
+ * {@code gateway.keys.max-age} is still answered at once while it is re-read in the background;
+ * the entry lives {@code gateway.keys.outage-grace} from Redis's last answer, so a re-read that
+ * cannot reach Redis keeps the key working within the grace, and a key no longer used leaves after
+ * it. Unknown keys are remembered for {@code gateway.keys.negative-max-age}. An invalidation
+ * removes the entry, in flight or not, and nothing read before it can put it back. Failed look-ups
+ * are not cached.
  */
 final class CachingKeyStore implements ApiKeyStore {
 
-    private final KeyReader reader;
-    private final AsyncCache<String, Optional<KeyRecord>> keys;
-    private final AsyncCache<String, Set<String>> workspaces;
-    private final Cache<String, KeyRecord> lastGoodKeys;
-    private final Cache<String, Set<String>> lastGoodWorkspaces;
+    /** The cached answer "no such key" (a sentinel: a future cannot hold null as a value). */
+    static final KeyRecord UNKNOWN = new KeyRecord("", "", "", Set.of(Scope.ACCOUNT_READ));
+
+    private final RefreshAheadCache<KeyRecord> keys;
+    private final RefreshAheadCache<Set<String>> workspaces;
 
     CachingKeyStore(KeyReader reader, KeyCacheProperties properties, Ticker ticker) {
-        this.reader = reader;
-        this.keys = Caffeine.newBuilder()
-                .executor(Runnable::run) // maintenance on the caller: no pool thread woken per request
-                .ticker(ticker)
-                .maximumSize(properties.maxSize())
-                .expireAfter(new KeyExpiry(
-                        properties.maxAge().toNanos(),
-                        properties.negativeMaxAge().toNanos()))
-                .recordStats()
-                .buildAsync();
-        this.workspaces = Caffeine.newBuilder()
-                .executor(Runnable::run)
-                .ticker(ticker)
-                .maximumSize(properties.maxSize())
-                .expireAfterWrite(properties.maxAge())
-                .recordStats()
-                .buildAsync();
-        this.lastGoodKeys = Caffeine.newBuilder()
-                .executor(Runnable::run)
-                .ticker(ticker)
-                .maximumSize(properties.maxSize())
-                .expireAfterWrite(properties.outageGrace())
-                .build();
-        this.lastGoodWorkspaces = Caffeine.newBuilder()
-                .executor(Runnable::run)
-                .ticker(ticker)
-                .maximumSize(properties.maxSize())
-                .expireAfterWrite(properties.outageGrace())
-                .build();
+        Duration grace = properties.outageGrace();
+        Duration negative = properties.negativeMaxAge();
+        long longest = Math.max(grace.toNanos(), negative.toNanos());
+        this.keys = new RefreshAheadCache<>(
+                hash -> reader.readKey(hash).map(found -> found.orElse(UNKNOWN)),
+                key -> key != UNKNOWN, // "unknown" lives out its short negative age, never extended
+                properties.maxAge(),
+                Expiry.writing((hash, key) -> key == UNKNOWN ? negative : grace),
+                longest,
+                properties.maxSize(),
+                ticker);
+        this.workspaces = new RefreshAheadCache<>(
+                reader::readWorkspaces,
+                owned -> true,
+                properties.maxAge(),
+                Expiry.writing((account, owned) -> grace),
+                grace.toNanos(),
+                properties.maxSize(),
+                ticker);
     }
 
     @Override
@@ -70,37 +59,21 @@ final class CachingKeyStore implements ApiKeyStore {
 
     @Override
     public Lookup<KeyRecord> lookup(String keyHash) {
-        CompletableFuture<Optional<KeyRecord>> future = keys.get(
-                keyHash,
-                (hash, executor) -> reader.readKey(hash)
-                        .doOnNext(found -> remember(hash, found))
-                        .toFuture());
+        CompletableFuture<KeyRecord> future = keys.get(keyHash);
         if (future.isDone() && !future.isCompletedExceptionally()) {
-            return new Lookup.Now<>(future.join().orElse(null));
+            return new Lookup.Now<>(known(future.join()));
         }
-        return new Lookup.Later<>(
-                Mono.fromFuture(future, true).flatMap(Mono::justOrEmpty).onErrorResume(e -> {
-                    // Redis cannot be asked: a key validated within the outage grace keeps working.
-                    KeyRecord known = lastGoodKeys.getIfPresent(keyHash);
-                    return known != null ? Mono.just(known) : Mono.error(e);
-                }));
-    }
-
-    private void remember(String keyHash, Optional<KeyRecord> found) {
-        if (found.isPresent()) {
-            lastGoodKeys.put(keyHash, found.get());
-        } else {
-            lastGoodKeys.invalidate(keyHash);
-        }
+        return new Lookup.Later<>(Mono.fromFuture(future, true).mapNotNull(CachingKeyStore::known));
     }
 
     @Override
     public @Nullable KeyRecord cached(String keyHash) {
-        CompletableFuture<Optional<KeyRecord>> future = keys.getIfPresent(keyHash);
-        if (future == null || !future.isDone() || future.isCompletedExceptionally()) {
-            return null;
-        }
-        return future.join().orElse(null);
+        KeyRecord key = keys.ifTrusted(keyHash);
+        return key == null ? null : known(key);
+    }
+
+    private static @Nullable KeyRecord known(KeyRecord key) {
+        return key == UNKNOWN ? null : key;
     }
 
     @Override
@@ -110,72 +83,41 @@ final class CachingKeyStore implements ApiKeyStore {
 
     @Override
     public Lookup<Boolean> ownership(String accountId, String workspaceId) {
-        CompletableFuture<Set<String>> future = workspaces.get(
-                accountId,
-                (account, executor) -> reader.readWorkspaces(account)
-                        .doOnNext(owned -> lastGoodWorkspaces.put(account, owned))
-                        .toFuture());
+        CompletableFuture<Set<String>> future = workspaces.get(accountId);
         if (future.isDone() && !future.isCompletedExceptionally()) {
             return future.join().contains(workspaceId) ? Lookup.TRUE : Lookup.FALSE;
         }
-        return new Lookup.Later<>(Mono.fromFuture(future, true)
-                .onErrorResume(e -> {
-                    Set<String> known = lastGoodWorkspaces.getIfPresent(accountId);
-                    return known != null ? Mono.just(known) : Mono.error(e);
-                })
-                .map(owned -> owned.contains(workspaceId)));
+        return new Lookup.Later<>(Mono.fromFuture(future, true).map(owned -> owned.contains(workspaceId)));
     }
 
     @Override
     public void invalidateKey(String keyHash) {
-        keys.synchronous().invalidate(keyHash);
-        lastGoodKeys.invalidate(keyHash);
+        keys.invalidate(keyHash);
     }
 
     @Override
     public void invalidateWorkspaces(String accountId) {
-        workspaces.synchronous().invalidate(accountId);
-        lastGoodWorkspaces.invalidate(accountId);
+        workspaces.invalidate(accountId);
     }
 
     /**
-     * Every entry is read again from Redis on its next use, but the outage grace keeps what Redis
-     * last said: invalidations may have been missed while disconnected, so nothing cached is
-     * trusted without asking again, and if Redis cannot be asked (a flap, a failover in progress)
-     * a key validated within the grace keeps working instead of failing. A re-read that finds the
-     * key gone or revoked removes it from the grace too, so a revocation still wins the moment
-     * Redis answers (docs/key-cache.md, "After a reconnect").
+     * Refresh ahead does not apply here: invalidations may have been missed while disconnected, so
+     * every entry written before now is read again, the request waiting, before it is trusted; if
+     * Redis cannot be asked (a flap, a failover in progress), what it last said still serves within
+     * the outage grace, and a re-read that finds the key gone or revoked replaces it at once
+     * (docs/key-cache.md, "How changes reach every replica").
      */
     @Override
     public void revalidateAll() {
-        keys.synchronous().invalidateAll();
-        workspaces.synchronous().invalidateAll();
+        keys.revalidateAll();
+        workspaces.revalidateAll();
     }
 
-    AsyncCache<String, Optional<KeyRecord>> keyCache() {
-        return keys;
+    AsyncCache<String, KeyRecord> keyCache() {
+        return keys.caffeine();
     }
 
     AsyncCache<String, Set<String>> workspaceCache() {
-        return workspaces;
-    }
-
-    /** Known keys live for the max age, unknown ones for the shorter negative max age. */
-    private record KeyExpiry(long positiveNanos, long negativeNanos) implements Expiry<String, Optional<KeyRecord>> {
-
-        @Override
-        public long expireAfterCreate(String key, Optional<KeyRecord> value, long currentTime) {
-            return value.isPresent() ? positiveNanos : negativeNanos;
-        }
-
-        @Override
-        public long expireAfterUpdate(String key, Optional<KeyRecord> value, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, value, currentTime);
-        }
-
-        @Override
-        public long expireAfterRead(String key, Optional<KeyRecord> value, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
+        return workspaces.caffeine();
     }
 }

@@ -12,11 +12,15 @@ import org.springframework.validation.annotation.Validated;
  * The local key cache ({@code gateway.keys.*}).
  *
  * @param maxSize         entries at most per cache (keys; accounts' workspaces), whatever a flood of random keys does
- * @param maxAge          backstop: an entry is re-read from Redis after this long even if no invalidation arrived
- * @param negativeMaxAge  how long an unknown key stays known as unknown (a creation replaces it at once anyway)
- * @param lookupTimeout   how long a Redis look-up may take before the request fails closed (503)
- * @param outageGrace     while Redis cannot be reached, a key validated within this long keeps working
- *                        (any other key gets 503, never 401)
+ * @param maxAge          re-read age: an entry older than this is re-read from Redis in the background on its next
+ *                        use, even if no invalidation arrived, and answered from the cache meanwhile (refresh ahead)
+ * @param negativeMaxAge  how long an unknown key stays known as unknown (a creation replaces it at once anyway);
+ *                        never re-read ahead
+ * @param lookupTimeout   how long a Redis look-up may take before the request fails closed (503); a background
+ *                        re-read slower than this leaves the entry as it was
+ * @param outageGrace     an entry's life from Redis's last answer for it: while re-reads fail (Redis cannot be
+ *                        reached) a key validated within this long keeps working (any other key gets 503, never
+ *                        401), and a key unused this long leaves the cache
  */
 @Validated
 @ConfigurationProperties("gateway.keys")

@@ -132,7 +132,8 @@ final class KeyInvalidationListener implements SmartLifecycle {
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void subscribed(String channel, long count) {
-                log.info("invalidation subscription (re)established: dropping the local key cache");
+                log.info(
+                        "invalidation subscription (re)established: every cached key is re-read before it is trusted again");
                 store.revalidateAll();
                 untagged.subscribed();
                 count("all");

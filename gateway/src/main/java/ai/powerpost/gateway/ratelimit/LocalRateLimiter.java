@@ -106,7 +106,7 @@ final class LocalRateLimiter {
             return;
         }
         long sealed = count.seal();
-        if (sealed == 0 || clock.getAsLong() >= count.window().endMillis()) {
+        if (sealed == 0 || clock.getAsLong() >= count.windowEndMillis()) {
             return; // nothing admitted, or the window is over: nothing to remember
         }
         if (cause == RemovalCause.SIZE) {
@@ -130,7 +130,7 @@ final class LocalRateLimiter {
 
         @Override
         public long expireAfterCreate(Bucket bucket, WindowCount count, long currentTime) {
-            long millisLeft = Math.max(0, count.window().endMillis() - clock.getAsLong());
+            long millisLeft = Math.max(0, count.windowEndMillis() - clock.getAsLong());
             return Duration.ofMillis(millisLeft).toNanos() + EXPIRY_SLACK_NANOS;
         }
 

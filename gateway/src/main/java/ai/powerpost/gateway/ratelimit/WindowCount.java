@@ -1,7 +1,7 @@
 package ai.powerpost.gateway.ratelimit;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * What one replica knows of one key's use of one class in one window: how many requests it
@@ -12,6 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>When the local cache evicts the count while its window is still running, the count is
  * <em>sealed</em>: no admission can slip in after the eviction read it, and a request that finds
  * a sealed count looks it up again (its successor starts from at least the sealed value).
+ *
+ * <p>Compact, one object per count (docs/key-cache.md, "Memory per key"): the counters are plain
+ * fields updated through {@link VarHandle}s rather than atomic objects of their own, and the
+ * window is kept as its two bounds.
  */
 final class WindowCount {
 
@@ -22,20 +26,37 @@ final class WindowCount {
 
     private static final long SEALED_BIT = 1L << 62;
 
+    private static final VarHandle OWN;
+    private static final VarHandle OTHERS;
+    private static final VarHandle DIRTY;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            OWN = lookup.findVarHandle(WindowCount.class, "own", long.class);
+            OTHERS = lookup.findVarHandle(WindowCount.class, "others", long.class);
+            DIRTY = lookup.findVarHandle(WindowCount.class, "dirty", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final String keyId;
     private final String className;
     private final int shard;
-    private final Window window;
-    private final AtomicLong own;
-    private final AtomicLong others = new AtomicLong();
-    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final long windowStart;
+    private final long windowEnd;
+    private volatile long own;
+    private volatile long others;
+    private volatile boolean dirty;
 
     WindowCount(String keyId, String className, int shard, Window window, long initialOwn) {
         this.keyId = keyId;
         this.className = className;
         this.shard = shard;
-        this.window = window;
-        this.own = new AtomicLong(initialOwn);
+        this.windowStart = window.startMillis();
+        this.windowEnd = window.endMillis();
+        this.own = initialOwn;
     }
 
     /**
@@ -44,15 +65,15 @@ final class WindowCount {
      */
     long tryAcquire(long limit) {
         while (true) {
-            long current = own.get();
+            long current = own;
             if ((current & SEALED_BIT) != 0) {
                 return SEALED;
             }
-            long used = current + others.get();
+            long used = current + others;
             if (used >= limit) {
                 return REJECTED;
             }
-            if (own.compareAndSet(current, current + 1)) {
+            if (OWN.compareAndSet(this, current, current + 1)) {
                 return limit - used - 1;
             }
         }
@@ -60,7 +81,7 @@ final class WindowCount {
 
     /** Marks this count as holding admissions Redis has not seen; true if it was clean (queue it then). */
     boolean markDirty() {
-        return dirty.compareAndSet(false, true);
+        return !dirty && DIRTY.compareAndSet(this, false, true);
     }
 
     /**
@@ -68,38 +89,47 @@ final class WindowCount {
      * comes after the read marks it dirty again and is pushed next time.
      */
     long takeForSync() {
-        dirty.set(false);
+        dirty = false;
         return own();
     }
 
     /** What the sync learnt: the other replicas' total. Counts only grow within a window. */
     void observeOthers(long othersTotal) {
-        others.accumulateAndGet(othersTotal, Math::max);
+        long known = others;
+        while (othersTotal > known && !OTHERS.compareAndSet(this, known, othersTotal)) {
+            known = others;
+        }
     }
 
     /** Stops all further admissions on this count and returns its final value. */
     long seal() {
-        return own.getAndUpdate(current -> current | SEALED_BIT) & ~SEALED_BIT;
+        return (long) OWN.getAndBitwiseOr(this, SEALED_BIT) & ~SEALED_BIT;
     }
 
     long own() {
-        return own.get() & ~SEALED_BIT;
+        return own & ~SEALED_BIT;
     }
 
     long others() {
-        return others.get();
+        return others;
     }
 
     /** Its shared counter in Redis; computed when a sync needs it, not kept in memory. */
     String redisKey() {
-        return RateLimitKeys.counter(shard, className, window.startMillis(), keyId);
+        return RateLimitKeys.counter(shard, className, windowStart, keyId);
     }
 
     int shard() {
         return shard;
     }
 
+    /** Its window (a new value each call: the sync and expiry paths ask, never a request). */
     Window window() {
-        return window;
+        return new Window(windowStart, windowEnd);
+    }
+
+    /** The first millisecond after its window. */
+    long windowEndMillis() {
+        return windowEnd;
     }
 }

@@ -135,16 +135,139 @@ class CachingKeyStoreTest {
     }
 
     @Test
-    void everyEntryIsReadAgainAfterTheMaxAgeEvenWithoutInvalidation() {
+    void pastTheReReadAgeAKnownKeyIsAnsweredAtOnceAndReReadOnceInTheBackground() {
         Mono<KeyRecord> first = store.find("h1");
         reader.answer(0, Optional.of(KEY));
         StepVerifier.create(first).expectNext(KEY).verifyComplete();
         ticker.advance(Duration.ofSeconds(59));
-        store.find("h1");
+        assertThat(store.lookup("h1")).isEqualTo(new Lookup.Now<>(KEY));
         assertThat(reader.reads("h1")).isEqualTo(1);
-        ticker.advance(Duration.ofSeconds(2));
-        store.find("h1");
+
+        ticker.advance(Duration.ofSeconds(2)); // past the re-read age (max-age)
+        for (int i = 0; i < 50; i++) {
+            assertThat(store.lookup("h1")).isEqualTo(new Lookup.Now<>(KEY)); // never waits
+            assertThat(store.cached("h1")).isEqualTo(KEY);
+        }
+        assertThat(reader.reads("h1")).isEqualTo(2); // one re-read, not one per request
+
+        KeyRecord changed = new KeyRecord("h1", "key_1", "acct_1", Scope.FULL_ACCESS);
+        reader.answer(1, Optional.of(changed));
+        assertThat(store.lookup("h1")).isEqualTo(new Lookup.Now<>(changed));
+        ticker.advance(Duration.ofSeconds(59));
+        store.cached("h1");
+        assertThat(reader.reads("h1")).isEqualTo(2); // the re-read confirmed it: a new re-read age
+    }
+
+    @Test
+    void aReReadThatFindsTheKeyGoneReplacesItSoTheNextRequestIsRefused() {
+        Mono<KeyRecord> first = store.find("h1");
+        reader.answer(0, Optional.of(KEY));
+        StepVerifier.create(first).expectNext(KEY).verifyComplete();
+        ticker.advance(Duration.ofSeconds(61));
+        assertThat(store.cached("h1")).isEqualTo(KEY); // served while re-read
+        reader.answer(1, Optional.empty()); // revoked without any message reaching this replica
+        assertThat(store.cached("h1")).isNull();
+        assertThat(store.lookup("h1")).isEqualTo(new Lookup.Now<KeyRecord>(null));
         assertThat(reader.reads("h1")).isEqualTo(2);
+    }
+
+    @Test
+    void aReReadInFlightWhenRevokedNeverPutsTheKeyBack() {
+        Mono<KeyRecord> first = store.find("h1");
+        reader.answer(0, Optional.of(KEY));
+        StepVerifier.create(first).expectNext(KEY).verifyComplete();
+        ticker.advance(Duration.ofSeconds(61));
+        assertThat(store.cached("h1")).isEqualTo(KEY); // starts the background re-read
+        assertThat(reader.reads("h1")).isEqualTo(2);
+        store.invalidateKey("h1"); // the revocation arrives while it is in flight
+        assertThat(store.cached("h1")).isNull();
+        reader.answer(1, Optional.of(KEY)); // the re-read had read Redis before the DEL
+        assertThat(store.cached("h1")).isNull();
+
+        Lookup<KeyRecord> next = store.lookup("h1"); // waits for Redis: the stale re-read was dropped
+        assertThat(next).isInstanceOf(Lookup.Later.class);
+        assertThat(reader.reads("h1")).isEqualTo(3);
+        reader.answer(2, Optional.empty());
+        StepVerifier.create(next.toMono()).verifyComplete();
+    }
+
+    @Test
+    void aReReadThatCannotReachRedisKeepsTheKeyWorkingUntilTheOutageGraceEnds() {
+        AtomicInteger calls = new AtomicInteger();
+        KeyReader down = new ManualReader() {
+            @Override
+            public Mono<Optional<KeyRecord>> readKey(String keyHash) {
+                return calls.incrementAndGet() == 1
+                        ? Mono.just(Optional.of(KEY))
+                        : Mono.error(new IllegalStateException("redis down"));
+            }
+        };
+        CachingKeyStore outage = new CachingKeyStore(down, PROPERTIES, ticker);
+        StepVerifier.create(outage.find("h1")).expectNext(KEY).verifyComplete();
+        ticker.advance(Duration.ofSeconds(61));
+        assertThat(outage.lookup("h1")).isEqualTo(new Lookup.Now<>(KEY)); // re-read fails in the background
+        assertThat(outage.lookup("h1")).isEqualTo(new Lookup.Now<>(KEY));
+        ticker.advance(Duration.ofMinutes(3));
+        assertThat(outage.cached("h1")).isEqualTo(KEY); // within the grace from Redis's last answer
+        ticker.advance(Duration.ofMinutes(1)); // 5 min 1 s after it: the grace is over
+        assertThat(outage.cached("h1")).isNull();
+        StepVerifier.create(outage.find("h1"))
+                .expectError(IllegalStateException.class)
+                .verify();
+    }
+
+    @Test
+    void anUnknownKeyIsNotReReadAheadAndLeavesAfterItsNegativeAge() {
+        Mono<KeyRecord> first = store.find("nope");
+        reader.answer(0, Optional.empty());
+        StepVerifier.create(first).verifyComplete();
+        ticker.advance(Duration.ofSeconds(29));
+        assertThat(store.lookup("nope")).isEqualTo(new Lookup.Now<KeyRecord>(null));
+        assertThat(reader.reads("nope")).isEqualTo(1);
+        ticker.advance(Duration.ofSeconds(2));
+        assertThat(store.lookup("nope")).isInstanceOf(Lookup.Later.class);
+        assertThat(reader.reads("nope")).isEqualTo(2);
+    }
+
+    @Test
+    void anUnknownKeyIsNeverReReadAheadEvenWhenItsNegativeAgeIsTheLonger() {
+        KeyCacheProperties longNegative = new KeyCacheProperties(
+                1000, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5));
+        CachingKeyStore negative = new CachingKeyStore(reader, longNegative, ticker);
+        Mono<KeyRecord> first = negative.find("nope");
+        reader.answer(0, Optional.empty());
+        StepVerifier.create(first).verifyComplete();
+        ticker.advance(Duration.ofSeconds(20)); // past the re-read age, within the negative age
+        assertThat(negative.lookup("nope")).isEqualTo(new Lookup.Now<KeyRecord>(null));
+        assertThat(reader.reads("nope")).isEqualTo(1);
+        ticker.advance(Duration.ofSeconds(11)); // its negative age is not extended
+        assertThat(negative.lookup("nope")).isInstanceOf(Lookup.Later.class);
+        assertThat(reader.reads("nope")).isEqualTo(2);
+    }
+
+    @Test
+    void workspacesAreReReadAheadToo() {
+        AtomicInteger workspaceReads = new AtomicInteger();
+        List<Sinks.One<Set<String>>> answers = new CopyOnWriteArrayList<>();
+        KeyReader workspaceReader = new ManualReader() {
+            @Override
+            public Mono<Set<String>> readWorkspaces(String accountId) {
+                workspaceReads.incrementAndGet();
+                Sinks.One<Set<String>> sink = Sinks.one();
+                answers.add(sink);
+                return sink.asMono();
+            }
+        };
+        CachingKeyStore owned = new CachingKeyStore(workspaceReader, PROPERTIES, ticker);
+        Lookup<Boolean> first = owned.ownership("acct_1", "ws_1");
+        answers.get(0).tryEmitValue(Set.of("ws_1")).orThrow();
+        StepVerifier.create(first.toMono()).expectNext(true).verifyComplete();
+        ticker.advance(Duration.ofSeconds(61));
+        assertThat(owned.ownership("acct_1", "ws_1")).isEqualTo(Lookup.TRUE); // answered at once
+        assertThat(owned.ownership("acct_1", "ws_1")).isEqualTo(Lookup.TRUE);
+        assertThat(workspaceReads).hasValue(2);
+        answers.get(1).tryEmitValue(Set.of("ws_2")).orThrow(); // the workspace moved meanwhile
+        assertThat(owned.ownership("acct_1", "ws_1")).isEqualTo(Lookup.FALSE);
     }
 
     @Test
@@ -171,10 +294,62 @@ class CachingKeyStoreTest {
         Mono<KeyRecord> first = store.find("h1");
         reader.answer(0, Optional.of(KEY));
         StepVerifier.create(first).expectNext(KEY).verifyComplete();
+        ticker.advance(Duration.ofSeconds(1));
         store.revalidateAll();
-        assertThat(store.cached("h1")).isNull();
-        store.find("h1").subscribe();
+        assertThat(store.cached("h1")).isNull(); // not trusted before it is read again
+        Lookup<KeyRecord> waited = store.lookup("h1");
+        Lookup<KeyRecord> joined = store.lookup("h1");
+        assertThat(waited).isInstanceOf(Lookup.Later.class); // no refresh ahead here: it waits
+        assertThat(reader.reads("h1")).isEqualTo(2); // one read for both
+        reader.answer(1, Optional.of(KEY));
+        StepVerifier.create(waited.toMono()).expectNext(KEY).verifyComplete();
+        StepVerifier.create(joined.toMono()).expectNext(KEY).verifyComplete();
+        assertThat(store.lookup("h1")).isEqualTo(new Lookup.Now<>(KEY)); // trusted again
         assertThat(reader.reads("h1")).isEqualTo(2);
+    }
+
+    @Test
+    void aKeyFirstReadAfterAReconnectIsTrustedOnceRead() {
+        store.revalidateAll(); // the first subscription, on an empty cache
+        Lookup<KeyRecord> first = store.lookup("h1");
+        reader.answer(0, Optional.of(KEY));
+        StepVerifier.create(first.toMono()).expectNext(KEY).verifyComplete();
+        assertThat(store.cached("h1")).isEqualTo(KEY);
+        assertThat(store.lookup("h1")).isEqualTo(new Lookup.Now<>(KEY));
+        assertThat(reader.reads("h1")).isEqualTo(1);
+    }
+
+    @Test
+    void aBackgroundReReadStartedBeforeAReconnectIsNotTrustedAfterIt() {
+        Mono<KeyRecord> first = store.find("h1");
+        reader.answer(0, Optional.of(KEY));
+        StepVerifier.create(first).expectNext(KEY).verifyComplete();
+        ticker.advance(Duration.ofSeconds(61));
+        assertThat(store.cached("h1")).isEqualTo(KEY); // background re-read 1 starts
+        store.revalidateAll(); // the invalidation channel re-subscribed meanwhile
+        reader.answer(1, Optional.of(KEY)); // re-read 1 answers: it may predate a missed revocation
+        Lookup<KeyRecord> next = store.lookup("h1");
+        assertThat(next).isInstanceOf(Lookup.Later.class);
+        assertThat(reader.reads("h1")).isEqualTo(3);
+        reader.answer(2, Optional.empty()); // revoked while the replica was cut off
+        StepVerifier.create(next.toMono()).verifyComplete();
+        assertThat(store.cached("h1")).isNull();
+    }
+
+    @Test
+    void aRevocationDuringTheReReadOfASuspectKeyWins() {
+        Mono<KeyRecord> first = store.find("h1");
+        reader.answer(0, Optional.of(KEY));
+        StepVerifier.create(first).expectNext(KEY).verifyComplete();
+        ticker.advance(Duration.ofSeconds(1));
+        store.revalidateAll();
+        Lookup<KeyRecord> waited = store.lookup("h1");
+        store.invalidateKey("h1");
+        reader.answer(1, Optional.of(KEY)); // read before the DEL: answers its request, never cached
+        StepVerifier.create(waited.toMono()).expectNext(KEY).verifyComplete();
+        assertThat(store.cached("h1")).isNull();
+        assertThat(store.lookup("h1")).isInstanceOf(Lookup.Later.class);
+        assertThat(reader.reads("h1")).isEqualTo(3);
     }
 
     @Test
@@ -190,6 +365,7 @@ class CachingKeyStoreTest {
         };
         CachingKeyStore flapped = new CachingKeyStore(flapping, PROPERTIES, ticker);
         StepVerifier.create(flapped.find("h1")).expectNext(KEY).verifyComplete();
+        ticker.advance(Duration.ofSeconds(1));
         flapped.revalidateAll(); // the invalidation channel re-subscribed
         StepVerifier.create(flapped.find("h1")).expectNext(KEY).verifyComplete();
         assertThat(calls).hasValue(2);
@@ -210,6 +386,7 @@ class CachingKeyStoreTest {
         };
         CachingKeyStore revalidated = new CachingKeyStore(revokedMeanwhile, PROPERTIES, ticker);
         StepVerifier.create(revalidated.find("h1")).expectNext(KEY).verifyComplete();
+        ticker.advance(Duration.ofSeconds(1));
         revalidated.revalidateAll();
         StepVerifier.create(revalidated.find("h1")).verifyComplete(); // revoked: Redis says so
         ticker.advance(PROPERTIES.negativeMaxAge().plusSeconds(1));
