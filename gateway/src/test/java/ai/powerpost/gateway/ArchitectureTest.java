@@ -166,6 +166,9 @@ class ArchitectureTest {
                 // the upstream call hands Spring Cloud Gateway its route and reads what the routing filter left
                 .and()
                 .doNotHaveFullyQualifiedName(ROOT + ".proxy.UpstreamCallFilter")
+                // the public port's handler mapping hands Spring Cloud Gateway its one route
+                .and()
+                .doNotHaveFullyQualifiedName(ROOT + ".access.PublicPortMapping")
                 .should()
                 .callMethod(ServerWebExchange.class, "getAttributes")
                 .orShould()

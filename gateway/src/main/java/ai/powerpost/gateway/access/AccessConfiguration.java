@@ -4,13 +4,12 @@ import ai.powerpost.gateway.auth.ApiKeyStore;
 import ai.powerpost.gateway.auth.AuthProperties;
 import ai.powerpost.gateway.auth.KeyTags;
 import ai.powerpost.gateway.auth.UntaggedKeys;
-import ai.powerpost.gateway.routing.RouteMatch;
 import ai.powerpost.gateway.routing.RouteTableHolder;
-import ai.powerpost.gateway.routing.Upstream;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
+import org.springframework.boot.actuate.autoconfigure.web.server.ConditionalOnManagementPort;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
+import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
@@ -23,43 +22,42 @@ import reactor.core.publisher.Flux;
  * the route ({@link RouteResolutionCheck}), authenticate the key ({@link ApiKeyCheck}) and
  * authorise it for the route ({@link ScopeCheck}, {@link KeyModeCheck}, {@link WorkspaceCheck}).
  *
- * <p>The route table is the only matcher: each upstream's SCG route matches the requests that the
- * table resolves to one of that upstream's routes (the match is computed once per request and kept
- * in the request state), and a last catch-all route catches everything else, which
- * {@link RouteResolutionCheck} answers with 404, 405 or 400. SCG's own predicates and its route
- * DSL are not used.
+ * <p>The route table is the only matcher: Spring Cloud Gateway has one route, for every request
+ * ({@link PublicPortMapping} hands it over without a look-up); {@link RouteResolutionCheck} matches
+ * the request against the table once (kept in the request state) and answers with 404, 405 or 400
+ * what it does not resolve. SCG's own predicates and its route DSL are not used.
  */
 @Configuration(proxyBeanMethods = false)
 class AccessConfiguration {
 
-    static final String UNMATCHED_ROUTE_ID = "unmatched";
+    /** The one route Spring Cloud Gateway knows: the entry to its filter chain for every request. */
+    static final String ROUTE_ID = "gateway";
 
-    /** One SCG route per upstream of the table in force (re-read on every RefreshRoutesEvent), plus the catch-all. */
+    /**
+     * Spring Cloud Gateway's one route: every request, whatever its path. The route table decides
+     * (the {@code ROUTE_RESOLUTION} check, then the upstream call's prepared route per routes.yml
+     * route), so the framework has nothing to choose between and asks no predicate of ours.
+     */
     @Bean
-    RouteLocator powerPostRoutes(RouteTableHolder holder) {
-        return () -> Flux.defer(() -> Flux.fromIterable(scgRoutes(holder)));
+    RouteLocator powerPostRoutes() {
+        Route route = gatewayRoute();
+        return () -> Flux.just(route);
     }
 
-    private static List<Route> scgRoutes(RouteTableHolder holder) {
-        List<Route> routes = new ArrayList<>();
-        int order = 0;
-        for (Upstream upstream : holder.current().upstreams().values()) {
-            routes.add(Route.async()
-                    .id("upstream-" + upstream.name())
-                    .uri(upstream.uri())
-                    .order(order++)
-                    .predicate(
-                            exchange -> RouteResolutionCheck.resolve(exchange, holder) instanceof RouteMatch.Found found
-                                    && found.route().upstream().name().equals(upstream.name()))
-                    .build());
-        }
-        routes.add(Route.async()
-                .id(UNMATCHED_ROUTE_ID)
-                .uri(URI.create("no://op"))
-                .order(Integer.MAX_VALUE)
+    private static Route gatewayRoute() {
+        return Route.async()
+                .id(ROUTE_ID)
+                .uri(URI.create("no://op")) // never called: the upstream call sets the route it calls
+                .order(0)
                 .predicate(exchange -> true)
-                .build());
-        return routes;
+                .build();
+    }
+
+    /** The public port's requests straight to the filter chain; not when management shares the port. */
+    @Bean
+    @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
+    PublicPortMapping publicPortMapping(FilteringWebHandler handler) {
+        return new PublicPortMapping(handler, gatewayRoute());
     }
 
     @Bean

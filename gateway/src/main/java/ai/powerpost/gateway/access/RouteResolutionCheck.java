@@ -32,8 +32,7 @@ final class RouteResolutionCheck implements Check {
 
     /**
      * The table's verdict on this request: computed once (against the table then in force, by the
-     * first to ask: Spring Cloud Gateway's route predicates, before any filter) and kept in the
-     * request state.
+     * first to ask) and kept in the request state.
      */
     static RouteMatch resolve(ServerWebExchange exchange, RouteTableHolder holder) {
         RequestState state = RequestState.of(exchange);

@@ -13,8 +13,8 @@ import org.springframework.web.server.ServerWebExchange;
  * each value written once, by the stage that knows it, and read through a typed accessor. Which
  * stage writes what (docs/architecture.md has the table):
  * <ul>
- * <li>{@link #startNanos()}: when the state was made, the first time anything asked for it (Spring
- *     Cloud Gateway's route predicates run before the first filter);</li>
+ * <li>{@link #startNanos()}: when the state was made, the first time anything asked for it (the
+ *     public port's handler mapping, before the first filter);</li>
  * <li>{@link #route()}: the route table's verdict, when the request is matched ({@link Stage#ROUTE_RESOLUTION}
  *     answers a rejected one);</li>
  * <li>{@link #servedBy}: {@link Stage#SECRET_SCANNING}, for a request one of the gateway's own

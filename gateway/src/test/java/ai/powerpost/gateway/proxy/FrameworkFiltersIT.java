@@ -16,8 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.WeightCalculatorWebFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.context.ApplicationContext;
 
 /**
  * Each global filter of Spring Cloud Gateway that the gateway switches off (application.yml;
@@ -29,6 +32,7 @@ import org.springframework.cloud.gateway.route.RouteLocator;
  * <li>forwarding ({@code forward:}) and load balancing ({@code lb:}, including the
  *     {@code NoLoadBalancerClientFilter} whose auto-configuration is excluded): no upstream URI
  *     can have those schemes, routes.yml and the environment overrides alike;</li>
+ * <li>the weight predicate's web filter: no route has a weight;</li>
  * <li>cached bodies and the local response cache: they act only for route filters or predicates
  *     that read the body or cache answers, and no route of the gateway has a filter;</li>
  * <li>the route-to-URL filter: replaced by the upstream call's own URL (one place,
@@ -40,6 +44,9 @@ class FrameworkFiltersIT extends GatewayTestBase {
 
     @Autowired
     RouteLocator routes;
+
+    @Autowired
+    ApplicationContext context;
 
     private static String marker() {
         return unique("fw");
@@ -92,6 +99,14 @@ class FrameworkFiltersIT extends GatewayTestBase {
                         .parse(new ByteArrayInputStream(ok.getBytes(StandardCharsets.UTF_8))))
                 .as("the environment's override is held to the same rule")
                 .isInstanceOf(RouteTableException.class);
+    }
+
+    /** The weight predicate's web filter computes weight groups on every request; no route has a weight. */
+    @Test
+    void noWebFilterOfTheFrameworkRunsForRoutesItDoesNotHave() {
+        assertThat(context.getBeansOfType(WeightCalculatorWebFilter.class)).isEmpty();
+        assertThat(context.getBeansOfType(GlobalFilter.class).values())
+                .noneMatch(f -> f.getClass().getSimpleName().contains("LoadBalancer"));
     }
 
     @Test
