@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,14 +31,17 @@ import reactor.core.publisher.Mono;
  *
  * <p>A request only adds to in-memory counters of its key (a few map look-ups and atomic adds;
  * no allocation once its key, route and client address were seen in the flush interval). Every
- * flush interval the counters are swapped out and written: one script call per key and hour
- * ({@link UsageScripts#RECORD}: one, two when a flush spans the turn of an hour), whatever the
- * number of requests; the script answers what the rules need from what Redis held, so the rules
- * cost no further command (the roll successor of a key comes from the last-used flush, which
- * reads the key's record anyway). At most {@code max-keys} keys are counted between two flushes;
- * further keys' requests are dropped and counted ({@code gateway.usage.counts.dropped}). Fails
- * open: a write Redis refuses is dropped and counted ({@code gateway.usage.counts.failures}),
- * never retried (a count written twice would be wrong; a lost one only under-counts).
+ * {@code counts-flush-interval} (a minute by default) the counters are swapped out and written in
+ * batches: one script call per group of keys ({@link BatchGroups}: per shard against one Redis, per
+ * cluster slot against a cluster), each call writing every key and hour of its group
+ * ({@link UsageScripts#RECORD}: one entry per key, two when a flush spans the turn of an hour),
+ * whatever the number of requests and keys; the script answers what the rules need from what
+ * Redis held, so the rules cost no further command (the roll successor of a key comes from the
+ * last-used flush, which reads the key's record anyway). At most {@code max-keys} keys are counted
+ * between two flushes; further keys' requests are dropped and counted
+ * ({@code gateway.usage.counts.dropped}). Fails open: a write Redis refuses is dropped and counted
+ * ({@code gateway.usage.counts.failures}, per key and hour), never retried (a count written twice
+ * would be wrong; a lost one only under-counts).
  */
 public final class KeyUsageRecorder implements SmartLifecycle {
 
@@ -45,6 +49,9 @@ public final class KeyUsageRecorder implements SmartLifecycle {
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
     private static final long HOUR = UsageRules.HOUR;
     private static final long DAY = UsageRules.DAY;
+    /** Keys and hours per script call at most: a call stays short for Redis (about ten commands each). */
+    static final int MAX_BATCH = 200;
+
     static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private final ReactiveStringRedisTemplate redis;
@@ -53,6 +60,7 @@ public final class KeyUsageRecorder implements SmartLifecycle {
     private final UsageStore store;
     private final LastUsedRecorder lastUsed;
     private final Clock clock;
+    private final BatchGroups groups;
     private final Counter dropped;
     private final Counter droppedNetworks;
     private final Counter failures;
@@ -78,7 +86,8 @@ public final class KeyUsageRecorder implements SmartLifecycle {
         this.store = store;
         this.lastUsed = lastUsed;
         this.clock = clock;
-        this.schedule = new PeriodicFlush("usage flush", properties.flushInterval(), FLUSH_TIMEOUT, this::flush);
+        this.groups = BatchGroups.of(redis);
+        this.schedule = new PeriodicFlush("usage flush", properties.countsFlushInterval(), FLUSH_TIMEOUT, this::flush);
         this.dropped = Counter.builder("gateway.usage.counts.dropped")
                 .description("Requests not counted per key because max-keys keys were counted already")
                 .register(meters);
@@ -89,7 +98,8 @@ public final class KeyUsageRecorder implements SmartLifecycle {
                 .description("Usage writes Redis refused (their counts are lost, never written twice)")
                 .register(meters);
         this.writes = Counter.builder("gateway.usage.counts.writes")
-                .description("Usage writes to Redis (one per key and hour per flush)")
+                .description(
+                        "Usage writes to Redis (keys and hours; one per key and hour per flush, batched per shard)")
                 .register(meters);
         Gauge.builder("gateway.usage.counts.keys", this, recorder -> recorder.trackedKeys())
                 .description("Keys whose usage counts wait for the next flush")
@@ -146,31 +156,83 @@ public final class KeyUsageRecorder implements SmartLifecycle {
             Thread.onSpinWait();
         }
         long now = clock.millis();
-        return Flux.fromIterable(batch.keys.values())
+        Map<Integer, List<Entry>> byGroup = new HashMap<>();
+        for (KeyCounts counts : batch.keys.values()) {
+            int group = groups.of(UsageKeys.meta(counts.keyId));
+            for (HourCounts hour : counts.hours) {
+                byGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(new Entry(counts, hour));
+            }
+        }
+        List<List<Entry>> calls = new ArrayList<>();
+        for (List<Entry> group : byGroup.values()) {
+            for (int i = 0; i < group.size(); i += MAX_BATCH) {
+                calls.add(group.subList(i, Math.min(group.size(), i + MAX_BATCH)));
+            }
+        }
+        return Flux.fromIterable(calls)
                 .flatMap(
-                        counts -> Flux.fromIterable(counts.hours)
-                                .concatMap(hour -> write(counts, hour, now).onErrorResume(e -> {
-                                    failures.increment();
-                                    return Mono.empty();
-                                })),
+                        call -> write(call, now).onErrorResume(e -> {
+                            failures.increment(call.size());
+                            return Mono.empty();
+                        }),
                         FLUSH_CONCURRENCY)
                 .then();
     }
 
-    private Mono<Void> write(KeyCounts key, HourCounts hour, long now) {
+    /** One key and hour of a flush, and the networks in the order its arguments name them. */
+    private static final class Entry {
+        final KeyCounts key;
+        final HourCounts hour;
+
+        @Nullable
+        List<Map.Entry<String, NetworkCounts>> networks;
+
+        Entry(KeyCounts key, HourCounts hour) {
+            this.key = key;
+            this.hour = hour;
+        }
+    }
+
+    /** One script call for the entries of one group; then the rules, entry by entry. */
+    private Mono<Void> write(List<Entry> call, long now) {
+        List<String> keys = new ArrayList<>(call.size() * UsageScripts.RECORD_KEYS);
+        List<String> args = new ArrayList<>(call.size() * 24);
+        for (Entry entry : call) {
+            arguments(entry, now, keys, args);
+        }
+        return RedisScripts.eval(redis, UsageScripts.RECORD, keys, args)
+                .timeout(FLUSH_TIMEOUT)
+                .flatMapMany(reply -> {
+                    String[] replies = reply.split("\\|", -1);
+                    if (replies.length != call.size()) {
+                        return Flux.error(new IllegalStateException(
+                                "usage script answered " + replies.length + " entries for " + call.size()));
+                    }
+                    writes.increment(call.size());
+                    return Flux.range(0, call.size())
+                            .concatMap(
+                                    i -> evaluate(call.get(i), replies[i], now).onErrorResume(e -> {
+                                        failures.increment();
+                                        return Mono.empty();
+                                    }));
+                })
+                .then();
+    }
+
+    private void arguments(Entry entry, long now, List<String> keys, List<String> args) {
+        KeyCounts key = entry.key;
+        HourCounts hour = entry.hour;
         String keyId = key.keyId;
         long day = Math.floorDiv(hour.hour * HOUR, DAY);
         String dayName = UsageRules.day(hour.hour * HOUR);
         long retention = UsageKeys.RETENTION.toMillis();
-        List<String> keys = List.of(
-                UsageKeys.hour(keyId, UsageRules.hour(hour.hour * HOUR)),
-                UsageKeys.day(keyId, dayName),
-                UsageKeys.dayNetworks(keyId, dayName),
-                UsageKeys.hours(keyId),
-                UsageKeys.networkDays(keyId),
-                UsageKeys.networksSeen(keyId),
-                UsageKeys.meta(keyId));
-        List<String> args = new ArrayList<>(32);
+        keys.add(UsageKeys.hour(keyId, UsageRules.hour(hour.hour * HOUR)));
+        keys.add(UsageKeys.day(keyId, dayName));
+        keys.add(UsageKeys.dayNetworks(keyId, dayName));
+        keys.add(UsageKeys.hours(keyId));
+        keys.add(UsageKeys.networkDays(keyId));
+        keys.add(UsageKeys.networksSeen(keyId));
+        keys.add(UsageKeys.meta(keyId));
         args.add(Long.toString(hour.hour));
         args.add(Long.toString(day));
         args.add(Long.toString((hour.hour + 1) * HOUR + retention));
@@ -183,24 +245,25 @@ public final class KeyUsageRecorder implements SmartLifecycle {
         args.add(Long.toString(retention / HOUR));
         args.add(Long.toString(retention / DAY));
         args.add(Long.toString(now - retention));
-        List<String> routes = new ArrayList<>(hour.routes.size());
+        args.add(Integer.toString(hour.routes.size()));
+        int routesAt = args.size();
         hour.routes.forEach((route, count) -> {
-            routes.add(route);
-            routes.add(Long.toString(count.sum()));
+            args.add(route);
+            args.add(Long.toString(count.sum()));
         });
-        args.add(Integer.toString(routes.size() / 2));
-        args.addAll(routes);
-        List<String> classes = new ArrayList<>(10);
+        args.set(routesAt - 1, Integer.toString((args.size() - routesAt) / 2));
+        int classesAt = args.size();
+        args.add("");
         for (int i = 0; i < STATUS_CLASSES.length; i++) {
             long answers = hour.statusClasses.get(i);
             if (answers > 0) {
-                classes.add(STATUS_CLASSES[i]);
-                classes.add(Long.toString(answers));
+                args.add(STATUS_CLASSES[i]);
+                args.add(Long.toString(answers));
             }
         }
-        args.add(Integer.toString(classes.size() / 2));
-        args.addAll(classes);
+        args.set(classesAt, Integer.toString((args.size() - classesAt - 1) / 2));
         List<Map.Entry<String, NetworkCounts>> networks = new ArrayList<>(hour.networks.entrySet());
+        entry.networks = networks;
         args.add(Integer.toString(networks.size()));
         for (Map.Entry<String, NetworkCounts> network : networks) {
             args.add(network.getKey());
@@ -208,46 +271,49 @@ public final class KeyUsageRecorder implements SmartLifecycle {
             args.add(Long.toString(network.getValue().first.get()));
             args.add(Long.toString(network.getValue().last.get()));
         }
-        return RedisScripts.eval(redis, UsageScripts.RECORD, keys, args)
-                .timeout(FLUSH_TIMEOUT)
-                .doOnNext(reply -> writes.increment())
-                .zipWith(successor(key, now))
-                .flatMap(replyAndSuccessor -> {
-                    Reply reply = Reply.parse(replyAndSuccessor.getT1(), networks.size());
-                    Successor successor = replyAndSuccessor.getT2();
-                    List<UsageRules.NetworkSeen> seen = new ArrayList<>(networks.size());
-                    for (int i = 0; i < networks.size(); i++) {
-                        seen.add(new UsageRules.NetworkSeen(
-                                networks.get(i).getKey(),
-                                networks.get(i).getValue().first.get(),
-                                reply.lastSeen[i]));
+    }
+
+    /** The rules on one entry's reply; what they find is stored. */
+    private Mono<Void> evaluate(Entry entry, String replyText, long now) {
+        KeyCounts key = entry.key;
+        HourCounts hour = entry.hour;
+        String keyId = key.keyId;
+        List<Map.Entry<String, NetworkCounts>> networks = entry.networks == null ? List.of() : entry.networks;
+        Reply reply = Reply.parse(replyText, networks.size());
+        return successor(key, now).flatMap(successor -> {
+            List<UsageRules.NetworkSeen> seen = new ArrayList<>(networks.size());
+            for (int i = 0; i < networks.size(); i++) {
+                seen.add(new UsageRules.NetworkSeen(
+                        networks.get(i).getKey(),
+                        networks.get(i).getValue().first.get(),
+                        reply.lastSeen[i]));
+            }
+            List<UsageRules.Candidate> found = rules.evaluate(new UsageRules.Observation(
+                    keyId,
+                    key.accountId,
+                    hour.hour,
+                    reply.hourTotal,
+                    reply.firstUse,
+                    hour.last.get(),
+                    seen,
+                    reply.dayNetworks,
+                    reply.previousMax,
+                    reply.previousDays,
+                    reply.previousHours,
+                    successor.successorId,
+                    successor.firstUse));
+            for (UsageRules.Candidate candidate : found) {
+                if (candidate.rule().equals(UsageRules.HOURLY_SPIKE)) {
+                    if (spikes.size() >= properties.maxKeys()) {
+                        spikes.clear();
                     }
-                    List<UsageRules.Candidate> found = rules.evaluate(new UsageRules.Observation(
-                            keyId,
-                            key.accountId,
-                            hour.hour,
-                            reply.hourTotal,
-                            reply.firstUse,
-                            hour.last.get(),
-                            seen,
-                            reply.dayNetworks,
-                            reply.previousMax,
-                            reply.previousDays,
-                            reply.previousHours,
-                            successor.successorId,
-                            successor.firstUse));
-                    for (UsageRules.Candidate candidate : found) {
-                        if (candidate.rule().equals(UsageRules.HOURLY_SPIKE)) {
-                            if (spikes.size() >= properties.maxKeys()) {
-                                spikes.clear();
-                            }
-                            spikes.put(keyId, hour.hour);
-                        }
-                    }
-                    return Flux.fromIterable(found)
-                            .concatMap(candidate -> store.append(keyId, key.accountId, candidate))
-                            .then();
-                });
+                    spikes.put(keyId, hour.hour);
+                }
+            }
+            return Flux.fromIterable(found)
+                    .concatMap(candidate -> store.append(keyId, key.accountId, candidate))
+                    .then();
+        });
     }
 
     /**

@@ -3,6 +3,7 @@ package ai.powerpost.gateway.usage;
 import ai.powerpost.gateway.auth.KeyRecords;
 import ai.powerpost.gateway.auth.Scope;
 import ai.powerpost.gateway.redis.PeriodicFlush;
+import ai.powerpost.gateway.redis.RedisPrimaryChanged;
 import ai.powerpost.gateway.redis.RedisSchema;
 import ai.powerpost.gateway.redis.RedisScripts;
 import io.micrometer.core.instrument.Counter;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Flux;
@@ -240,6 +242,16 @@ public final class LastUsedRecorder implements SmartLifecycle {
         return PeriodicFlush.PHASE;
     }
 
+    /**
+     * A sentinel promoted another primary: what the old one acknowledged may not have reached the
+     * new one, so every key's newest minute is written again on the next flush (newest wins keeps
+     * it harmless where it had).
+     */
+    @EventListener
+    public void primaryChanged(RedisPrimaryChanged event) {
+        entries.values().forEach(Entry::forgetWritten);
+    }
+
     /** The id of the key that succeeded this one in a roll, as its last flush found it; null for none (or not yet flushed). */
     @Nullable
     String successorOf(String keyHash) {
@@ -347,6 +359,11 @@ public final class LastUsedRecorder implements SmartLifecycle {
                 return null;
             }
             return new Write(this, RedisSchema.keyRecord(keyHash), minute, last, current, olderMinute, older);
+        }
+
+        synchronized void forgetWritten() {
+            writtenMinute = Integer.MIN_VALUE;
+            writtenMask = 0;
         }
 
         /** A write Redis answered: what it wrote counts as written by this replica. */

@@ -125,14 +125,23 @@ class DashboardAndAlertsIT {
         gateway = GatewayInstance.start(
                 UNUSED_UPSTREAM,
                 Map.of(
-                        "spring.data.redis.url", redis.url(),
-                        "gateway.routes.file", routesFile.toString(),
-                        "gateway.routes.reload-interval", "200ms",
-                        "GATEWAY_UPSTREAM_BACKEND", UPSTREAM.uri(),
-                        "GATEWAY_UPSTREAM_FLAKY", UPSTREAM.uri(),
-                        "gateway.usage.flush-interval", "200ms",
+                        "spring.data.redis.url",
+                        redis.url(),
+                        "gateway.routes.file",
+                        routesFile.toString(),
+                        "gateway.routes.reload-interval",
+                        "200ms",
+                        "GATEWAY_UPSTREAM_BACKEND",
+                        UPSTREAM.uri(),
+                        "GATEWAY_UPSTREAM_FLAKY",
+                        UPSTREAM.uri(),
+                        "gateway.usage.flush-interval",
+                        "200ms",
+                        "gateway.usage.counts-flush-interval",
+                        "200ms",
                         // a brute-force throttle after a few failed attempts, not 50
-                        "gateway.auth.max-failures", "5"));
+                        "gateway.auth.max-failures",
+                        "5"));
         startPrometheus();
         awaitSeries("up{job=\"edge-gateway\"} == 1");
         // the counters registered at start-up are scraped at 0 before the traffic, so rate() sees all of it
