@@ -6,6 +6,8 @@ import ai.powerpost.gateway.redis.RedisScripts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -238,16 +240,16 @@ public final class KeyUsageRecorder implements SmartLifecycle {
         args.add(Long.toString((hour.hour + 1) * HOUR + retention));
         args.add(Long.toString((day + 1) * DAY + retention));
         args.add(Long.toString(now + retention));
-        args.add(Long.toString(hour.first.get()));
+        args.add(Long.toString(hour.first));
         // a spike this replica found in this hour already is not looked for again (the store would refuse it anyway)
         Long spikeHour = spikes.get(keyId);
         args.add(Long.toString(spikeHour != null && spikeHour == hour.hour ? 0 : rules.spikeMinimum()));
         args.add(Long.toString(retention / HOUR));
         args.add(Long.toString(retention / DAY));
         args.add(Long.toString(now - retention));
-        args.add(Integer.toString(hour.routes.size()));
+        args.add("");
         int routesAt = args.size();
-        hour.routes.forEach((route, count) -> {
+        hour.forEachRoute((route, count) -> {
             args.add(route);
             args.add(Long.toString(count.sum()));
         });
@@ -262,14 +264,14 @@ public final class KeyUsageRecorder implements SmartLifecycle {
             }
         }
         args.set(classesAt, Integer.toString((args.size() - classesAt - 1) / 2));
-        List<Map.Entry<String, NetworkCounts>> networks = new ArrayList<>(hour.networks.entrySet());
+        List<Map.Entry<String, NetworkCounts>> networks = hour.networks();
         entry.networks = networks;
         args.add(Integer.toString(networks.size()));
         for (Map.Entry<String, NetworkCounts> network : networks) {
             args.add(network.getKey());
             args.add(Long.toString(network.getValue().requests.sum()));
-            args.add(Long.toString(network.getValue().first.get()));
-            args.add(Long.toString(network.getValue().last.get()));
+            args.add(Long.toString(network.getValue().first));
+            args.add(Long.toString(network.getValue().last));
         }
     }
 
@@ -284,9 +286,7 @@ public final class KeyUsageRecorder implements SmartLifecycle {
             List<UsageRules.NetworkSeen> seen = new ArrayList<>(networks.size());
             for (int i = 0; i < networks.size(); i++) {
                 seen.add(new UsageRules.NetworkSeen(
-                        networks.get(i).getKey(),
-                        networks.get(i).getValue().first.get(),
-                        reply.lastSeen[i]));
+                        networks.get(i).getKey(), networks.get(i).getValue().first, reply.lastSeen[i]));
             }
             List<UsageRules.Candidate> found = rules.evaluate(new UsageRules.Observation(
                     keyId,
@@ -294,7 +294,7 @@ public final class KeyUsageRecorder implements SmartLifecycle {
                     hour.hour,
                     reply.hourTotal,
                     reply.firstUse,
-                    hour.last.get(),
+                    hour.last,
                     seen,
                     reply.dayNetworks,
                     reply.previousMax,
@@ -428,60 +428,203 @@ public final class KeyUsageRecorder implements SmartLifecycle {
         }
     }
 
-    /** One key's counts of one hour. */
+    /**
+     * One key's counts of one hour. Compact for the common case, one route and one client network:
+     * the first route and the first network (with the first address seen from it) are fields;
+     * further routes, networks and addresses go to maps made only when a second one appears.
+     */
     private static final class HourCounts {
-        final long hour;
-        final ConcurrentHashMap<String, LongAdder> routes = new ConcurrentHashMap<>();
-        final AtomicLongArray statusClasses = new AtomicLongArray(STATUS_CLASSES.length);
-        final ConcurrentHashMap<String, NetworkCounts> networks = new ConcurrentHashMap<>();
-        /** Client address → its network's counts: a known address costs one look-up, no allocation. */
-        final ConcurrentHashMap<String, NetworkCounts> byAddress = new ConcurrentHashMap<>();
+        private static final VarHandle FIRST;
+        private static final VarHandle LAST;
 
-        final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-        final AtomicLong last = new AtomicLong();
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                FIRST = lookup.findVarHandle(HourCounts.class, "first", long.class);
+                LAST = lookup.findVarHandle(HourCounts.class, "last", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final long hour;
+        final AtomicLongArray statusClasses = new AtomicLongArray(STATUS_CLASSES.length);
+        volatile long first = Long.MAX_VALUE;
+        volatile long last;
+        /** The first route counted, and its requests. */
+        private volatile @Nullable String route;
+
+        private final LongAdder routeRequests = new LongAdder();
+        private volatile @Nullable ConcurrentHashMap<String, LongAdder> moreRoutes;
+        /** The first network counted (set before {@link #address}), its text, and the first address seen from it. */
+        private volatile @Nullable NetworkCounts network;
+
+        private volatile @Nullable String cidr;
+        private volatile @Nullable String address;
+        /** Further networks by their text; further addresses to their network. */
+        private volatile @Nullable ConcurrentHashMap<String, NetworkCounts> moreNetworks;
+
+        private volatile @Nullable ConcurrentHashMap<String, NetworkCounts> moreAddresses;
 
         HourCounts(long hour) {
             this.hour = hour;
         }
 
-        void add(String route, int status, String clientAddress, long at, int maxNetworks, Counter droppedNetworks) {
-            LongAdder requests = routes.get(route);
-            if (requests == null) {
-                requests = routes.computeIfAbsent(route, r -> new LongAdder());
-            }
-            requests.increment();
+        void add(String routeId, int status, String clientAddress, long at, int maxNetworks, Counter droppedNetworks) {
+            requestsOf(routeId).increment();
             int statusClass = status / 100 - 1;
             if (statusClass >= 0 && statusClass < STATUS_CLASSES.length) {
                 statusClasses.incrementAndGet(statusClass);
             }
-            first.accumulateAndGet(at, Math::min);
-            last.accumulateAndGet(at, Math::max);
-            NetworkCounts network = byAddress.get(clientAddress);
-            if (network == null) {
-                // an address not seen yet this flush: its network's text is worked out once
-                String cidr = Networks.of(clientAddress);
-                network = networks.get(cidr);
-                if (network == null) {
-                    if (networks.size() >= maxNetworks) {
-                        droppedNetworks.increment();
-                        return;
-                    }
-                    network = networks.computeIfAbsent(cidr, c -> new NetworkCounts());
-                }
-                if (byAddress.size() < maxNetworks) {
-                    byAddress.putIfAbsent(clientAddress, network);
-                }
+            min(FIRST, this, at);
+            max(LAST, this, at);
+            NetworkCounts counts = networkOf(clientAddress, maxNetworks, droppedNetworks);
+            if (counts != null) {
+                counts.add(at);
             }
-            network.requests.increment();
-            network.first.accumulateAndGet(at, Math::min);
-            network.last.accumulateAndGet(at, Math::max);
+        }
+
+        private LongAdder requestsOf(String routeId) {
+            if (routeId.equals(route)) {
+                return routeRequests;
+            }
+            ConcurrentHashMap<String, LongAdder> more = moreRoutes;
+            LongAdder requests = more == null ? null : more.get(routeId);
+            if (requests != null) {
+                return requests;
+            }
+            synchronized (this) {
+                if (route == null) {
+                    route = routeId;
+                    return routeRequests;
+                }
+                if (routeId.equals(route)) {
+                    return routeRequests;
+                }
+                ConcurrentHashMap<String, LongAdder> routes = moreRoutes;
+                if (routes == null) {
+                    routes = new ConcurrentHashMap<>(4);
+                    moreRoutes = routes;
+                }
+                return routes.computeIfAbsent(routeId, r -> new LongAdder());
+            }
+        }
+
+        /** The network of the address; null when max-networks networks are counted already (the drop is counted). */
+        private @Nullable NetworkCounts networkOf(String clientAddress, int maxNetworks, Counter droppedNetworks) {
+            if (clientAddress.equals(address)) {
+                return network;
+            }
+            ConcurrentHashMap<String, NetworkCounts> addresses = moreAddresses;
+            NetworkCounts known = addresses == null ? null : addresses.get(clientAddress);
+            if (known != null) {
+                return known;
+            }
+            // an address not seen yet this flush: its network's text is worked out once
+            String text = Networks.of(clientAddress);
+            synchronized (this) {
+                NetworkCounts firstNetwork = network;
+                if (firstNetwork == null) {
+                    firstNetwork = new NetworkCounts();
+                    network = firstNetwork;
+                    cidr = text;
+                    address = clientAddress;
+                    return firstNetwork;
+                }
+                ConcurrentHashMap<String, NetworkCounts> networks = moreNetworks;
+                NetworkCounts counts = text.equals(cidr) ? firstNetwork : networks == null ? null : networks.get(text);
+                if (counts == null) {
+                    if (1 + (networks == null ? 0 : networks.size()) >= maxNetworks) {
+                        droppedNetworks.increment();
+                        return null;
+                    }
+                    if (networks == null) {
+                        networks = new ConcurrentHashMap<>(4);
+                        moreNetworks = networks;
+                    }
+                    counts = new NetworkCounts();
+                    networks.put(text, counts);
+                }
+                if (addresses == null) {
+                    addresses = moreAddresses;
+                }
+                if (addresses == null) {
+                    addresses = new ConcurrentHashMap<>(4);
+                    moreAddresses = addresses;
+                }
+                if (addresses.size() < maxNetworks) {
+                    addresses.putIfAbsent(clientAddress, counts);
+                }
+                return counts;
+            }
+        }
+
+        void forEachRoute(BiConsumer<String, LongAdder> each) {
+            String firstRoute = route;
+            if (firstRoute != null) {
+                each.accept(firstRoute, routeRequests);
+            }
+            ConcurrentHashMap<String, LongAdder> more = moreRoutes;
+            if (more != null) {
+                more.forEach(each);
+            }
+        }
+
+        /** The networks counted, the first one first. */
+        List<Map.Entry<String, NetworkCounts>> networks() {
+            List<Map.Entry<String, NetworkCounts>> all = new ArrayList<>(1);
+            NetworkCounts counts = network;
+            String text = cidr;
+            if (counts != null && text != null) {
+                all.add(Map.entry(text, counts));
+            }
+            ConcurrentHashMap<String, NetworkCounts> more = moreNetworks;
+            if (more != null) {
+                all.addAll(more.entrySet());
+            }
+            return all;
         }
     }
 
     private static final class NetworkCounts {
+        private static final VarHandle FIRST;
+        private static final VarHandle LAST;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                FIRST = lookup.findVarHandle(NetworkCounts.class, "first", long.class);
+                LAST = lookup.findVarHandle(NetworkCounts.class, "last", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final LongAdder requests = new LongAdder();
-        final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-        final AtomicLong last = new AtomicLong();
+        volatile long first = Long.MAX_VALUE;
+        volatile long last;
+
+        void add(long at) {
+            requests.increment();
+            min(FIRST, this, at);
+            max(LAST, this, at);
+        }
+    }
+
+    /** Lowers a volatile long field to {@code value} if it is higher (no write when it is not). */
+    private static void min(VarHandle field, Object owner, long value) {
+        long current = (long) field.getVolatile(owner);
+        while (value < current && !field.compareAndSet(owner, current, value)) {
+            current = (long) field.getVolatile(owner);
+        }
+    }
+
+    /** Raises a volatile long field to {@code value} if it is lower (no write when it is not). */
+    private static void max(VarHandle field, Object owner, long value) {
+        long current = (long) field.getVolatile(owner);
+        while (value > current && !field.compareAndSet(owner, current, value)) {
+            current = (long) field.getVolatile(owner);
+        }
     }
 
     /** The record script's answer. */
