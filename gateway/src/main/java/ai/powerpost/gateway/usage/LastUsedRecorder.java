@@ -130,8 +130,9 @@ public final class LastUsedRecorder implements SmartLifecycle {
         this.flushCalls = Counter.builder("gateway.usage.flush.calls")
                 .description("Last-used script calls to Redis (one per shard, or cluster slot, per flush)")
                 .register(meters);
-        Gauge.builder("gateway.usage.pending", this, recorder -> recorder.pendingKeys())
-                .description("Keys whose last-used time waits for the next flush")
+        Gauge.builder("gateway.usage.pending", this, recorder -> recorder.trackedKeys())
+                .description("Keys whose last-used entry is held (waiting for a flush, or written in the last"
+                        + " two minutes): what max-pending bounds")
                 .register(meters);
     }
 

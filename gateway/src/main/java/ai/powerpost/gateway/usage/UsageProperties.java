@@ -17,8 +17,9 @@ import org.springframework.validation.annotation.Validated;
  *                               at most one write per key and minute, batched per shard)
  * @param countsFlushInterval    how often usage counts per key are written to Redis (one write per key and
  *                               hour per interval, batched per shard) and the rules of unexpected activity run
- * @param maxPending             keys pending at most between two flushes; uses of further keys are dropped and counted
- * @param maxKeys                keys whose usage is counted at most between two flushes; requests of further
+ * @param maxPending             keys whose last use is held at most (pending, or written in the last two minutes: a
+ *                               key in use keeps its entry); uses of further keys are dropped and counted
+ * @param maxKeys                keys whose usage is counted at most between two counts flushes; requests of further
  *                               keys are not counted (dropped and counted in {@code gateway.usage.counts.dropped})
  * @param maxNetworksPerKey      client networks counted at most per key between two flushes; requests from
  *                               further networks count for their route and status, not for a network
@@ -34,8 +35,8 @@ import org.springframework.validation.annotation.Validated;
 public record UsageProperties(
         @DefaultValue("5s") @NotNull @PositiveDuration Duration flushInterval,
         @DefaultValue("1m") @NotNull @PositiveDuration Duration countsFlushInterval,
-        @DefaultValue("100000") @Min(1) int maxPending,
-        @DefaultValue("100000") @Min(1) int maxKeys,
+        @DefaultValue("200000") @Min(1) int maxPending,
+        @DefaultValue("200000") @Min(1) int maxKeys,
         @DefaultValue("1000") @Min(1) @Max(100000) int maxNetworksPerKey,
         @DefaultValue("14d") @NotNull @PositiveDuration Duration newNetworkLookback,
         @DefaultValue("10") @Min(2) int spikeFactor,
@@ -76,7 +77,7 @@ public record UsageProperties(
                 flushInterval,
                 Duration.ofMinutes(1),
                 maxPending,
-                100_000,
+                200_000,
                 1000,
                 Duration.ofDays(14),
                 10,
