@@ -279,14 +279,16 @@ public final class LastUsedRecorder implements SmartLifecycle {
     /**
      * One key's newest use, to the minute, per scope, and what this replica last wrote of it: six
      * ints, a time and a reference (about 48 bytes, plus the map's node; the key hash is the
-     * cached key's own string). Requests read {@link #minute} and {@link #mask} without a lock; the
-     * rest is guarded by the entry.
+     * cached key's own string). Requests read {@link #seen} without a lock; the rest is guarded by
+     * the entry.
      */
     static final class Entry {
         /** The newest minute (since the epoch) the key was used in; none yet: the smallest int. */
-        private volatile int minute = Integer.MIN_VALUE;
+        private int minute = Integer.MIN_VALUE;
         /** The scopes (a bit per ordinal) the key was used with in {@link #minute}. */
-        private volatile int mask;
+        private int mask;
+        /** {@link #minute} and {@link #mask} in one word, for the request's check without a lock. */
+        private volatile long seen = pack(Integer.MIN_VALUE, 0);
         /** Scopes used in an earlier minute and not written yet, and the newest such minute. */
         private int olderMask;
 
@@ -305,7 +307,8 @@ public final class LastUsedRecorder implements SmartLifecycle {
 
         /** Notes a use; false when this entry was forgotten (the caller makes a new one). */
         boolean touch(int bit, int at) {
-            if (at == minute && (mask & bit) != 0) {
+            long noted = seen;
+            if ((int) (noted >> 32) == at && ((int) noted & bit) != 0) {
                 if (!usedSinceVisit) {
                     usedSinceVisit = true;
                 }
@@ -330,8 +333,13 @@ public final class LastUsedRecorder implements SmartLifecycle {
                     olderMask |= bit; // an older use of a scope not used in the newest minute
                     olderMinute = Math.max(olderMinute, at);
                 }
+                seen = pack(minute, mask);
                 return true;
             }
+        }
+
+        private static long pack(int minute, int mask) {
+            return ((long) minute << 32) | (mask & 0xFFFF_FFFFL);
         }
 
         synchronized boolean pending() {
