@@ -38,6 +38,20 @@ final class UsageScripts {
      * (oldest first; empty when not read); entries separated by {@code |}.
      */
     static final RedisScript<String> RECORD = RedisScript.of("""
+            -- HMGET and HSET of many fields in parts: unpack takes a few thousand values at most
+            local function hmget(key, names)
+              local out = {}
+              for s = 1, #names, 1000 do
+                local part = redis.call('HMGET', key, unpack(names, s, math.min(#names, s + 999)))
+                for j = 1, #part do out[s + j - 1] = part[j] end
+              end
+              return out
+            end
+            local function hset(key, values)
+              for s = 1, #values, 1000 do
+                redis.call('HSET', key, unpack(values, s, math.min(#values, s + 999)))
+              end
+            end
             local replies = {}
             local i = 1
             for e = 0, #KEYS / 7 - 1 do
@@ -79,7 +93,7 @@ final class UsageScripts {
                 fields[#fields + 1] = 'nl:' .. cidr; adds[#adds + 1] = ARGV[i + 3]
                 i = i + 4
               end
-              local stored = redis.call('HMGET', d, unpack(fields))
+              local stored = hmget(d, fields)
               local set = {}
               for f = 1, #fields do
                 local old = tonumber(stored[f] or '0') or 0
@@ -92,7 +106,7 @@ final class UsageScripts {
                   set[#set + 1] = fields[f]; set[#set + 1] = adds[f]
                 end
               end
-              if #set > 0 then redis.call('HSET', d, unpack(set)) end
+              if #set > 0 then hset(d, set) end
               local olds = {}
               if nets > 0 then
                 -- a network seen today already: its last-seen time is the day's (both are written together);
@@ -105,7 +119,7 @@ final class UsageScripts {
                 if #unknown > 0 then
                   local names = {}
                   for u = 1, #unknown do names[u] = cidrs[unknown[u]] end
-                  local seen = redis.call('HMGET', ns, unpack(names))
+                  local seen = hmget(ns, names)
                   for u = 1, #unknown do olds[unknown[u]] = seen[u] or '0' end
                 end
                 local newer = {}
@@ -114,7 +128,7 @@ final class UsageScripts {
                     newer[#newer + 1] = cidrs[n]; newer[#newer + 1] = lasts[n]
                   end
                 end
-                if #newer > 0 then redis.call('HSET', ns, unpack(newer)) end
+                if #newer > 0 then hset(ns, newer) end
               end
               local hourTotal = redis.call('HINCRBY', hs, hourField, total)
               if hourTotal == total then

@@ -253,4 +253,29 @@ class UsageAtScaleIT {
         assertThat(first.commands() - first.scriptCalls()).isLessThanOrEqualTo(25L * KEYS);
         assertThat(meters.counter("gateway.usage.counts.failures").count()).isZero();
     }
+
+    @Test
+    void aKeyWithThousandsOfNetworksInOneFlushIsWrittenWhole() {
+        // 10,002 fields of the day's hash: more than Lua's unpack takes at once (about 8,000)
+        Clock clock = Clock.systemUTC();
+        UsageProperties many = new UsageProperties(
+                Duration.ofHours(1), 1000, 1000, 6000, Duration.ofDays(14), 10, 100, 7, Duration.ofMinutes(1));
+        KeyUsageRecorder recorder =
+                new KeyUsageRecorder(redis, many, new UsageStore(redis, meters, clock), replica(), meters, clock);
+        String id = "key_" + UUID.randomUUID().toString().replace("-", "");
+        KeyRecord key = new KeyRecord("h" + id, id, "acct_scale", Set.of(Scope.ACCOUNT_READ));
+        long at = System.currentTimeMillis();
+        for (int i = 0; i < 5000; i++) {
+            recorder.record(key, "account-credits", 200, "10." + (i / 256) + "." + (i % 256) + ".1", at);
+        }
+        recorder.flush().block(Duration.ofSeconds(60));
+        assertThat(meters.counter("gateway.usage.counts.failures").count()).isZero();
+        String day = UsageRules.day(at);
+        assertThat(RedisSupport.redis().commands().hlen(UsageKeys.dayNetworks(id, day)))
+                .isEqualTo(5000);
+        assertThat(RedisSupport.redis().commands().hlen(UsageKeys.networksSeen(id)))
+                .isEqualTo(5000);
+        // the day's hash: one route, one status class, first and last of each network
+        assertThat(RedisSupport.redis().commands().hlen(UsageKeys.day(id, day))).isEqualTo(2 + 2 * 5000);
+    }
 }
