@@ -210,8 +210,16 @@ public final class KeyUsageRecorder implements SmartLifecycle {
                         return Flux.error(new IllegalStateException(
                                 "usage script answered " + replies.length + " entries for " + call.size()));
                     }
-                    writes.increment(call.size());
+                    int refused = 0;
+                    for (String entry : replies) {
+                        if (entry.equals("!")) {
+                            refused++;
+                        }
+                    }
+                    failures.increment(refused);
+                    writes.increment(call.size() - refused);
                     return Flux.range(0, call.size())
+                            .filter(i -> !replies[i].equals("!"))
                             .concatMap(
                                     i -> evaluate(call.get(i), replies[i], now).onErrorResume(e -> {
                                         failures.increment();

@@ -61,30 +61,33 @@ public final class LastUsedRecorder implements SmartLifecycle {
      * and one {@code HSET} of the fields whose time is newer than the stored one, if any; a record
      * without {@code id} (some legacy records) costs one {@code EXISTS} more, to tell it from a
      * deleted one. A key whose record is gone is never written. Answers one line per key: {@code -}
-     * when its record is gone, else its roll successor ({@code rolled_to}, empty when none).
+     * when its record is gone, {@code !} when Redis refused its commands (e.g. the name holds no
+     * hash: that key stays pending, the others of the call are written), else its roll successor
+     * ({@code rolled_to}, empty when none).
      */
     static final RedisScript<String> TOUCH = RedisScript.of("""
+            local function touch(key, a, n)
+              local names = {'id', 'rolled_to'}
+              for j = 1, n do names[j + 2] = ARGV[a + 2 * j - 1] end
+              local cur = redis.call('HMGET', key, unpack(names))
+              if not cur[1] and redis.call('EXISTS', key) == 0 then return '-' end
+              local set = {}
+              for j = 1, n do
+                local t = ARGV[a + 2 * j]
+                if tonumber(t) > (tonumber(cur[j + 2]) or 0) then
+                  set[#set + 1] = names[j + 2]
+                  set[#set + 1] = t
+                end
+              end
+              if #set > 0 then redis.call('HSET', key, unpack(set)) end
+              return cur[2] or ''
+            end
             local out = {}
             local a = 1
             for k = 1, #KEYS do
               local n = tonumber(ARGV[a])
-              local names = {'id', 'rolled_to'}
-              for j = 1, n do names[j + 2] = ARGV[a + 2 * j - 1] end
-              local cur = redis.call('HMGET', KEYS[k], unpack(names))
-              if not cur[1] and redis.call('EXISTS', KEYS[k]) == 0 then
-                out[k] = '-'
-              else
-                local set = {}
-                for j = 1, n do
-                  local t = ARGV[a + 2 * j]
-                  if tonumber(t) > (tonumber(cur[j + 2]) or 0) then
-                    set[#set + 1] = names[j + 2]
-                    set[#set + 1] = t
-                  end
-                end
-                if #set > 0 then redis.call('HSET', KEYS[k], unpack(set)) end
-                out[k] = cur[2] or ''
-              end
+              local ok, reply = pcall(touch, KEYS[k], a, n)
+              out[k] = ok and reply or '!'
               a = a + 1 + 2 * n
             end
             return table.concat(out, '\\n')
@@ -208,11 +211,17 @@ public final class LastUsedRecorder implements SmartLifecycle {
                         throw new IllegalStateException(
                                 "last-used script answered " + successors.length + " keys for " + call.size());
                     }
+                    int refused = 0;
                     for (int i = 0; i < successors.length; i++) {
                         String successor = successors[i];
-                        call.get(i).written(successor.isEmpty() || successor.equals("-") ? null : successor, now);
+                        if (successor.equals("!")) {
+                            refused++; // left pending: tried again on the next flush
+                        } else {
+                            call.get(i).written(successor.isEmpty() || successor.equals("-") ? null : successor, now);
+                        }
                     }
-                    flushWrites.increment(call.size());
+                    flushFailures.increment(refused);
+                    flushWrites.increment(call.size() - refused);
                 })
                 .then();
     }

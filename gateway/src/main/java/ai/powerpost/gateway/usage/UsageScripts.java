@@ -35,7 +35,9 @@ final class UsageScripts {
      * <p>Answers, per entry, three lines: {@code hourTotal firstUse dayNetworks previousMax previousDays}
      * ({@code dayNetworks} 0 when this flush added no network to the day), the networks' last-seen
      * times before this flush (0 for none) in the order given, the 168 previous hours' requests
-     * (oldest first; empty when not read); entries separated by {@code |}.
+     * (oldest first; empty when not read); entries separated by {@code |}. An entry Redis refused
+     * (e.g. a name that holds no hash) answers {@code !}: its writes may be partly done, and are
+     * not retried (counts are never written twice); the other entries of the call are unaffected.
      */
     static final RedisScript<String> RECORD = RedisScript.of("""
             -- HMGET and HSET of many fields in parts: unpack takes a few thousand values at most
@@ -52,9 +54,7 @@ final class UsageScripts {
                 redis.call('HSET', key, unpack(values, s, math.min(#values, s + 999)))
               end
             end
-            local replies = {}
-            local i = 1
-            for e = 0, #KEYS / 7 - 1 do
+            local function record(e, i)
               local h, d, dn, hs, nd, ns, meta = KEYS[7*e+1], KEYS[7*e+2], KEYS[7*e+3], KEYS[7*e+4], KEYS[7*e+5], KEYS[7*e+6], KEYS[7*e+7]
               local hourField, dayField = ARGV[i], ARGV[i + 1]
               local hour = tonumber(hourField)
@@ -181,8 +181,22 @@ final class UsageScripts {
                   history[#history + 1] = v or '0'
                 end
               end
-              replies[e + 1] = hourTotal .. ' ' .. first .. ' ' .. dayNetworks .. ' ' .. previousMax .. ' ' .. previousDays
+              return hourTotal .. ' ' .. first .. ' ' .. dayNetworks .. ' ' .. previousMax .. ' ' .. previousDays
                 .. '\\n' .. table.concat(olds, ' ') .. '\\n' .. table.concat(history, ' ')
+            end
+            -- the arguments one entry takes
+            local function span(i)
+              local j = i + 10
+              j = j + 1 + 2 * tonumber(ARGV[j])
+              j = j + 1 + 2 * tonumber(ARGV[j])
+              return j + 1 + 4 * tonumber(ARGV[j])
+            end
+            local replies = {}
+            local i = 1
+            for e = 0, #KEYS / 7 - 1 do
+              local ok, reply = pcall(record, e, i)
+              replies[e + 1] = ok and reply or '!'
+              i = span(i)
             end
             return table.concat(replies, '|')
             """, String.class);

@@ -81,4 +81,27 @@ class LastUsedScriptIT {
                 .as("a record without an id is still a record")
                 .isEqualTo("180000");
     }
+
+    @Test
+    void aNameThatHoldsNoHashIsAnsweredAsRefusedAndTheOtherKeysOfTheCallAreWritten() {
+        String broken = "ppgw:key:{" + java.util.UUID.randomUUID() + "}";
+        String fine = "ppgw:key:{" + java.util.UUID.randomUUID() + "}";
+        RedisSupport.redis().commands().set(broken, "not a record");
+        RedisSupport.redis().commands().hset(fine, Map.of("id", "key_1"));
+        String reply = RedisSupport.redis()
+                .commands()
+                .evalsha(
+                        sha,
+                        ScriptOutputType.VALUE,
+                        new String[] {broken, fine},
+                        "1",
+                        "last_used_at",
+                        "60000",
+                        "1",
+                        "last_used_at",
+                        "60000");
+        assertThat(reply).isEqualTo("!\n");
+        assertThat(RedisSupport.redis().commands().hget(fine, "last_used_at")).isEqualTo("60000");
+        assertThat(RedisSupport.redis().commands().get(broken)).isEqualTo("not a record");
+    }
 }

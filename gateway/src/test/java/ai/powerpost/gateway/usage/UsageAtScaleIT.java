@@ -278,4 +278,29 @@ class UsageAtScaleIT {
         // the day's hash: one route, one status class, first and last of each network
         assertThat(RedisSupport.redis().commands().hlen(UsageKeys.day(id, day))).isEqualTo(2 + 2 * 5000);
     }
+
+    @Test
+    void aKeyWhoseUsageNameHoldsNoHashFailsAloneAndTheOthersOfItsCallAreWritten() {
+        Clock clock = Clock.systemUTC();
+        KeyUsageRecorder recorder =
+                new KeyUsageRecorder(redis, properties, new UsageStore(redis, meters, clock), replica(), meters, clock);
+        long at = System.currentTimeMillis();
+        List<KeyRecord> keys = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String id = "key_" + UUID.randomUUID().toString().replace("-", "");
+            keys.add(new KeyRecord("h" + id, id, "acct_scale", Set.of(Scope.ACCOUNT_READ)));
+        }
+        RedisSupport.redis().commands().set(UsageKeys.meta(keys.get(0).id()), "not a hash");
+        for (KeyRecord key : keys) {
+            recorder.record(key, "account-credits", 200, "198.51.100.1", at);
+        }
+        recorder.flush().block(Duration.ofSeconds(30));
+        assertThat(meters.counter("gateway.usage.counts.failures").count()).isEqualTo(1);
+        for (KeyRecord key : keys.subList(1, keys.size())) {
+            assertThat(RedisSupport.redis()
+                            .commands()
+                            .hget(UsageKeys.hours(key.id()), Long.toString(at / UsageRules.HOUR)))
+                    .isEqualTo("1");
+        }
+    }
 }
