@@ -36,7 +36,8 @@ import reactor.core.publisher.Mono;
  * cluster), not per key; the script keeps the newest time (several replicas write the same key; a
  * time never moves backwards), never re-creates a revoked key's record, and answers each key's
  * roll successor for usage per key. The entries are bounded ({@code max-pending}); uses of further
- * keys are dropped and counted; an entry unused for two minutes is forgotten. Fails open: a batch
+ * keys are dropped and counted; an entry is forgotten once unused for a minute more than the counts
+ * flush interval (usage per key asks it for the key's roll successor). Fails open: a batch
  * Redis refuses stays pending and is written on the next interval, without ever delaying a request.
  * Stopping (SIGTERM, after the web server has drained) flushes what is pending.
  */
@@ -135,7 +136,7 @@ public final class LastUsedRecorder implements SmartLifecycle {
                 .register(meters);
         Gauge.builder("gateway.usage.pending", this, recorder -> recorder.trackedKeys())
                 .description("Keys whose last-used entry is held (waiting for a flush, or written in the last"
-                        + " two minutes): what max-pending bounds")
+                        + " few minutes): what max-pending bounds")
                 .register(meters);
     }
 
@@ -165,7 +166,10 @@ public final class LastUsedRecorder implements SmartLifecycle {
             return Mono.empty();
         }
         long now = clock.getAsLong();
-        int forgetBefore = (int) Math.floorDiv(now, MINUTE) - 1;
+        // an idle key's entry outlives the next counts flush, which asks it for the key's roll successor
+        int forgetBefore = (int) Math.floorDiv(now, MINUTE)
+                - 1
+                - (int) ((properties.countsFlushInterval().toMillis() + MINUTE - 1) / MINUTE);
         long revisit = properties.successorCacheTtl().toMillis()
                 + properties.flushInterval().toMillis();
         Map<Integer, List<Write>> byGroup = new HashMap<>();
@@ -280,7 +284,7 @@ public final class LastUsedRecorder implements SmartLifecycle {
         return pending;
     }
 
-    /** Keys this replica holds an entry for (pending or written within the last two minutes). */
+    /** Keys this replica holds an entry for (pending, or used within the last few minutes). */
     int trackedKeys() {
         return entries.size();
     }

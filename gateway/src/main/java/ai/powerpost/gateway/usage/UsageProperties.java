@@ -17,7 +17,7 @@ import org.springframework.validation.annotation.Validated;
  *                               at most one write per key and minute, batched per shard)
  * @param countsFlushInterval    how often usage counts per key are written to Redis (one write per key and
  *                               hour per interval, batched per shard) and the rules of unexpected activity run
- * @param maxPending             keys whose last use is held at most (pending, or written in the last two minutes: a
+ * @param maxPending             keys whose last use is held at most (pending, or used in the last few minutes: a
  *                               key in use keeps its entry); uses of further keys are dropped and counted
  * @param maxKeys                keys whose usage is counted at most between two counts flushes; requests of further
  *                               keys are not counted (dropped and counted in {@code gateway.usage.counts.dropped})
