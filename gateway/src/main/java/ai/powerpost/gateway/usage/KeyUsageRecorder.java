@@ -151,12 +151,18 @@ public final class KeyUsageRecorder implements SmartLifecycle {
             return Mono.empty();
         }
         Batch batch = pending.getAndSet(new Batch());
-        // Requests that took the old batch before the swap finish their few adds first (no blocking:
-        // they hold no lock, and new requests go to the new batch).
-        long waitUntil = System.nanoTime() + 100_000_000L;
-        while (batch.writers.sum() != 0 && System.nanoTime() < waitUntil) {
-            Thread.onSpinWait();
-        }
+        // Requests that took the old batch before the swap finish their few adds first (they hold no
+        // lock, and new requests go to the new batch); waited for by timer, never by spinning.
+        return settled(batch, System.nanoTime() + 100_000_000L).then(Mono.defer(() -> writeBatch(batch)));
+    }
+
+    private static Mono<Void> settled(Batch batch, long untilNanos) {
+        return Mono.defer(() -> batch.writers.sum() == 0 || System.nanoTime() >= untilNanos
+                ? Mono.<Void>empty()
+                : Mono.delay(Duration.ofMillis(1)).then(settled(batch, untilNanos)));
+    }
+
+    private Mono<Void> writeBatch(Batch batch) {
         long now = clock.millis();
         Map<Integer, List<Entry>> byGroup = new HashMap<>();
         for (KeyCounts counts : batch.keys.values()) {

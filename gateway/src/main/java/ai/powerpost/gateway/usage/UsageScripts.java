@@ -140,6 +140,7 @@ final class UsageScripts {
               if added > 0 then
                 redis.call('PEXPIREAT', dn, dayExpiry)
                 dayNetworks = redis.call('HINCRBY', nd, dayField, added)
+                redis.call('PEXPIREAT', nd, sumExpiry)
                 local all = redis.call('HGETALL', nd)
                 for j = 1, #all, 2 do
                   local dd = tonumber(all[j])

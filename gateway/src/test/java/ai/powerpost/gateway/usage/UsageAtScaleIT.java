@@ -252,6 +252,13 @@ class UsageAtScaleIT {
         assertThat(steady.commands() - steady.scriptCalls()).isLessThanOrEqualTo(8L * KEYS + 8L * KEYS / 10);
         assertThat(first.commands() - first.scriptCalls()).isLessThanOrEqualTo(25L * KEYS);
         assertThat(meters.counter("gateway.usage.counts.failures").count()).isZero();
+        String id = keys.get(0).id();
+        assertThat(RedisSupport.redis().commands().keys("ppgw:usage:{" + id + "}:*"))
+                .as("expiries are set when a hash is created, not on every write: every one has one")
+                .hasSize(7)
+                .allSatisfy(name -> assertThat(RedisSupport.redis().commands().pttl(name))
+                        .as(name)
+                        .isPositive());
     }
 
     @Test
