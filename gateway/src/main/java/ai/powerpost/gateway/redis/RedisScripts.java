@@ -24,21 +24,31 @@ public final class RedisScripts {
      * counters; ARGV[1] is the replica's id, then for each counter the replica's count and the
      * counter's expiry (epoch ms). A replica's field only grows. Returns the other replicas' totals,
      * comma-separated, in the order of KEYS. All KEYS of one call share a hash slot.
+     *
+     * <p>Two commands per counter: one {@code HGETALL} (this replica's count and everyone's), one
+     * {@code HSET} when the count grew; the expiry is set when the replica's field is created (the
+     * same time for every replica's field), not on every push. With many keys each used now and
+     * then, every request is pushed on its own, so this is per request: it was four commands
+     * ({@code HGET}, {@code HSET}, {@code PEXPIREAT}, {@code HVALS}).
      */
     public static final RedisScript<String> COUNTS = RedisScript.of("""
             local me = ARGV[1]
             local others = {}
             for i = 1, #KEYS do
               local count = tonumber(ARGV[2 * i])
-              local mine = tonumber(redis.call('HGET', KEYS[i], me)) or 0
-              if count > mine then
-                redis.call('HSET', KEYS[i], me, count)
-                mine = count
+              local all = redis.call('HGETALL', KEYS[i])
+              local mine, total = 0, 0
+              for j = 1, #all, 2 do
+                local value = tonumber(all[j + 1]) or 0
+                total = total + value
+                if all[j] == me then mine = value end
               end
-              redis.call('PEXPIREAT', KEYS[i], ARGV[2 * i + 1])
-              local total = 0
-              for _, value in ipairs(redis.call('HVALS', KEYS[i])) do
-                total = total + tonumber(value)
+              if count > mine then
+                if redis.call('HSET', KEYS[i], me, count) == 1 then
+                  redis.call('PEXPIREAT', KEYS[i], ARGV[2 * i + 1])
+                end
+                total = total + count - mine
+                mine = count
               end
               others[i] = total - mine
             end

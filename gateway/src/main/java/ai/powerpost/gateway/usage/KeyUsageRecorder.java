@@ -6,17 +6,20 @@ import ai.powerpost.gateway.redis.RedisScripts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -30,14 +33,17 @@ import reactor.core.publisher.Mono;
  *
  * <p>A request only adds to in-memory counters of its key (a few map look-ups and atomic adds;
  * no allocation once its key, route and client address were seen in the flush interval). Every
- * flush interval the counters are swapped out and written: one script call per key and hour
- * ({@link UsageScripts#RECORD}: one, two when a flush spans the turn of an hour), whatever the
- * number of requests; the script answers what the rules need from what Redis held, so the rules
- * cost no further command (the roll successor of a key comes from the last-used flush, which
- * reads the key's record anyway). At most {@code max-keys} keys are counted between two flushes;
- * further keys' requests are dropped and counted ({@code gateway.usage.counts.dropped}). Fails
- * open: a write Redis refuses is dropped and counted ({@code gateway.usage.counts.failures}),
- * never retried (a count written twice would be wrong; a lost one only under-counts).
+ * {@code counts-flush-interval} (a minute by default) the counters are swapped out and written in
+ * batches: one script call per group of keys ({@link BatchGroups}: per shard against one Redis, per
+ * cluster slot against a cluster), each call writing every key and hour of its group
+ * ({@link UsageScripts#RECORD}: one entry per key, two when a flush spans the turn of an hour),
+ * whatever the number of requests and keys; the script answers what the rules need from what
+ * Redis held, so the rules cost no further command (the roll successor of a key comes from the
+ * last-used flush, which reads the key's record anyway). At most {@code max-keys} keys are counted
+ * between two flushes; further keys' requests are dropped and counted
+ * ({@code gateway.usage.counts.dropped}). Fails open: a write Redis refuses is dropped and counted
+ * ({@code gateway.usage.counts.failures}, per key and hour), never retried (a count written twice
+ * would be wrong; a lost one only under-counts).
  */
 public final class KeyUsageRecorder implements SmartLifecycle {
 
@@ -45,6 +51,9 @@ public final class KeyUsageRecorder implements SmartLifecycle {
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
     private static final long HOUR = UsageRules.HOUR;
     private static final long DAY = UsageRules.DAY;
+    /** Keys and hours per script call at most: a call stays short for Redis (about ten commands each). */
+    static final int MAX_BATCH = 200;
+
     static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private final ReactiveStringRedisTemplate redis;
@@ -53,6 +62,7 @@ public final class KeyUsageRecorder implements SmartLifecycle {
     private final UsageStore store;
     private final LastUsedRecorder lastUsed;
     private final Clock clock;
+    private final BatchGroups groups;
     private final Counter dropped;
     private final Counter droppedNetworks;
     private final Counter failures;
@@ -78,7 +88,8 @@ public final class KeyUsageRecorder implements SmartLifecycle {
         this.store = store;
         this.lastUsed = lastUsed;
         this.clock = clock;
-        this.schedule = new PeriodicFlush("usage flush", properties.flushInterval(), FLUSH_TIMEOUT, this::flush);
+        this.groups = BatchGroups.of(redis);
+        this.schedule = new PeriodicFlush("usage flush", properties.countsFlushInterval(), FLUSH_TIMEOUT, this::flush);
         this.dropped = Counter.builder("gateway.usage.counts.dropped")
                 .description("Requests not counted per key because max-keys keys were counted already")
                 .register(meters);
@@ -89,7 +100,8 @@ public final class KeyUsageRecorder implements SmartLifecycle {
                 .description("Usage writes Redis refused (their counts are lost, never written twice)")
                 .register(meters);
         this.writes = Counter.builder("gateway.usage.counts.writes")
-                .description("Usage writes to Redis (one per key and hour per flush)")
+                .description(
+                        "Usage writes to Redis (keys and hours; one per key and hour per flush, batched per shard)")
                 .register(meters);
         Gauge.builder("gateway.usage.counts.keys", this, recorder -> recorder.trackedKeys())
                 .description("Keys whose usage counts wait for the next flush")
@@ -139,115 +151,183 @@ public final class KeyUsageRecorder implements SmartLifecycle {
             return Mono.empty();
         }
         Batch batch = pending.getAndSet(new Batch());
-        // Requests that took the old batch before the swap finish their few adds first (no blocking:
-        // they hold no lock, and new requests go to the new batch).
-        long waitUntil = System.nanoTime() + 100_000_000L;
-        while (batch.writers.sum() != 0 && System.nanoTime() < waitUntil) {
-            Thread.onSpinWait();
-        }
+        // Requests that took the old batch before the swap finish their few adds first (they hold no
+        // lock, and new requests go to the new batch); waited for by timer, never by spinning.
+        return settled(batch, System.nanoTime() + 100_000_000L).then(Mono.defer(() -> writeBatch(batch)));
+    }
+
+    private static Mono<Void> settled(Batch batch, long untilNanos) {
+        return Mono.defer(() -> batch.writers.sum() == 0 || System.nanoTime() >= untilNanos
+                ? Mono.<Void>empty()
+                : Mono.delay(Duration.ofMillis(1)).then(settled(batch, untilNanos)));
+    }
+
+    private Mono<Void> writeBatch(Batch batch) {
         long now = clock.millis();
-        return Flux.fromIterable(batch.keys.values())
+        Map<Integer, List<Entry>> byGroup = new HashMap<>();
+        for (KeyCounts counts : batch.keys.values()) {
+            int group = groups.of(UsageKeys.meta(counts.keyId));
+            for (HourCounts hour : counts.hours) {
+                byGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(new Entry(counts, hour));
+            }
+        }
+        List<List<Entry>> calls = new ArrayList<>();
+        for (List<Entry> group : byGroup.values()) {
+            for (int i = 0; i < group.size(); i += MAX_BATCH) {
+                calls.add(group.subList(i, Math.min(group.size(), i + MAX_BATCH)));
+            }
+        }
+        return Flux.fromIterable(calls)
                 .flatMap(
-                        counts -> Flux.fromIterable(counts.hours)
-                                .concatMap(hour -> write(counts, hour, now).onErrorResume(e -> {
-                                    failures.increment();
-                                    return Mono.empty();
-                                })),
+                        call -> write(call, now).onErrorResume(e -> {
+                            failures.increment(call.size());
+                            return Mono.empty();
+                        }),
                         FLUSH_CONCURRENCY)
                 .then();
     }
 
-    private Mono<Void> write(KeyCounts key, HourCounts hour, long now) {
+    /** One key and hour of a flush, and the networks in the order its arguments name them. */
+    private static final class Entry {
+        final KeyCounts key;
+        final HourCounts hour;
+
+        @Nullable
+        List<Map.Entry<String, NetworkCounts>> networks;
+
+        Entry(KeyCounts key, HourCounts hour) {
+            this.key = key;
+            this.hour = hour;
+        }
+    }
+
+    /** One script call for the entries of one group; then the rules, entry by entry. */
+    private Mono<Void> write(List<Entry> call, long now) {
+        List<String> keys = new ArrayList<>(call.size() * UsageScripts.RECORD_KEYS);
+        List<String> args = new ArrayList<>(call.size() * 24);
+        for (Entry entry : call) {
+            arguments(entry, now, keys, args);
+        }
+        return RedisScripts.eval(redis, UsageScripts.RECORD, keys, args)
+                .timeout(FLUSH_TIMEOUT)
+                .flatMapMany(reply -> {
+                    String[] replies = reply.split("\\|", -1);
+                    if (replies.length != call.size()) {
+                        return Flux.error(new IllegalStateException(
+                                "usage script answered " + replies.length + " entries for " + call.size()));
+                    }
+                    int refused = 0;
+                    for (String entry : replies) {
+                        if (entry.equals("!")) {
+                            refused++;
+                        }
+                    }
+                    failures.increment(refused);
+                    writes.increment(call.size() - refused);
+                    return Flux.range(0, call.size())
+                            .filter(i -> !replies[i].equals("!"))
+                            .concatMap(
+                                    i -> evaluate(call.get(i), replies[i], now).onErrorResume(e -> {
+                                        failures.increment();
+                                        return Mono.empty();
+                                    }));
+                })
+                .then();
+    }
+
+    private void arguments(Entry entry, long now, List<String> keys, List<String> args) {
+        KeyCounts key = entry.key;
+        HourCounts hour = entry.hour;
         String keyId = key.keyId;
         long day = Math.floorDiv(hour.hour * HOUR, DAY);
         String dayName = UsageRules.day(hour.hour * HOUR);
         long retention = UsageKeys.RETENTION.toMillis();
-        List<String> keys = List.of(
-                UsageKeys.hour(keyId, UsageRules.hour(hour.hour * HOUR)),
-                UsageKeys.day(keyId, dayName),
-                UsageKeys.dayNetworks(keyId, dayName),
-                UsageKeys.hours(keyId),
-                UsageKeys.networkDays(keyId),
-                UsageKeys.networksSeen(keyId),
-                UsageKeys.meta(keyId));
-        List<String> args = new ArrayList<>(32);
+        keys.add(UsageKeys.hour(keyId, UsageRules.hour(hour.hour * HOUR)));
+        keys.add(UsageKeys.day(keyId, dayName));
+        keys.add(UsageKeys.dayNetworks(keyId, dayName));
+        keys.add(UsageKeys.hours(keyId));
+        keys.add(UsageKeys.networkDays(keyId));
+        keys.add(UsageKeys.networksSeen(keyId));
+        keys.add(UsageKeys.meta(keyId));
         args.add(Long.toString(hour.hour));
         args.add(Long.toString(day));
         args.add(Long.toString((hour.hour + 1) * HOUR + retention));
         args.add(Long.toString((day + 1) * DAY + retention));
         args.add(Long.toString(now + retention));
-        args.add(Long.toString(hour.first.get()));
+        args.add(Long.toString(hour.first));
         // a spike this replica found in this hour already is not looked for again (the store would refuse it anyway)
         Long spikeHour = spikes.get(keyId);
         args.add(Long.toString(spikeHour != null && spikeHour == hour.hour ? 0 : rules.spikeMinimum()));
         args.add(Long.toString(retention / HOUR));
         args.add(Long.toString(retention / DAY));
         args.add(Long.toString(now - retention));
-        List<String> routes = new ArrayList<>(hour.routes.size());
-        hour.routes.forEach((route, count) -> {
-            routes.add(route);
-            routes.add(Long.toString(count.sum()));
+        args.add("");
+        int routesAt = args.size();
+        hour.forEachRoute((route, count) -> {
+            args.add(route);
+            args.add(Long.toString(count.sum()));
         });
-        args.add(Integer.toString(routes.size() / 2));
-        args.addAll(routes);
-        List<String> classes = new ArrayList<>(10);
+        args.set(routesAt - 1, Integer.toString((args.size() - routesAt) / 2));
+        int classesAt = args.size();
+        args.add("");
         for (int i = 0; i < STATUS_CLASSES.length; i++) {
             long answers = hour.statusClasses.get(i);
             if (answers > 0) {
-                classes.add(STATUS_CLASSES[i]);
-                classes.add(Long.toString(answers));
+                args.add(STATUS_CLASSES[i]);
+                args.add(Long.toString(answers));
             }
         }
-        args.add(Integer.toString(classes.size() / 2));
-        args.addAll(classes);
-        List<Map.Entry<String, NetworkCounts>> networks = new ArrayList<>(hour.networks.entrySet());
+        args.set(classesAt, Integer.toString((args.size() - classesAt - 1) / 2));
+        List<Map.Entry<String, NetworkCounts>> networks = hour.networks();
+        entry.networks = networks;
         args.add(Integer.toString(networks.size()));
         for (Map.Entry<String, NetworkCounts> network : networks) {
             args.add(network.getKey());
             args.add(Long.toString(network.getValue().requests.sum()));
-            args.add(Long.toString(network.getValue().first.get()));
-            args.add(Long.toString(network.getValue().last.get()));
+            args.add(Long.toString(network.getValue().first));
+            args.add(Long.toString(network.getValue().last));
         }
-        return RedisScripts.eval(redis, UsageScripts.RECORD, keys, args)
-                .timeout(FLUSH_TIMEOUT)
-                .doOnNext(reply -> writes.increment())
-                .zipWith(successor(key, now))
-                .flatMap(replyAndSuccessor -> {
-                    Reply reply = Reply.parse(replyAndSuccessor.getT1(), networks.size());
-                    Successor successor = replyAndSuccessor.getT2();
-                    List<UsageRules.NetworkSeen> seen = new ArrayList<>(networks.size());
-                    for (int i = 0; i < networks.size(); i++) {
-                        seen.add(new UsageRules.NetworkSeen(
-                                networks.get(i).getKey(),
-                                networks.get(i).getValue().first.get(),
-                                reply.lastSeen[i]));
+    }
+
+    /** The rules on one entry's reply; what they find is stored. */
+    private Mono<Void> evaluate(Entry entry, String replyText, long now) {
+        KeyCounts key = entry.key;
+        HourCounts hour = entry.hour;
+        String keyId = key.keyId;
+        List<Map.Entry<String, NetworkCounts>> networks = entry.networks == null ? List.of() : entry.networks;
+        Reply reply = Reply.parse(replyText, networks.size());
+        return successor(key, now).flatMap(successor -> {
+            List<UsageRules.NetworkSeen> seen = new ArrayList<>(networks.size());
+            for (int i = 0; i < networks.size(); i++) {
+                seen.add(new UsageRules.NetworkSeen(
+                        networks.get(i).getKey(), networks.get(i).getValue().first, reply.lastSeen[i]));
+            }
+            List<UsageRules.Candidate> found = rules.evaluate(new UsageRules.Observation(
+                    keyId,
+                    key.accountId,
+                    hour.hour,
+                    reply.hourTotal,
+                    reply.firstUse,
+                    hour.last,
+                    seen,
+                    reply.dayNetworks,
+                    reply.previousMax,
+                    reply.previousDays,
+                    reply.previousHours,
+                    successor.successorId,
+                    successor.firstUse));
+            for (UsageRules.Candidate candidate : found) {
+                if (candidate.rule().equals(UsageRules.HOURLY_SPIKE)) {
+                    if (spikes.size() >= properties.maxKeys()) {
+                        spikes.clear();
                     }
-                    List<UsageRules.Candidate> found = rules.evaluate(new UsageRules.Observation(
-                            keyId,
-                            key.accountId,
-                            hour.hour,
-                            reply.hourTotal,
-                            reply.firstUse,
-                            hour.last.get(),
-                            seen,
-                            reply.dayNetworks,
-                            reply.previousMax,
-                            reply.previousDays,
-                            reply.previousHours,
-                            successor.successorId,
-                            successor.firstUse));
-                    for (UsageRules.Candidate candidate : found) {
-                        if (candidate.rule().equals(UsageRules.HOURLY_SPIKE)) {
-                            if (spikes.size() >= properties.maxKeys()) {
-                                spikes.clear();
-                            }
-                            spikes.put(keyId, hour.hour);
-                        }
-                    }
-                    return Flux.fromIterable(found)
-                            .concatMap(candidate -> store.append(keyId, key.accountId, candidate))
-                            .then();
-                });
+                    spikes.put(keyId, hour.hour);
+                }
+            }
+            return Flux.fromIterable(found)
+                    .concatMap(candidate -> store.append(keyId, key.accountId, candidate))
+                    .then();
+        });
     }
 
     /**
@@ -362,60 +442,203 @@ public final class KeyUsageRecorder implements SmartLifecycle {
         }
     }
 
-    /** One key's counts of one hour. */
+    /**
+     * One key's counts of one hour. Compact for the common case, one route and one client network:
+     * the first route and the first network (with the first address seen from it) are fields;
+     * further routes, networks and addresses go to maps made only when a second one appears.
+     */
     private static final class HourCounts {
-        final long hour;
-        final ConcurrentHashMap<String, LongAdder> routes = new ConcurrentHashMap<>();
-        final AtomicLongArray statusClasses = new AtomicLongArray(STATUS_CLASSES.length);
-        final ConcurrentHashMap<String, NetworkCounts> networks = new ConcurrentHashMap<>();
-        /** Client address → its network's counts: a known address costs one look-up, no allocation. */
-        final ConcurrentHashMap<String, NetworkCounts> byAddress = new ConcurrentHashMap<>();
+        private static final VarHandle FIRST;
+        private static final VarHandle LAST;
 
-        final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-        final AtomicLong last = new AtomicLong();
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                FIRST = lookup.findVarHandle(HourCounts.class, "first", long.class);
+                LAST = lookup.findVarHandle(HourCounts.class, "last", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final long hour;
+        final AtomicLongArray statusClasses = new AtomicLongArray(STATUS_CLASSES.length);
+        volatile long first = Long.MAX_VALUE;
+        volatile long last;
+        /** The first route counted, and its requests. */
+        private volatile @Nullable String route;
+
+        private final LongAdder routeRequests = new LongAdder();
+        private volatile @Nullable ConcurrentHashMap<String, LongAdder> moreRoutes;
+        /** The first network counted (set before {@link #address}), its text, and the first address seen from it. */
+        private volatile @Nullable NetworkCounts network;
+
+        private volatile @Nullable String cidr;
+        private volatile @Nullable String address;
+        /** Further networks by their text; further addresses to their network. */
+        private volatile @Nullable ConcurrentHashMap<String, NetworkCounts> moreNetworks;
+
+        private volatile @Nullable ConcurrentHashMap<String, NetworkCounts> moreAddresses;
 
         HourCounts(long hour) {
             this.hour = hour;
         }
 
-        void add(String route, int status, String clientAddress, long at, int maxNetworks, Counter droppedNetworks) {
-            LongAdder requests = routes.get(route);
-            if (requests == null) {
-                requests = routes.computeIfAbsent(route, r -> new LongAdder());
-            }
-            requests.increment();
+        void add(String routeId, int status, String clientAddress, long at, int maxNetworks, Counter droppedNetworks) {
+            requestsOf(routeId).increment();
             int statusClass = status / 100 - 1;
             if (statusClass >= 0 && statusClass < STATUS_CLASSES.length) {
                 statusClasses.incrementAndGet(statusClass);
             }
-            first.accumulateAndGet(at, Math::min);
-            last.accumulateAndGet(at, Math::max);
-            NetworkCounts network = byAddress.get(clientAddress);
-            if (network == null) {
-                // an address not seen yet this flush: its network's text is worked out once
-                String cidr = Networks.of(clientAddress);
-                network = networks.get(cidr);
-                if (network == null) {
-                    if (networks.size() >= maxNetworks) {
-                        droppedNetworks.increment();
-                        return;
-                    }
-                    network = networks.computeIfAbsent(cidr, c -> new NetworkCounts());
-                }
-                if (byAddress.size() < maxNetworks) {
-                    byAddress.putIfAbsent(clientAddress, network);
-                }
+            min(FIRST, this, at);
+            max(LAST, this, at);
+            NetworkCounts counts = networkOf(clientAddress, maxNetworks, droppedNetworks);
+            if (counts != null) {
+                counts.add(at);
             }
-            network.requests.increment();
-            network.first.accumulateAndGet(at, Math::min);
-            network.last.accumulateAndGet(at, Math::max);
+        }
+
+        private LongAdder requestsOf(String routeId) {
+            if (routeId.equals(route)) {
+                return routeRequests;
+            }
+            ConcurrentHashMap<String, LongAdder> more = moreRoutes;
+            LongAdder requests = more == null ? null : more.get(routeId);
+            if (requests != null) {
+                return requests;
+            }
+            synchronized (this) {
+                if (route == null) {
+                    route = routeId;
+                    return routeRequests;
+                }
+                if (routeId.equals(route)) {
+                    return routeRequests;
+                }
+                ConcurrentHashMap<String, LongAdder> routes = moreRoutes;
+                if (routes == null) {
+                    routes = new ConcurrentHashMap<>(4);
+                    moreRoutes = routes;
+                }
+                return routes.computeIfAbsent(routeId, r -> new LongAdder());
+            }
+        }
+
+        /** The network of the address; null when max-networks networks are counted already (the drop is counted). */
+        private @Nullable NetworkCounts networkOf(String clientAddress, int maxNetworks, Counter droppedNetworks) {
+            if (clientAddress.equals(address)) {
+                return network;
+            }
+            ConcurrentHashMap<String, NetworkCounts> addresses = moreAddresses;
+            NetworkCounts known = addresses == null ? null : addresses.get(clientAddress);
+            if (known != null) {
+                return known;
+            }
+            // an address not seen yet this flush: its network's text is worked out once
+            String text = Networks.of(clientAddress);
+            synchronized (this) {
+                NetworkCounts firstNetwork = network;
+                if (firstNetwork == null) {
+                    firstNetwork = new NetworkCounts();
+                    network = firstNetwork;
+                    cidr = text;
+                    address = clientAddress;
+                    return firstNetwork;
+                }
+                ConcurrentHashMap<String, NetworkCounts> networks = moreNetworks;
+                NetworkCounts counts = text.equals(cidr) ? firstNetwork : networks == null ? null : networks.get(text);
+                if (counts == null) {
+                    if (1 + (networks == null ? 0 : networks.size()) >= maxNetworks) {
+                        droppedNetworks.increment();
+                        return null;
+                    }
+                    if (networks == null) {
+                        networks = new ConcurrentHashMap<>(4);
+                        moreNetworks = networks;
+                    }
+                    counts = new NetworkCounts();
+                    networks.put(text, counts);
+                }
+                if (addresses == null) {
+                    addresses = moreAddresses;
+                }
+                if (addresses == null) {
+                    addresses = new ConcurrentHashMap<>(4);
+                    moreAddresses = addresses;
+                }
+                if (addresses.size() < maxNetworks) {
+                    addresses.putIfAbsent(clientAddress, counts);
+                }
+                return counts;
+            }
+        }
+
+        void forEachRoute(BiConsumer<String, LongAdder> each) {
+            String firstRoute = route;
+            if (firstRoute != null) {
+                each.accept(firstRoute, routeRequests);
+            }
+            ConcurrentHashMap<String, LongAdder> more = moreRoutes;
+            if (more != null) {
+                more.forEach(each);
+            }
+        }
+
+        /** The networks counted, the first one first. */
+        List<Map.Entry<String, NetworkCounts>> networks() {
+            List<Map.Entry<String, NetworkCounts>> all = new ArrayList<>(1);
+            NetworkCounts counts = network;
+            String text = cidr;
+            if (counts != null && text != null) {
+                all.add(Map.entry(text, counts));
+            }
+            ConcurrentHashMap<String, NetworkCounts> more = moreNetworks;
+            if (more != null) {
+                all.addAll(more.entrySet());
+            }
+            return all;
         }
     }
 
     private static final class NetworkCounts {
+        private static final VarHandle FIRST;
+        private static final VarHandle LAST;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                FIRST = lookup.findVarHandle(NetworkCounts.class, "first", long.class);
+                LAST = lookup.findVarHandle(NetworkCounts.class, "last", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final LongAdder requests = new LongAdder();
-        final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-        final AtomicLong last = new AtomicLong();
+        volatile long first = Long.MAX_VALUE;
+        volatile long last;
+
+        void add(long at) {
+            requests.increment();
+            min(FIRST, this, at);
+            max(LAST, this, at);
+        }
+    }
+
+    /** Lowers a volatile long field to {@code value} if it is higher (no write when it is not). */
+    private static void min(VarHandle field, Object owner, long value) {
+        long current = (long) field.getVolatile(owner);
+        while (value < current && !field.compareAndSet(owner, current, value)) {
+            current = (long) field.getVolatile(owner);
+        }
+    }
+
+    /** Raises a volatile long field to {@code value} if it is lower (no write when it is not). */
+    private static void max(VarHandle field, Object owner, long value) {
+        long current = (long) field.getVolatile(owner);
+        while (value > current && !field.compareAndSet(owner, current, value)) {
+            current = (long) field.getVolatile(owner);
+        }
     }
 
     /** The record script's answer. */

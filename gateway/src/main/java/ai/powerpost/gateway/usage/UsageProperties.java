@@ -13,10 +13,13 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Last-used recording and usage per key ({@code gateway.usage.*}).
  *
- * @param flushInterval          how often pending last-used times and usage counts are written to Redis
- *                               (a bounded number of writes per key per interval)
- * @param maxPending             keys pending at most between two flushes; uses of further keys are dropped and counted
- * @param maxKeys                keys whose usage is counted at most between two flushes; requests of further
+ * @param flushInterval          how often pending last-used times are written to Redis (kept to the minute:
+ *                               at most one write per key and minute, batched per shard)
+ * @param countsFlushInterval    how often usage counts per key are written to Redis (one write per key and
+ *                               hour per interval, batched per shard) and the rules of unexpected activity run
+ * @param maxPending             keys whose last use is held at most (pending, or used in the last few minutes: a
+ *                               key in use keeps its entry); uses of further keys are dropped and counted
+ * @param maxKeys                keys whose usage is counted at most between two counts flushes; requests of further
  *                               keys are not counted (dropped and counted in {@code gateway.usage.counts.dropped})
  * @param maxNetworksPerKey      client networks counted at most per key between two flushes; requests from
  *                               further networks count for their route and status, not for a network
@@ -31,8 +34,9 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway.usage")
 public record UsageProperties(
         @DefaultValue("5s") @NotNull @PositiveDuration Duration flushInterval,
-        @DefaultValue("100000") @Min(1) int maxPending,
-        @DefaultValue("100000") @Min(1) int maxKeys,
+        @DefaultValue("1m") @NotNull @PositiveDuration Duration countsFlushInterval,
+        @DefaultValue("200000") @Min(1) int maxPending,
+        @DefaultValue("200000") @Min(1) int maxKeys,
         @DefaultValue("1000") @Min(1) @Max(100000) int maxNetworksPerKey,
         @DefaultValue("14d") @NotNull @PositiveDuration Duration newNetworkLookback,
         @DefaultValue("10") @Min(2) int spikeFactor,
@@ -43,8 +47,42 @@ public record UsageProperties(
     @ConstructorBinding
     public UsageProperties {}
 
+    /** As before the counts had their own interval: the counts flushed as often as the last-used times. */
+    public UsageProperties(
+            Duration flushInterval,
+            int maxPending,
+            int maxKeys,
+            int maxNetworksPerKey,
+            Duration newNetworkLookback,
+            int spikeFactor,
+            int spikeMinimum,
+            int networkRecordMinDays,
+            Duration successorCacheTtl) {
+        this(
+                flushInterval,
+                flushInterval,
+                maxPending,
+                maxKeys,
+                maxNetworksPerKey,
+                newNetworkLookback,
+                spikeFactor,
+                spikeMinimum,
+                networkRecordMinDays,
+                successorCacheTtl);
+    }
+
     /** Last-used recording alone; usage counting and its rules with their defaults. */
     public UsageProperties(Duration flushInterval, int maxPending) {
-        this(flushInterval, maxPending, 100_000, 1000, Duration.ofDays(14), 10, 100, 7, Duration.ofMinutes(1));
+        this(
+                flushInterval,
+                Duration.ofMinutes(1),
+                maxPending,
+                200_000,
+                1000,
+                Duration.ofDays(14),
+                10,
+                100,
+                7,
+                Duration.ofMinutes(1));
     }
 }

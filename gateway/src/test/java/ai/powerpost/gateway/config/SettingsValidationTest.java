@@ -186,6 +186,11 @@ class SettingsValidationTest {
                         "gateway.usage.flush-interval",
                         "-1s",
                         "must be a positive duration, but was PT-1S"),
+                arguments(
+                        UsageProperties.class,
+                        "gateway.usage.counts-flush-interval",
+                        "0s",
+                        "must be a positive duration, but was PT0S"),
                 arguments(UsageProperties.class, "gateway.usage.max-pending", "0", AT_LEAST_1),
                 arguments(UsageProperties.class, "gateway.usage.max-keys", "0", AT_LEAST_1),
                 arguments(UsageProperties.class, "gateway.usage.max-networks-per-key", "0", AT_LEAST_1),

@@ -125,14 +125,23 @@ class DashboardAndAlertsIT {
         gateway = GatewayInstance.start(
                 UNUSED_UPSTREAM,
                 Map.of(
-                        "spring.data.redis.url", redis.url(),
-                        "gateway.routes.file", routesFile.toString(),
-                        "gateway.routes.reload-interval", "200ms",
-                        "GATEWAY_UPSTREAM_BACKEND", UPSTREAM.uri(),
-                        "GATEWAY_UPSTREAM_FLAKY", UPSTREAM.uri(),
-                        "gateway.usage.flush-interval", "200ms",
+                        "spring.data.redis.url",
+                        redis.url(),
+                        "gateway.routes.file",
+                        routesFile.toString(),
+                        "gateway.routes.reload-interval",
+                        "200ms",
+                        "GATEWAY_UPSTREAM_BACKEND",
+                        UPSTREAM.uri(),
+                        "GATEWAY_UPSTREAM_FLAKY",
+                        UPSTREAM.uri(),
+                        "gateway.usage.flush-interval",
+                        "200ms",
+                        "gateway.usage.counts-flush-interval",
+                        "200ms",
                         // a brute-force throttle after a few failed attempts, not 50
-                        "gateway.auth.max-failures", "5"));
+                        "gateway.auth.max-failures",
+                        "5"));
         startPrometheus();
         awaitSeries("up{job=\"edge-gateway\"} == 1");
         // the counters registered at start-up are scraped at 0 before the traffic, so rate() sees all of it
@@ -302,6 +311,8 @@ class DashboardAndAlertsIT {
         expect(get("/api/v1/account/credits", full, null), 200);
         redis.stop();
         expect(get("/api/v1/account/credits", full, null), 200);
+        // last-used times are kept to the minute: a scope this key has not used yet is a write due
+        expect(call(gateway.client().post().uri("/api/v1/posts/p1/publish"), full, WORKSPACE), 200);
         expect(get("/api/v1/account/credits", neverUsed.get(0), null), 503);
         awaitSeries("gateway_denials_total{reason=\"auth_unavailable\"}");
         for (String key : neverUsed.subList(1, neverUsed.size())) {

@@ -23,6 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
             "gateway.keys.minting-secret=" + GatewayTestBase.KEY_SECRET_ID,
             "gateway.routes.file=../routes.yml",
             "gateway.usage.flush-interval=200ms",
+            "gateway.usage.counts-flush-interval=200ms",
             // CI runs several JVMs on two cores: generous Redis timeouts, so a GC pause is not a 503
             "spring.data.redis.timeout=10s",
             "gateway.keys.lookup-timeout=10s",

@@ -43,12 +43,20 @@ class KeyUsageIT {
     static void start() {
         Map<String, Object> properties = Map.of(
                 "gateway.usage.flush-interval", "300ms",
+                "gateway.usage.counts-flush-interval", "300ms",
                 "gateway.usage.successor-cache-ttl", "100ms",
                 "gateway.edge.trusted-proxies", "127.0.0.1/32");
         a = GatewayInstance.start(UPSTREAM, properties);
         b = GatewayInstance.start(UPSTREAM, properties);
         manual = GatewayInstance.start(
-                UPSTREAM, Map.of("gateway.usage.flush-interval", "1h", "gateway.edge.trusted-proxies", "127.0.0.1/32"));
+                UPSTREAM,
+                Map.of(
+                        "gateway.usage.flush-interval",
+                        "1h",
+                        "gateway.usage.counts-flush-interval",
+                        "1h",
+                        "gateway.edge.trusted-proxies",
+                        "127.0.0.1/32"));
     }
 
     @AfterAll

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.powerpost.gateway.auth.Scope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -68,17 +70,96 @@ class LastUsedRecorderTest {
     }
 
     @Test
-    void burstOnOneKeyIsOnePendingEntryHoldingTheNewestTimes() {
+    void burstOnOneKeyIsOnePendingEntryHoldingItsMinutePerScope() {
         LastUsedRecorder recorder = recorder(100);
+        long minute = 29_000_000L * LastUsedRecorder.MINUTE;
         for (int i = 0; i < 1000; i++) {
-            recorder.record("h1", i % 2 == 0 ? Scope.POSTS_READ : Scope.POSTS_WRITE, 1000 + i);
+            recorder.record("h1", i % 2 == 0 ? Scope.POSTS_READ : Scope.POSTS_WRITE, minute + 10L * i);
         }
         assertThat(recorder.pendingKeys()).isEqualTo(1);
-        LastUsedRecorder.Pending entry = new LastUsedRecorder.Pending();
+        LastUsedRecorder.Entry entry = new LastUsedRecorder.Entry();
         for (int i = 0; i < 1000; i++) {
-            entry.touch(i % 2 == 0 ? Scope.POSTS_READ : Scope.POSTS_WRITE, 1000 + i);
+            entry.touch(1 << (i % 2 == 0 ? Scope.POSTS_READ : Scope.POSTS_WRITE).ordinal(), 29_000_000);
         }
-        assertThat(entry.arguments())
-                .containsExactly("last_used_at", "1999", "su:posts:read", "1998", "su:posts:write", "1999");
+        assertThat(arguments(entry, Long.MAX_VALUE))
+                .containsExactly(
+                        "3",
+                        "last_used_at",
+                        Long.toString(minute),
+                        "su:posts:read",
+                        Long.toString(minute),
+                        "su:posts:write",
+                        Long.toString(minute));
+    }
+
+    @Test
+    void aMinuteAndScopeThisReplicaWroteNeedNoWriteAndTheNextMinuteWritesOnlyWhatChanged() {
+        int minute = 29_000_000;
+        LastUsedRecorder.Entry entry = new LastUsedRecorder.Entry();
+        entry.touch(1 << Scope.POSTS_READ.ordinal(), minute);
+        written(entry);
+        entry.touch(1 << Scope.POSTS_READ.ordinal(), minute);
+        assertThat(entry.snapshot("h1", 0, Long.MAX_VALUE)).as("nothing new").isNull();
+        assertThat(entry.pending()).isFalse();
+
+        entry.touch(1 << Scope.POSTS_WRITE.ordinal(), minute);
+        assertThat(arguments(entry, Long.MAX_VALUE))
+                .as("a new scope in the minute written")
+                .containsExactly("1", "su:posts:write", Long.toString(minute * LastUsedRecorder.MINUTE));
+        written(entry);
+
+        entry.touch(1 << Scope.POSTS_READ.ordinal(), minute + 1);
+        assertThat(arguments(entry, Long.MAX_VALUE))
+                .containsExactly(
+                        "2",
+                        "last_used_at",
+                        Long.toString((minute + 1) * LastUsedRecorder.MINUTE),
+                        "su:posts:read",
+                        Long.toString((minute + 1) * LastUsedRecorder.MINUTE));
+    }
+
+    @Test
+    void scopesUsedInAnEarlierUnwrittenMinuteKeepThatMinute() {
+        int minute = 29_000_000;
+        LastUsedRecorder.Entry entry = new LastUsedRecorder.Entry();
+        entry.touch(1 << Scope.POSTS_WRITE.ordinal(), minute);
+        entry.touch(1 << Scope.POSTS_READ.ordinal(), minute + 1);
+        entry.touch(1 << Scope.POSTS_WRITE.ordinal(), minute - 3); // late and older: changes nothing
+        assertThat(arguments(entry, Long.MAX_VALUE))
+                .containsExactly(
+                        "3",
+                        "last_used_at",
+                        Long.toString((minute + 1) * LastUsedRecorder.MINUTE),
+                        "su:posts:read",
+                        Long.toString((minute + 1) * LastUsedRecorder.MINUTE),
+                        "su:posts:write",
+                        Long.toString(minute * LastUsedRecorder.MINUTE));
+    }
+
+    @Test
+    void aWrittenKeyUsedAgainInItsMinuteIsReadAgainOnlyOnceTheSuccessorCacheTtlHasPassed() {
+        int minute = 29_000_000;
+        LastUsedRecorder.Entry entry = new LastUsedRecorder.Entry();
+        entry.touch(1 << Scope.POSTS_READ.ordinal(), minute);
+        entry.snapshot("h1", 1_000, 500).written(null, 1_000);
+        entry.touch(1 << Scope.POSTS_READ.ordinal(), minute);
+        assertThat(entry.snapshot("h1", 1_400, 500)).isNull();
+        assertThat(arguments(entry, 500, 1_500))
+                .as("a read of the record alone")
+                .containsExactly("0");
+    }
+
+    private static void written(LastUsedRecorder.Entry entry) {
+        entry.snapshot("h1", 0, Long.MAX_VALUE).written(null, 0);
+    }
+
+    private static List<String> arguments(LastUsedRecorder.Entry entry, long revisit) {
+        return arguments(entry, revisit, 0);
+    }
+
+    private static List<String> arguments(LastUsedRecorder.Entry entry, long revisit, long now) {
+        List<String> args = new ArrayList<>();
+        entry.snapshot("h1", now, revisit).arguments(args);
+        return args;
     }
 }
