@@ -87,8 +87,13 @@ final class LocalRateLimiter {
         if (remaining == WindowCount.REJECTED || remaining == WindowCount.SEALED) {
             return new Decision(false, limit.requests(), 0, window.resetEpochSeconds(), window.secondsLeft(now));
         }
-        if (count.markDirty()) {
-            pending.offer(count);
+        long used = limit.requests() - remaining; // this admission included, the others' known ones too
+        if (!PendingSync.quiet(used, limit.requests())) {
+            if (count.markDirty()) {
+                pending.offer(count);
+            }
+        } else if (count.markQuiet()) {
+            pending.offerQuiet(count);
         }
         return new Decision(true, limit.requests(), remaining, window.resetEpochSeconds(), window.secondsLeft(now));
     }

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -21,6 +22,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBatch     counters at most per script call; a shard with more pending counters sends several calls
  * @param maxKeys      (key, class) counters kept in memory at most; beyond it the least valuable are evicted, and
  *                     what they had admitted is kept in a fixed-size sketch so no key ever gets more than its limit
+ * @param quietSyncInterval how often counts far from their limit (under a tenth of it, as this replica knows) are
+ *                     pushed: a key that calls now and then costs Redis one push per this interval at most, not one
+ *                     per request; from a tenth of its limit on, its count is pushed every {@code syncInterval}
  */
 @Validated
 @ConfigurationProperties("gateway.rate-limit")
@@ -28,4 +32,14 @@ public record RateLimitProperties(
         @DefaultValue("100ms") @NotNull @PositiveDuration Duration syncInterval,
         @DefaultValue("16") @Min(1) @Max(16384) int shards,
         @DefaultValue("500") @Min(1) @Max(10000) int maxBatch,
-        @DefaultValue("100000") @Min(1) long maxKeys) {}
+        @DefaultValue("100000") @Min(1) long maxKeys,
+        @DefaultValue("30s") @NotNull @PositiveDuration Duration quietSyncInterval) {
+
+    @ConstructorBinding
+    public RateLimitProperties {}
+
+    /** With the quiet sync interval's default. */
+    public RateLimitProperties(Duration syncInterval, int shards, int maxBatch, long maxKeys) {
+        this(syncInterval, shards, maxBatch, maxKeys, Duration.ofSeconds(30));
+    }
+}

@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,6 +58,8 @@ final class RateLimitReconciler implements SmartLifecycle {
     private final Counter failures;
     private final AtomicBoolean failing = new AtomicBoolean();
     private final PeriodicFlush schedule;
+    private volatile long lastQuietSync;
+    private volatile boolean stopping;
 
     RateLimitReconciler(
             ReactiveStringRedisTemplate redis,
@@ -66,6 +71,7 @@ final class RateLimitReconciler implements SmartLifecycle {
         this.pending = pending;
         this.properties = properties;
         this.clock = clock;
+        this.lastQuietSync = clock.getAsLong();
         this.schedule = new PeriodicFlush("rate-limit sync", properties.syncInterval(), FINAL_SYNC_TIMEOUT, this::sync);
         this.replicaId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         this.failures = Counter.builder(RateLimitMeters.SYNC_FAILURES)
@@ -73,16 +79,43 @@ final class RateLimitReconciler implements SmartLifecycle {
                 .register(meters);
     }
 
-    /** Pushes every pending count and learns the others' totals; never fails (failures are requeued and counted). */
+    /**
+     * Pushes every pending count (the quiet ones too, every quiet sync interval, and when stopping)
+     * and learns the others' totals; never fails (failures are requeued and counted).
+     */
     Mono<Void> sync() {
         long now = clock.getAsLong();
+        boolean quietToo = stopping
+                || now - lastQuietSync >= properties.quietSyncInterval().toMillis();
+        if (quietToo) {
+            lastQuietSync = now;
+        }
         Round round = new Round();
         return Flux.range(0, pending.shards())
                 .flatMap(
-                        shard -> Flux.fromIterable(batches(pending.drain(shard), now))
+                        shard -> Flux.fromIterable(batches(drained(shard, quietToo), now))
                                 .concatMap(batch -> push(batch, round)),
                         pending.shards())
                 .then(Mono.fromRunnable(() -> settle(round)));
+    }
+
+    private List<WindowCount> drained(int shard, boolean quietToo) {
+        List<WindowCount> counts = pending.drain(shard);
+        if (quietToo) {
+            List<WindowCount> quiet = pending.drainQuiet(shard);
+            if (counts.isEmpty()) {
+                return quiet;
+            }
+            // a quiet count that turned urgent is in both queues: pushed once
+            Set<WindowCount> urgent = Collections.newSetFromMap(new IdentityHashMap<>());
+            urgent.addAll(counts);
+            for (WindowCount count : quiet) {
+                if (!urgent.contains(count)) {
+                    counts.add(count);
+                }
+            }
+        }
+        return counts;
     }
 
     /** What one sync's script calls did: an outage starts with a round that failed and ends with one that did not. */
@@ -182,6 +215,7 @@ final class RateLimitReconciler implements SmartLifecycle {
 
     @Override
     public void stop(Runnable callback) {
+        stopping = true; // the last sync pushes the quiet counts too
         schedule.stop(callback);
     }
 

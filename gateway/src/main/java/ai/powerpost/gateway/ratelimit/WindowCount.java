@@ -28,14 +28,20 @@ final class WindowCount {
 
     private static final VarHandle OWN;
     private static final VarHandle OTHERS;
-    private static final VarHandle DIRTY;
+    private static final VarHandle QUEUED;
+
+    /** {@link #queued}: holds no admission Redis has not seen, or is queued for the quiet or the next sync. */
+    private static final int CLEAN = 0;
+
+    private static final int QUIET = 1;
+    private static final int URGENT = 2;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             OWN = lookup.findVarHandle(WindowCount.class, "own", long.class);
             OTHERS = lookup.findVarHandle(WindowCount.class, "others", long.class);
-            DIRTY = lookup.findVarHandle(WindowCount.class, "dirty", boolean.class);
+            QUEUED = lookup.findVarHandle(WindowCount.class, "queued", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -48,7 +54,7 @@ final class WindowCount {
     private final long windowEnd;
     private volatile long own;
     private volatile long others;
-    private volatile boolean dirty;
+    private volatile int queued;
 
     WindowCount(String keyId, String className, int shard, Window window, long initialOwn) {
         this.keyId = keyId;
@@ -79,17 +85,39 @@ final class WindowCount {
         }
     }
 
-    /** Marks this count as holding admissions Redis has not seen; true if it was clean (queue it then). */
+    /**
+     * Marks this count as holding admissions Redis must see by the next sync; true if it was not
+     * queued for that yet (queue it then: it may also be in the quiet queue, and is then pushed once
+     * more, harmlessly, since pushes are absolute counts).
+     */
     boolean markDirty() {
-        return !dirty && DIRTY.compareAndSet(this, false, true);
+        while (true) {
+            int state = queued;
+            if (state == URGENT) {
+                return false;
+            }
+            if (QUEUED.compareAndSet(this, state, URGENT)) {
+                return true;
+            }
+        }
+    }
+
+    /** Marks this count as holding admissions Redis may see at the quiet sync; true if it was clean (queue it then). */
+    boolean markQuiet() {
+        return queued == CLEAN && QUEUED.compareAndSet(this, CLEAN, QUIET);
+    }
+
+    /** Whether admissions Redis has not seen wait in a queue: false once a sync took them. */
+    boolean queued() {
+        return queued != CLEAN;
     }
 
     /**
-     * For a sync: clears the dirty mark, then reads this replica's count, so an admission that
-     * comes after the read marks it dirty again and is pushed next time.
+     * For a sync: clears the queued mark, then reads this replica's count, so an admission that
+     * comes after the read queues it again and is pushed next time.
      */
     long takeForSync() {
-        dirty = false;
+        queued = CLEAN;
         return own();
     }
 

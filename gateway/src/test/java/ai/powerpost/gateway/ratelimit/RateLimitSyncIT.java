@@ -120,6 +120,54 @@ class RateLimitSyncIT {
         return RateLimitKeys.counter(RateLimitKeys.shard(keyId, 16), "default", window.startMillis(), keyId);
     }
 
+    /**
+     * A count far from its limit (under a tenth) reaches Redis only at the quiet sync, every
+     * {@code quiet-sync-interval}: a key that calls now and then costs one push per interval, not
+     * one per request. From a tenth of its limit on it is pushed at the next sync, so the others
+     * learn of a key near its limit as before.
+     */
+    @Test
+    void aQuietCountWaitsForTheQuietSyncAndACountNearItsLimitDoesNot() {
+        RateLimitClass thousand = new RateLimitClass("default", 1000, Duration.ofHours(1));
+        clock.set(System.currentTimeMillis() / 3_600_000 * 3_600_000 + 60_000); // well inside an hour's window
+        Replica a = new Replica();
+        Window window = Window.of(thousand.per(), clock.getAsLong());
+        String counter = RateLimitKeys.counter(RateLimitKeys.shard(keyId, 16), "default", window.startMillis(), keyId);
+        for (int i = 0; i < 99; i++) {
+            assertThat(a.limiter.tryAcquire(keyId, thousand).allowed()).isTrue();
+        }
+        a.sync();
+        assertThat(REDIS.hasKey(counter).block())
+                .as("99 of 1000: quiet, not pushed yet")
+                .isFalse();
+        assertThat(a.limiter.pending().quietSize()).isEqualTo(1);
+
+        assertThat(a.limiter.tryAcquire(keyId, thousand).allowed()).isTrue(); // the 100th: a tenth
+        a.sync();
+        assertThat(REDIS.<String, String>opsForHash()
+                        .values(counter)
+                        .collectList()
+                        .block())
+                .as("pushed at the next sync from a tenth of the limit on")
+                .containsExactly("100");
+
+        String quietKey = keyId + "_q";
+        a.limiter.tryAcquire(quietKey, thousand);
+        String quietCounter =
+                RateLimitKeys.counter(RateLimitKeys.shard(quietKey, 16), "default", window.startMillis(), quietKey);
+        a.sync();
+        assertThat(REDIS.hasKey(quietCounter).block()).isFalse();
+        clock.advance(Duration.ofSeconds(30)); // the quiet sync interval's default
+        a.sync();
+        assertThat(REDIS.<String, String>opsForHash()
+                        .values(quietCounter)
+                        .collectList()
+                        .block())
+                .as("pushed at the quiet sync")
+                .containsExactly("1");
+        assertThat(a.limiter.pending().quietSize()).isZero();
+    }
+
     @Test
     void replicasShareTheLimitThroughTheirSyncs() {
         Replica a = new Replica();

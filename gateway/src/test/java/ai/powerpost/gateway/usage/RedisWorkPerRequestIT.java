@@ -24,8 +24,8 @@ import org.springframework.http.MediaType;
  * server ran is counted per command from its own statistics (inside scripts included), so the
  * background writes of last use, usage counts and the rate-limit sync are all in it. The flushes
  * of last use and counts are run by the test (their intervals are an hour); the rate-limit sync
- * runs on its own 100 ms schedule. The figures are printed: with keys used less often than the
- * rate-limit sync runs, that sync pushes every request on its own, and is the largest share.
+ * runs on its own 100 ms schedule, and pushes a count far from its limit only at the quiet sync
+ * (every 30 s), so keys used now and then cost it nothing during the traffic. The figures are printed.
  */
 class RedisWorkPerRequestIT {
 
@@ -152,9 +152,12 @@ class RedisWorkPerRequestIT {
         assertThat(total(countsCost) - countsCost.getOrDefault("eval", 0L))
                 .as("8 commands per key and hour")
                 .isLessThanOrEqualTo(8L * KEYS * 2);
-        // the rate-limit sync (measured above, not bounded here): per request one HGETALL and one HSET,
-        // and a PEXPIREAT per key and window
-        assertThat(traffic.getOrDefault("hset", 0L)).isLessThanOrEqualTo(requests);
+        // the rate-limit sync: these keys are far from their limits (quiet counts), so none was pushed
+        // during the traffic, which lasted less than the quiet sync interval (before quiet counts: an
+        // HGETALL and an HSET per request)
+        assertThat(total(traffic))
+                .as("no command per request during the traffic")
+                .isLessThan(requests / 10);
     }
 
     private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
