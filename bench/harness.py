@@ -720,7 +720,10 @@ def version(cmd):
 def gateway_cmd_for(jar, port, management_port, ports, routes, java="java", opts=None):
     return [java, *(JVM_OPTS if opts is None else opts), "-jar", jar, f"--server.port={port}", f"--management.server.port={management_port}",
             "--spring.data.redis.host=127.0.0.1", f"--spring.data.redis.port={ports['redis']}",
-            f"--gateway.routes.file={routes}", "--gateway.edge.trusted-proxies=127.0.0.1/32"]
+            f"--gateway.routes.file={routes}", "--gateway.edge.trusted-proxies=127.0.0.1/32",
+            # sized for the many-keys scenario (100,000 keys beside the others): the defaults hold
+            # 100,000 keys and rate-limit counts, and a replica with more active keys raises them
+            "--gateway.keys.max-size=200000", "--gateway.rate-limit.max-keys=200000"]
 
 
 def warm_up(target, chunk, least, most):
