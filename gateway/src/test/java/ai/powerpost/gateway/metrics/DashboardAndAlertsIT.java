@@ -276,7 +276,13 @@ class DashboardAndAlertsIT {
         }
         assertThat(status).as("the flaky upstream's breaker opened").isEqualTo(503);
         expect(get("/api/v1/videos/v1", full, WORKSPACE), 200);
-        expect(get("/api/v1/videos/v1", full, WORKSPACE), 429); // rate_limited
+        int limited = status(get("/api/v1/videos/v1", full, WORKSPACE)); // rate_limited
+        if (limited == 200) {
+            // the first fell in the last moment of a minute's window and this one opened the next
+            // (the run of 2026-12-08 06:28:00 met exactly that): the next one is over the limit
+            limited = status(get("/api/v1/videos/v1", full, WORKSPACE));
+        }
+        assertThat(limited).as("the tiny class's second request in one window").isEqualTo(429);
 
         // routes.yml: one change accepted, then one refused (an unknown scope)
         publish(
